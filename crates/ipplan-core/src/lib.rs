@@ -1,0 +1,35 @@
+//! # ipplan-core
+//!
+//! Facts and formulas, no I/O: every EC2 instance type's network limits (an embedded, generated table) and
+//! the max-pods rules of the VPC CNI, AWS's `max-pods-calculator.sh`, EKS and Karpenter.
+//!
+//! ## Organization
+//! - [`Catalog`]: look types up in the embedded table, optionally overlaid with a user's rows;
+//! - [`parse_csv`], [`parse_describe_json`], [`to_csv`]: the one row parser, for the project's CSV schema and
+//!   for `aws ec2 describe-instance-types --output json`;
+//! - [`max_pods`], [`karpenter_max_pods`], [`pod_eni_capacity`]: max pods per node.
+//!
+//! ```
+//! use ipplan_core::{Catalog, MaxPodsOptions, max_pods};
+//! let cat = Catalog::embedded();
+//! let r = max_pods(cat.get("c6i.4xlarge")?, &MaxPodsOptions::default())?;
+//! assert_eq!((r.max_pods, r.eni_limited_pods), (110, 234));
+//! # Ok::<(), ipplan_core::CoreError>(())
+//! ```
+#![deny(missing_docs)]
+
+mod catalog;
+mod error;
+mod instance;
+mod maxpods;
+mod rows;
+mod table;
+
+pub use catalog::{Catalog, DATA_VERSION, embedded_table};
+pub use error::CoreError;
+pub use instance::{Hypervisor, InstanceInfo, Vcpus, vcpus_from_size_name};
+pub use maxpods::{
+    AddressMode, CniVersion, MaxPods, MaxPodsNote, MaxPodsOptions, PodCap, karpenter_max_pods,
+    max_pods, pod_eni_capacity,
+};
+pub use rows::{CSV_HEADER, parse_csv, parse_describe_json, parse_instance_data, to_csv};
