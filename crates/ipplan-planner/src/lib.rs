@@ -3,3 +3,7 @@
 //! Will these subnets hold this cluster's pods? The VPC CNI's IP pool per node, per-AZ subnet budgets,
 //! /28 allocation and reports.
 #![deny(missing_docs)]
+
+mod cni;
+
+pub use cni::CniConfig;
