@@ -5,5 +5,7 @@
 #![deny(missing_docs)]
 
 mod cni;
+mod demand;
 
 pub use cni::CniConfig;
+pub use demand::SubnetDemand;
