@@ -285,6 +285,12 @@ const fn formula(enis: u32, slots: u32, mode: AddressMode) -> u32 {
 /// assert_eq!((r.max_pods, r.eni_limited_pods), (110, 434));
 /// let cn = MaxPodsOptions { custom_networking: true, ..Default::default() };
 /// assert_eq!(max_pods(m5, &cn).unwrap().max_pods, 20);
+/// // t2.micro is Xen: prefix delegation falls back to secondary IPs, 2 x (2 - 1) + 2 = 4
+/// let r = max_pods(cat.get("t2.micro").unwrap(), &pd).unwrap();
+/// assert_eq!((r.max_pods, r.mode), (4, ipplan_core::AddressMode::SecondaryIp));
+/// // c6i.4xlarge: 234 ENI-limited, 110 with the cap (16 vCPUs <= 30)
+/// let all = MaxPodsOptions { show_max_allowed: true, ..Default::default() };
+/// assert_eq!(max_pods(cat.get("c6i.4xlarge").unwrap(), &all).unwrap().max_pods, 234);
 /// ```
 ///
 /// # Errors
@@ -425,5 +431,153 @@ pub fn pod_eni_capacity(instance: &InstanceInfo) -> Option<u32> {
     match instance.trunking? {
         true => instance.branch_enis,
         false => Some(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::Vcpus;
+
+    /// A synthetic row, so these tests do not depend on the embedded table.
+    fn row(enis: u32, ipv4: u32, vcpus: Vcpus, hv: Hypervisor, metal: bool) -> InstanceInfo {
+        InstanceInfo {
+            name: Cow::Borrowed("zz1.test"),
+            enis,
+            ipv4_per_eni: ipv4,
+            vcpus,
+            hypervisor: hv,
+            bare_metal: metal,
+            network_cards: 1,
+            enis_total: enis,
+            trunking: None,
+            branch_enis: None,
+            source: Cow::Borrowed("test"),
+        }
+    }
+
+    #[test]
+    fn cap_boundary_is_30_vcpus() {
+        // max-pods-calculator.sh: cap 110 when vCPUs <= 30, else 250 (domain.md §0 step 4)
+        let big = row(8, 30, Vcpus::Listed(30), Hypervisor::Nitro, false);
+        let r = max_pods(&big, &MaxPodsOptions::default()).unwrap();
+        assert_eq!((r.eni_limited_pods, r.max_pods), (8 * 29 + 2, 110));
+        let big = row(8, 30, Vcpus::Listed(31), Hypervisor::Nitro, false);
+        let r = max_pods(&big, &MaxPodsOptions::default()).unwrap();
+        assert_eq!((r.max_pods, r.cap), (234, None));
+        let r = max_pods(
+            &big,
+            &MaxPodsOptions {
+                prefix_delegation: true,
+                ..MaxPodsOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((r.max_pods, r.cap), (250, Some(PodCap::Cap250)));
+    }
+
+    #[test]
+    fn vcpus_option_overrides_and_derived_is_noted() {
+        let r = row(3, 10, Vcpus::Derived(2), Hypervisor::Nitro, false);
+        let pd = MaxPodsOptions {
+            prefix_delegation: true,
+            ..MaxPodsOptions::default()
+        };
+        let out = max_pods(&r, &pd).unwrap();
+        assert_eq!(out.max_pods, 110);
+        assert!(out.notes.contains(&MaxPodsNote::VcpusDerived { vcpus: 2 }));
+        let out = max_pods(
+            &r,
+            &MaxPodsOptions {
+                vcpus: Some(64),
+                ..pd
+            },
+        )
+        .unwrap();
+        assert_eq!(out.max_pods, 250);
+        assert!(
+            !out.notes
+                .iter()
+                .any(|n| matches!(n, MaxPodsNote::VcpusDerived { .. }))
+        );
+    }
+
+    #[test]
+    fn custom_networking_on_one_eni_type_leaves_host_pods_only() {
+        let r = row(1, 4, Vcpus::Listed(1), Hypervisor::Nitro, false);
+        let out = max_pods(
+            &r,
+            &MaxPodsOptions {
+                custom_networking: true,
+                ..MaxPodsOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((out.max_pods, out.pod_enis), (2, 0));
+        assert_eq!(out.notes, vec![MaxPodsNote::NoPodEnis]);
+    }
+
+    #[test]
+    fn bare_metal_without_hypervisor_runs_pd_and_notes_the_script() {
+        // the CNI runs PD on bare metal (ipamd isConfigValid); the script uses E x (I - 1) + 2 = 2 x 3 + 2 = 8
+        let r = row(2, 4, Vcpus::Listed(4), Hypervisor::NotReported, true);
+        let out = max_pods(
+            &r,
+            &MaxPodsOptions {
+                prefix_delegation: true,
+                ..MaxPodsOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(out.mode, AddressMode::Prefix);
+        assert_eq!(out.eni_limited_pods, 2 * 3 * 16 + 2);
+        assert_eq!(out.max_pods, 98);
+        assert_eq!(
+            out.notes,
+            vec![MaxPodsNote::PrefixBareMetalScriptDiffers { script_max_pods: 8 }]
+        );
+    }
+
+    #[test]
+    fn unknown_hypervisor_falls_back_with_a_note() {
+        let r = row(2, 4, Vcpus::Listed(4), Hypervisor::NotReported, false);
+        let out = max_pods(
+            &r,
+            &MaxPodsOptions {
+                prefix_delegation: true,
+                ..MaxPodsOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((out.mode, out.max_pods), (AddressMode::SecondaryIp, 8));
+        assert_eq!(
+            out.notes[0].to_string(),
+            "prefix delegation needs a Nitro or bare-metal type (hypervisor: not reported): the CNI falls back to secondary IPs"
+        );
+    }
+
+    #[test]
+    fn cni_version_parsing() {
+        assert_eq!(
+            "1.9".parse::<CniVersion>().unwrap(),
+            CniVersion::new(1, 9, 0)
+        );
+        assert_eq!(
+            "v1.18.3-eksbuild.1".parse::<CniVersion>().unwrap(),
+            CniVersion::new(1, 18, 3)
+        );
+        for bad in ["1.x", "1", "", "1.2.3.4", "v", "1..2", "-1.9"] {
+            assert_eq!(
+                bad.parse::<CniVersion>(),
+                Err(CoreError::BadCniVersion(bad.to_string())),
+                "{bad:?}"
+            );
+        }
+        // the calculator reads major.minor only: 1.9.0 is the first PD release, 1.10 sorts after 1.9
+        assert!(CniVersion::new(1, 10, 0).supports_prefix_delegation());
+        assert!(!CniVersion::new(1, 8, 99).supports_prefix_delegation());
+        assert!(CniVersion::new(2, 0, 0).supports_prefix_delegation());
     }
 }
