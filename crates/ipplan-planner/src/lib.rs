@@ -4,8 +4,12 @@
 //! /28 allocation and reports.
 #![deny(missing_docs)]
 
+mod alloc;
 mod cni;
 mod demand;
 
+pub use alloc::{
+    AllocError, BlockState, MAX_PREFIX_LEN, MIN_PREFIX_LEN, Placement, ReservationKind, SubnetAllocator,
+};
 pub use cni::CniConfig;
 pub use demand::SubnetDemand;

@@ -1,0 +1,1089 @@
+//! A /28-aware address allocator for one subnet, modelling how EC2 hands out single addresses and /28 prefixes.
+//!
+//! See [`SubnetAllocator`] for the model, the placement policies and the cost.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Shortest supported subnet prefix length: /10, the size of `100.64.0.0/10` (a custom-networking what-if pool).
+pub const MIN_PREFIX_LEN: u8 = 10;
+/// Longest supported subnet prefix length: /28, the smallest subnet EC2 allows (VPC UG `subnet-sizing.md`).
+pub const MAX_PREFIX_LEN: u8 = 28;
+
+/// The kind of a subnet CIDR reservation (`aws ec2 create-subnet-cidr-reservation --reservation-type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReservationKind {
+    /// `prefix`: EC2 assigns prefixes from this range (before the rest of the subnet); never single addresses.
+    Prefix,
+    /// `explicit`: EC2 assigns nothing here automatically; only the user's manual assignments.
+    Explicit,
+}
+
+/// How [`SubnetAllocator::alloc_single`] picks a single address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Placement {
+    /// The lowest free eligible address.
+    Lowest,
+    /// Uniform over all free eligible addresses, from `ChaCha8Rng::seed_from_u64(seed)`.
+    Random {
+        /// The generator's seed.
+        seed: u64,
+    },
+}
+
+/// What one /28 block of the subnet holds now (see [`SubnetAllocator::block_states`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BlockState {
+    /// The first or last block (holds AWS-reserved addresses; never a prefix), with its count of singles.
+    AwsReserved {
+        /// Single addresses assigned in this block.
+        singles: u8,
+    },
+    /// A block touching an explicit reservation (never auto-assigned), with its count of assigned addresses
+    /// (16 when a prefix was assigned explicitly).
+    Explicit {
+        /// Addresses assigned in this block.
+        assigned: u8,
+    },
+    /// A general-pool block, wholly free: it can take a prefix now.
+    Free,
+    /// A general-pool block holding a prefix.
+    Prefix,
+    /// A general-pool block holding this many single addresses (1..=16): spoiled for prefixes.
+    Singles(u8),
+    /// A block inside a prefix reservation, wholly free: the next prefixes come from blocks like this one.
+    PrefixReservedFree,
+    /// A block inside a prefix reservation holding a prefix.
+    PrefixReservedPrefix,
+    /// A block inside a prefix reservation holding this many explicitly assigned single addresses.
+    PrefixReservedSingles(u8),
+}
+
+/// Why an allocation, release or set-up failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AllocError {
+    /// EC2 `InsufficientFreeAddressesInSubnet`: fewer free single-eligible addresses than requested.
+    InsufficientFreeAddressesInSubnet {
+        /// The subnet.
+        subnet: Ipv4Net,
+        /// Addresses asked for.
+        requested: u64,
+        /// Free single-eligible addresses.
+        free: u64,
+    },
+    /// EC2 `InsufficientCidrBlocks`: fewer wholly free, prefix-eligible aligned /28 blocks than requested.
+    InsufficientCidrBlocks {
+        /// The subnet.
+        subnet: Ipv4Net,
+        /// Prefixes asked for.
+        requested: u64,
+        /// Blocks that could take a prefix now.
+        free: u64,
+    },
+    /// The subnet is not between /10 and /28.
+    UnsupportedPrefixLen {
+        /// The subnet as given.
+        subnet: Ipv4Net,
+    },
+    /// The subnet (or a reservation) has host bits set.
+    HostBitsSet {
+        /// The CIDR as given.
+        cidr: Ipv4Net,
+    },
+    /// A reservation is not inside the subnet.
+    ReservationOutsideSubnet {
+        /// The reservation.
+        reservation: Ipv4Net,
+        /// The subnet.
+        subnet: Ipv4Net,
+    },
+    /// Two reservations overlap.
+    ReservationOverlap {
+        /// One reservation.
+        first: Ipv4Net,
+        /// The other.
+        second: Ipv4Net,
+    },
+    /// A prefix reservation smaller than a /28 (it could never hold a prefix).
+    PrefixReservationTooSmall {
+        /// The reservation.
+        reservation: Ipv4Net,
+    },
+    /// An address outside the subnet.
+    AddressOutsideSubnet {
+        /// The address.
+        addr: Ipv4Addr,
+        /// The subnet.
+        subnet: Ipv4Net,
+    },
+    /// A prefix that is not an aligned /28 inside the subnet.
+    NotABlock {
+        /// The CIDR as given.
+        net: Ipv4Net,
+        /// The subnet.
+        subnet: Ipv4Net,
+    },
+    /// Releasing a single address that is not assigned (or lies inside a prefix).
+    AddressNotAllocated {
+        /// The address.
+        addr: Ipv4Addr,
+    },
+    /// Releasing a /28 that is not held as a prefix.
+    PrefixNotAllocated {
+        /// The prefix.
+        net: Ipv4Net,
+    },
+    /// Assigning one of the 5 AWS-reserved addresses.
+    AwsReservedAddress {
+        /// The address.
+        addr: Ipv4Addr,
+    },
+    /// Assigning an address that is already assigned (as a single or inside a prefix).
+    AddressInUse {
+        /// The address.
+        addr: Ipv4Addr,
+    },
+    /// Assigning a /28 that is an edge block or not wholly free.
+    PrefixUnavailable {
+        /// The prefix.
+        net: Ipv4Net,
+    },
+}
+
+impl fmt::Display for AllocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InsufficientFreeAddressesInSubnet {
+                subnet,
+                requested,
+                free,
+            } => write!(
+                f,
+                "not enough free addresses in subnet '{subnet}' (InsufficientFreeAddressesInSubnet): \
+                 {requested} requested, {free} free; use a larger subnet or release addresses"
+            ),
+            Self::InsufficientCidrBlocks {
+                subnet,
+                requested,
+                free,
+            } => write!(
+                f,
+                "not enough free /28 blocks in subnet '{subnet}' (InsufficientCidrBlocks): {requested} requested, \
+                 {free} free; use a new subnet or carve a prefix reservation with create-subnet-cidr-reservation"
+            ),
+            Self::UnsupportedPrefixLen { subnet } => write!(
+                f,
+                "subnet '{subnet}' is not between /{MIN_PREFIX_LEN} and /{MAX_PREFIX_LEN}; use a prefix length in \
+                 that range"
+            ),
+            Self::HostBitsSet { cidr } => {
+                write!(f, "cidr '{cidr}' has host bits set; use '{}'", cidr.trunc())
+            }
+            Self::ReservationOutsideSubnet {
+                reservation,
+                subnet,
+            } => write!(
+                f,
+                "reservation '{reservation}' is not inside subnet '{subnet}'; use a range inside the subnet"
+            ),
+            Self::ReservationOverlap { first, second } => write!(
+                f,
+                "reservations '{first}' and '{second}' overlap; make the reservation ranges disjoint"
+            ),
+            Self::PrefixReservationTooSmall { reservation } => write!(
+                f,
+                "prefix reservation '{reservation}' is smaller than a /28 and can never hold a prefix; use /28 or \
+                 larger"
+            ),
+            Self::AddressOutsideSubnet { addr, subnet } => write!(
+                f,
+                "address '{addr}' is not in subnet '{subnet}'; use an address inside the subnet"
+            ),
+            Self::NotABlock { net, subnet } => write!(
+                f,
+                "'{net}' is not an aligned /28 inside subnet '{subnet}'; use an aligned /28 of the subnet"
+            ),
+            Self::AddressNotAllocated { addr } => write!(
+                f,
+                "address '{addr}' is not allocated as a single address; release only addresses you allocated"
+            ),
+            Self::PrefixNotAllocated { net } => write!(
+                f,
+                "prefix '{net}' is not allocated; release only prefixes you allocated"
+            ),
+            Self::AwsReservedAddress { addr } => write!(
+                f,
+                "address '{addr}' is one of the 5 aws-reserved addresses of its subnet; pick another address"
+            ),
+            Self::AddressInUse { addr } => write!(
+                f,
+                "address '{addr}' is already assigned; pick a free address"
+            ),
+            Self::PrefixUnavailable { net } => write!(
+                f,
+                "prefix '{net}' is an edge block or not wholly free; pick a wholly free inner /28"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AllocError {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hierarchical bitset: level 0 has one bit per block; a bit of level k+1 is set iff word of level k is non-zero.
+
+#[derive(Debug, Clone)]
+struct HierBitset {
+    /// `levels[0]` is the leaf level; the last level has exactly one word.
+    levels: Vec<Vec<u64>>,
+}
+
+impl HierBitset {
+    fn new(n: usize) -> Self {
+        let mut levels = Vec::new();
+        let mut len = n.div_ceil(64).max(1);
+        loop {
+            levels.push(vec![0u64; len]);
+            if len == 1 {
+                break;
+            }
+            len = len.div_ceil(64);
+        }
+        Self { levels }
+    }
+
+    /// Builds the summary levels from a filled leaf level.
+    fn rebuild(&mut self) {
+        for k in 1..self.levels.len() {
+            let (lo, hi) = self.levels.split_at_mut(k);
+            let below = &lo[k - 1];
+            let above = &mut hi[0];
+            above.fill(0);
+            for (i, w) in below.iter().enumerate() {
+                if *w != 0 {
+                    above[i >> 6] |= 1 << (i & 63);
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn set_leaf(&mut self, i: usize) {
+        self.levels[0][i >> 6] |= 1 << (i & 63);
+    }
+
+    #[inline]
+    fn insert(&mut self, mut i: usize) {
+        for level in &mut self.levels {
+            let w = &mut level[i >> 6];
+            let was_empty = *w == 0;
+            *w |= 1 << (i & 63);
+            if !was_empty {
+                return;
+            }
+            i >>= 6;
+        }
+    }
+
+    #[inline]
+    fn remove(&mut self, mut i: usize) {
+        for level in &mut self.levels {
+            let w = &mut level[i >> 6];
+            *w &= !(1 << (i & 63));
+            if *w != 0 {
+                return;
+            }
+            i >>= 6;
+        }
+    }
+
+    #[inline]
+    fn first(&self) -> Option<usize> {
+        let top = self.levels.len() - 1;
+        if self.levels[top][0] == 0 {
+            return None;
+        }
+        let mut idx = 0usize;
+        for level in self.levels.iter().rev() {
+            idx = (idx << 6) | level[idx].trailing_zeros() as usize;
+        }
+        Some(idx)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fenwick tree over per-block free-single counts (for uniform random choice).
+
+#[derive(Debug, Clone)]
+struct Fenwick {
+    /// 1-indexed partial sums; `tree[0]` unused.
+    tree: Vec<u32>,
+    /// Largest power of two ≤ n.
+    top: usize,
+}
+
+impl Fenwick {
+    fn from_counts(counts: impl ExactSizeIterator<Item = u32>) -> Self {
+        let n = counts.len();
+        let mut tree = vec![0u32; n + 1];
+        for (i, c) in counts.enumerate() {
+            tree[i + 1] += c;
+            let parent = (i + 1) + ((i + 1) & (i + 1).wrapping_neg());
+            if parent <= n {
+                tree[parent] += tree[i + 1];
+            }
+        }
+        let top = if n == 0 {
+            0
+        } else {
+            1 << (usize::BITS - 1 - n.leading_zeros())
+        };
+        Self { tree, top }
+    }
+
+    #[inline]
+    fn add(&mut self, block: usize, delta: i32) {
+        let n = self.tree.len() - 1;
+        let mut i = block + 1;
+        while i <= n {
+            self.tree[i] = self.tree[i].wrapping_add_signed(delta);
+            i += i & i.wrapping_neg();
+        }
+    }
+
+    /// The block holding the `k`-th (0-based) free single, `k` < total, and the rank of that single inside it.
+    #[inline]
+    fn find(&self, mut k: u32) -> (usize, u32) {
+        let n = self.tree.len() - 1;
+        let mut pos = 0usize;
+        let mut step = self.top;
+        while step > 0 {
+            let next = pos + step;
+            if next <= n && self.tree[next] <= k {
+                pos = next;
+                k -= self.tree[next];
+            }
+            step >>= 1;
+        }
+        // The answer is 1-based `pos + 1`, i.e. 0-based `pos`; `k` is now the rank within that block.
+        (pos, k)
+    }
+}
+
+/// The position of the `k`-th (0-based) set bit of `mask`.
+#[inline]
+fn nth_set_bit(mut mask: u16, k: u32) -> u32 {
+    for _ in 0..k {
+        mask &= mask - 1;
+    }
+    mask.trailing_zeros()
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const REGION_MASK: u8 = 0b11;
+const EDGE: u8 = 0;
+const EXPLICIT: u8 = 1;
+const PREFIX_RES: u8 = 2;
+const GENERAL: u8 = 3;
+const HOLDS_PREFIX: u8 = 0b100;
+
+#[derive(Debug, Clone)]
+enum Picker {
+    Lowest(HierBitset),
+    Random(Fenwick, Box<ChaCha8Rng>),
+}
+
+/// Address allocator for one IPv4 subnet (/10..=/28), modelling EC2's single-address and /28-prefix assignment.
+///
+/// # Model (domain.md §3, §4)
+///
+/// * The subnet is cut into aligned /28 *blocks* of 16 addresses. A `/L` subnet has `2^(28-L)` blocks.
+/// * The 5 AWS-reserved addresses (network, +1 router, +2 DNS, +3 future use, broadcast; VPC UG `subnet-sizing.md`)
+///   are never handed out. They live in the first and the last block, which therefore can never hold a prefix
+///   (aws-support-tools `EKS/subnet-fragmentation` marks them `R`): a `/L` subnet (L ≤ 27) has `2^(28-L) - 2`
+///   prefix-capable blocks, a /28 has none.
+/// * A prefix is an aligned /28 that is wholly free ("does not overlap with other prefixes or IP addresses assigned
+///   to existing resources", EC2 UG `ec2-prefix-eni.md`). One single address inside a block *spoils* it for prefixes.
+/// * Subnet CIDR reservations (VPC UG `subnet-cidr-reservation.md`): EC2 never auto-assigns a single address inside
+///   any reservation. A [`ReservationKind::Prefix`] reservation is where prefixes come from first; a
+///   [`ReservationKind::Explicit`] reservation gets nothing automatically (only [`SubnetAllocator::assign_explicit`]
+///   and [`SubnetAllocator::assign_explicit_prefix`] place addresses there).
+///
+/// # Placement
+///
+/// * Single addresses follow a [`Placement`]: [`Placement::Lowest`] takes the lowest free eligible address,
+///   [`Placement::Random`] draws uniformly over all free eligible addresses from a `ChaCha8Rng` seeded with a `u64`
+///   (same seed + same calls ⇒ same addresses).
+/// * Prefixes always go to the **lowest** wholly free eligible block, blocks inside prefix reservations first, then
+///   the general pool. EC2 picks among several prefix reservations at random (domain.md §3); taking the lowest is a
+///   deliberate simplification: it changes *which* block is used, not *whether* one is available.
+///
+/// # Block regions
+///
+/// Every block belongs to exactly one region: the edge blocks (first, last); blocks touching an explicit
+/// reservation; blocks wholly inside a prefix reservation (prefix reservations must be /28 or larger, so they always
+/// cover whole blocks); and the general pool (no reserved address at all). Reservations must not overlap.
+///
+/// # Cost
+///
+/// Per block a 16-bit occupancy mask. Wholly free prefix-capable blocks are kept in two hierarchical bitsets (64-ary,
+/// one per region), blocks with a free single-eligible address in a third one (for `Lowest`), and for `Random` a
+/// Fenwick tree over the per-block free-single counts. Every allocate/release is `O(log_64 n)` or `O(log n)`
+/// block operations, with no scan over the subnet; a /10 pool (262,144 blocks) is as cheap per call as a /24.
+///
+///
+/// # Examples
+///
+/// ```
+/// use ipplan_planner::{AllocError, Placement, SubnetAllocator};
+///
+/// // A /24 has 256 - 5 = 251 free singles and 2^(28-24) - 2 = 14 prefix blocks (domain.md §3, §4).
+/// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
+/// assert_eq!((a.free_addresses(), a.free_blocks()), (251, 14));
+/// // .0-.3 are AWS-reserved: the first single is .4; the first prefix is the second block.
+/// assert_eq!(a.alloc_single()?, "10.0.0.4".parse::<std::net::Ipv4Addr>()?);
+/// assert_eq!(a.alloc_prefix()?, "10.0.0.16/28".parse::<ipnet::Ipv4Net>()?);
+/// assert_eq!(a.free_addresses(), 251 - 1 - 16);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SubnetAllocator {
+    subnet: Ipv4Net,
+    base: u32,
+    /// Per block: assigned addresses (bit i = base + 16·block + i); `0xFFFF` for a prefix.
+    occ: Vec<u16>,
+    /// Per block: addresses `alloc_single` may hand out (not AWS-reserved, not in any reservation).
+    elig: Vec<u16>,
+    /// Per block: region (low 2 bits) and `HOLDS_PREFIX`.
+    kind: Vec<u8>,
+    /// Wholly free blocks inside prefix reservations.
+    free_reserved: HierBitset,
+    /// Wholly free general-pool blocks.
+    free_general: HierBitset,
+    picker: Picker,
+    free_singles: u64,
+    free_blocks: u64,
+    assigned: u64,
+    prefixes: u64,
+    singles: u64,
+    eligible_blocks: u64,
+    spoiled: u64,
+    prefixes_in_eligible: u64,
+}
+
+impl SubnetAllocator {
+    /// A fresh allocator for `subnet` (/10..=/28, no host bits) with these subnet CIDR reservations.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::UnsupportedPrefixLen`], [`AllocError::HostBitsSet`], [`AllocError::ReservationOutsideSubnet`],
+    /// [`AllocError::ReservationOverlap`], [`AllocError::PrefixReservationTooSmall`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{AllocError, Placement, ReservationKind, SubnetAllocator};
+    ///
+    /// // A /20 has 2^(28-20) - 2 = 254 prefix blocks (domain.md §3); a /26 prefix reservation is 4 of them.
+    /// let subnet = "10.0.0.0/20".parse()?;
+    /// let res = [("10.0.8.0/26".parse()?, ReservationKind::Prefix)];
+    /// let a = SubnetAllocator::new(subnet, &res, Placement::Random { seed: 7 })?;
+    /// assert_eq!(a.free_blocks(), 254);
+    /// // Singles never go into a reservation: 4096 - 5 - 64.
+    /// assert_eq!(a.free_addresses(), 4027);
+    ///
+    /// let err = SubnetAllocator::new("10.0.0.0/29".parse()?, &[], Placement::Lowest).unwrap_err();
+    /// assert_eq!(err, AllocError::UnsupportedPrefixLen { subnet: "10.0.0.0/29".parse()? });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(
+        subnet: Ipv4Net,
+        reservations: &[(Ipv4Net, ReservationKind)],
+        placement: Placement,
+    ) -> Result<Self, AllocError> {
+        let len = subnet.prefix_len();
+        if !(MIN_PREFIX_LEN..=MAX_PREFIX_LEN).contains(&len) {
+            return Err(AllocError::UnsupportedPrefixLen { subnet });
+        }
+        if subnet != subnet.trunc() {
+            return Err(AllocError::HostBitsSet { cidr: subnet });
+        }
+        for (i, &(r, k)) in reservations.iter().enumerate() {
+            if r != r.trunc() {
+                return Err(AllocError::HostBitsSet { cidr: r });
+            }
+            if !subnet.contains(&r) {
+                return Err(AllocError::ReservationOutsideSubnet {
+                    reservation: r,
+                    subnet,
+                });
+            }
+            if k == ReservationKind::Prefix && r.prefix_len() > 28 {
+                return Err(AllocError::PrefixReservationTooSmall { reservation: r });
+            }
+            if let Some(&(o, _)) = reservations[..i]
+                .iter()
+                .find(|(o, _)| o.contains(&r) || r.contains(o))
+            {
+                return Err(AllocError::ReservationOverlap {
+                    first: o,
+                    second: r,
+                });
+            }
+        }
+
+        let base = u32::from(subnet.network());
+        let nblocks = 1usize << (28 - len);
+        let last = nblocks - 1;
+        let mut elig = vec![0xFFFFu16; nblocks];
+        let mut kind = vec![GENERAL; nblocks];
+        elig[0] &= !0x000F; // network, +1, +2, +3
+        elig[last] &= !0x8000; // broadcast
+        for &(r, k) in reservations {
+            let start = (u32::from(r.network()) - base) as usize;
+            let size = 1usize << (32 - r.prefix_len());
+            if size >= 16 {
+                for b in start / 16..(start + size) / 16 {
+                    elig[b] = 0;
+                    kind[b] = match k {
+                        ReservationKind::Prefix => PREFIX_RES,
+                        ReservationKind::Explicit => EXPLICIT,
+                    };
+                }
+            } else {
+                // An explicit reservation smaller than a block (prefix ones are /28 or larger).
+                let b = start / 16;
+                let bits = (((1u32 << size) - 1) << (start % 16)) as u16;
+                elig[b] &= !bits;
+                kind[b] = EXPLICIT;
+            }
+        }
+        kind[0] = EDGE;
+        kind[last] = EDGE;
+
+        let mut free_reserved = HierBitset::new(nblocks);
+        let mut free_general = HierBitset::new(nblocks);
+        let mut eligible_blocks = 0;
+        for (b, &k) in kind.iter().enumerate() {
+            match k {
+                PREFIX_RES => free_reserved.set_leaf(b),
+                GENERAL => free_general.set_leaf(b),
+                _ => continue,
+            }
+            eligible_blocks += 1;
+        }
+        free_reserved.rebuild();
+        free_general.rebuild();
+        let free_singles = elig.iter().map(|m| u64::from(m.count_ones())).sum();
+        let picker = match placement {
+            Placement::Lowest => {
+                let mut bits = HierBitset::new(nblocks);
+                for (b, &m) in elig.iter().enumerate() {
+                    if m != 0 {
+                        bits.set_leaf(b);
+                    }
+                }
+                bits.rebuild();
+                Picker::Lowest(bits)
+            }
+            Placement::Random { seed } => Picker::Random(
+                Fenwick::from_counts(elig.iter().map(|m| m.count_ones())),
+                Box::new(ChaCha8Rng::seed_from_u64(seed)),
+            ),
+        };
+        Ok(Self {
+            subnet,
+            base,
+            occ: vec![0; nblocks],
+            elig,
+            kind,
+            free_reserved,
+            free_general,
+            picker,
+            free_singles,
+            free_blocks: eligible_blocks,
+            assigned: 0,
+            prefixes: 0,
+            singles: 0,
+            eligible_blocks,
+            spoiled: 0,
+            prefixes_in_eligible: 0,
+        })
+    }
+
+    /// The subnet.
+    #[must_use]
+    pub const fn subnet(&self) -> Ipv4Net {
+        self.subnet
+    }
+
+    /// Number of /28 blocks, `2^(28 - prefix_len)`.
+    #[must_use]
+    pub fn blocks(&self) -> usize {
+        self.occ.len()
+    }
+
+    /// The /28 block with index `block` (0 = lowest), or `None` past the end.
+    #[must_use]
+    pub fn block_net(&self, block: usize) -> Option<Ipv4Net> {
+        (block < self.occ.len()).then(|| self.block_cidr(block))
+    }
+
+    #[inline]
+    fn block_cidr(&self, block: usize) -> Ipv4Net {
+        Ipv4Net::new_assert(Ipv4Addr::from(self.base + 16 * block as u32), 28)
+    }
+
+    /// Recomputes every derived structure for block `b` going to occupancy `new` (`prefix`: holds a prefix).
+    #[inline]
+    fn apply(&mut self, b: usize, new: u16, prefix: bool) {
+        let old = self.occ[b];
+        let kind = self.kind[b];
+        let region = kind & REGION_MASK;
+        let was_prefix = kind & HOLDS_PREFIX != 0;
+        let elig = self.elig[b];
+        let old_free = (elig & !old).count_ones();
+        let new_free = (elig & !new).count_ones();
+        if old_free != new_free {
+            self.free_singles = self.free_singles + u64::from(new_free) - u64::from(old_free);
+            match &mut self.picker {
+                Picker::Lowest(bits) => {
+                    if new_free == 0 {
+                        bits.remove(b);
+                    } else if old_free == 0 {
+                        bits.insert(b);
+                    }
+                }
+                Picker::Random(fen, _) => fen.add(b, new_free as i32 - old_free as i32),
+            }
+        }
+        if region == PREFIX_RES || region == GENERAL {
+            let set = if region == PREFIX_RES {
+                &mut self.free_reserved
+            } else {
+                &mut self.free_general
+            };
+            if old == 0 && new != 0 {
+                set.remove(b);
+                self.free_blocks -= 1;
+            } else if old != 0 && new == 0 {
+                set.insert(b);
+                self.free_blocks += 1;
+            }
+            self.spoiled =
+                self.spoiled + u64::from(!prefix && new != 0) - u64::from(!was_prefix && old != 0);
+            self.prefixes_in_eligible =
+                self.prefixes_in_eligible + u64::from(prefix) - u64::from(was_prefix);
+        }
+        self.assigned = self.assigned + u64::from(new.count_ones()) - u64::from(old.count_ones());
+        let old_singles = if was_prefix { 0 } else { old.count_ones() };
+        let new_singles = if prefix { 0 } else { new.count_ones() };
+        self.singles = self.singles + u64::from(new_singles) - u64::from(old_singles);
+        self.prefixes = self.prefixes + u64::from(prefix) - u64::from(was_prefix);
+        self.occ[b] = new;
+        self.kind[b] = if prefix {
+            region | HOLDS_PREFIX
+        } else {
+            region
+        };
+    }
+
+    /// Allocates one single address following the [`Placement`] policy. Never an AWS-reserved address, never one
+    /// inside a reservation.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::InsufficientFreeAddressesInSubnet`] when no eligible address is free.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{AllocError, Placement, SubnetAllocator};
+    ///
+    /// // A /28 holds 16 - 5 = 11 singles (.4 to .14) and no prefix (domain.md §3, §4).
+    /// let mut a = SubnetAllocator::new("10.1.0.0/28".parse()?, &[], Placement::Lowest)?;
+    /// let got = a.alloc_singles(11)?;
+    /// assert_eq!((got[0].octets()[3], got[10].octets()[3]), (4, 14));
+    /// assert_eq!(
+    ///     a.alloc_single(),
+    ///     Err(AllocError::InsufficientFreeAddressesInSubnet {
+    ///         subnet: "10.1.0.0/28".parse()?,
+    ///         requested: 1,
+    ///         free: 0
+    ///     })
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn alloc_single(&mut self) -> Result<Ipv4Addr, AllocError> {
+        if self.free_singles == 0 {
+            return Err(self.no_addresses(1));
+        }
+        let (b, bit) = match &mut self.picker {
+            Picker::Lowest(bits) => {
+                let b = bits
+                    .first()
+                    .expect("free_singles > 0 implies a block with a free single");
+                (b, (self.elig[b] & !self.occ[b]).trailing_zeros())
+            }
+            Picker::Random(fen, rng) => {
+                // The per-block counts are ≤ 16 and there are ≤ 2^18 blocks, so the total fits in u32.
+                let k = rng.random_range(0..self.free_singles as u32);
+                let (b, rank) = fen.find(k);
+                (b, nth_set_bit(self.elig[b] & !self.occ[b], rank))
+            }
+        };
+        self.apply(b, self.occ[b] | (1 << bit), false);
+        Ok(Ipv4Addr::from(self.base + 16 * b as u32 + bit))
+    }
+
+    /// Allocates `n` single addresses (other consumers taking addresses up front), all or none.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::InsufficientFreeAddressesInSubnet`] when fewer than `n` are free (nothing is allocated).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{Placement, SubnetAllocator};
+    ///
+    /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Random { seed: 1 })?;
+    /// assert_eq!(a.alloc_singles(200)?.len(), 200);
+    /// assert_eq!(a.free_addresses(), 51);
+    /// assert!(a.alloc_singles(52).is_err());
+    /// assert_eq!(a.free_addresses(), 51);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn alloc_singles(&mut self, n: u64) -> Result<Vec<Ipv4Addr>, AllocError> {
+        if n > self.free_singles {
+            return Err(self.no_addresses(n));
+        }
+        (0..n).map(|_| self.alloc_single()).collect()
+    }
+
+    fn no_addresses(&self, requested: u64) -> AllocError {
+        AllocError::InsufficientFreeAddressesInSubnet {
+            subnet: self.subnet,
+            requested,
+            free: self.free_singles,
+        }
+    }
+
+    fn no_blocks(&self, requested: u64) -> AllocError {
+        AllocError::InsufficientCidrBlocks {
+            subnet: self.subnet,
+            requested,
+            free: self.free_blocks,
+        }
+    }
+
+    /// Allocates the lowest wholly free eligible /28: from prefix reservations first, then the general pool.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::InsufficientCidrBlocks`] when no such block is free, however many single addresses are.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{Placement, ReservationKind, SubnetAllocator};
+    ///
+    /// let res = [("10.0.0.192/27".parse()?, ReservationKind::Prefix)];
+    /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &res, Placement::Lowest)?;
+    /// assert_eq!(a.alloc_prefix()?.to_string(), "10.0.0.192/28");
+    /// assert_eq!(a.alloc_prefix()?.to_string(), "10.0.0.208/28");
+    /// assert_eq!(a.alloc_prefix()?.to_string(), "10.0.0.16/28");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn alloc_prefix(&mut self) -> Result<Ipv4Net, AllocError> {
+        let b = match self.free_reserved.first() {
+            Some(b) => b,
+            None => self.free_general.first().ok_or_else(|| self.no_blocks(1))?,
+        };
+        self.apply(b, 0xFFFF, true);
+        Ok(self.block_cidr(b))
+    }
+
+    /// Allocates `n` prefixes (as [`alloc_prefix`](Self::alloc_prefix) would, one after the other), all or none.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::InsufficientCidrBlocks`] when fewer than `n` blocks are free (nothing is allocated).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{Placement, SubnetAllocator};
+    ///
+    /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
+    /// assert!(a.alloc_prefixes(15).is_err());
+    /// assert_eq!(a.alloc_prefixes(14)?.last().map(|p| p.to_string()), Some("10.0.0.224/28".into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn alloc_prefixes(&mut self, n: u64) -> Result<Vec<Ipv4Net>, AllocError> {
+        if n > self.free_blocks {
+            return Err(self.no_blocks(n));
+        }
+        (0..n).map(|_| self.alloc_prefix()).collect()
+    }
+
+    /// Block index and bit of `addr`.
+    fn locate(&self, addr: Ipv4Addr) -> Result<(usize, u32), AllocError> {
+        if !self.subnet.contains(&addr) {
+            return Err(AllocError::AddressOutsideSubnet {
+                addr,
+                subnet: self.subnet,
+            });
+        }
+        let off = u32::from(addr) - self.base;
+        Ok(((off / 16) as usize, off % 16))
+    }
+
+    /// Block index of `net`, which must be an aligned /28 inside the subnet.
+    fn locate_block(&self, net: Ipv4Net) -> Result<usize, AllocError> {
+        if net.prefix_len() != 28 || net != net.trunc() || !self.subnet.contains(&net) {
+            return Err(AllocError::NotABlock {
+                net,
+                subnet: self.subnet,
+            });
+        }
+        Ok(((u32::from(net.network()) - self.base) / 16) as usize)
+    }
+
+    /// Releases a single address (allocated or explicitly assigned).
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::AddressOutsideSubnet`]; [`AllocError::AddressNotAllocated`] when it is not a held single
+    /// (including an address inside a prefix).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{AllocError, Placement, SubnetAllocator};
+    ///
+    /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
+    /// let ip = a.alloc_single()?;
+    /// a.release_single(ip)?;
+    /// assert_eq!(a.release_single(ip), Err(AllocError::AddressNotAllocated { addr: ip }));
+    /// assert_eq!(a.free_addresses(), 251);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn release_single(&mut self, addr: Ipv4Addr) -> Result<(), AllocError> {
+        let (b, bit) = self.locate(addr)?;
+        if self.kind[b] & HOLDS_PREFIX != 0 || self.occ[b] & (1 << bit) == 0 {
+            return Err(AllocError::AddressNotAllocated { addr });
+        }
+        self.apply(b, self.occ[b] & !(1 << bit), false);
+        Ok(())
+    }
+
+    /// Releases a prefix (allocated or explicitly assigned).
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::NotABlock`] when `net` is not an aligned /28 of the subnet; [`AllocError::PrefixNotAllocated`]
+    /// when it is not held as a prefix.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{AllocError, Placement, SubnetAllocator};
+    ///
+    /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
+    /// let p = a.alloc_prefix()?;
+    /// a.release_prefix(p)?;
+    /// assert_eq!(a.release_prefix(p), Err(AllocError::PrefixNotAllocated { net: p }));
+    /// assert_eq!(a.free_blocks(), 14);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn release_prefix(&mut self, net: Ipv4Net) -> Result<(), AllocError> {
+        let b = self.locate_block(net)?;
+        if self.kind[b] & HOLDS_PREFIX == 0 {
+            return Err(AllocError::PrefixNotAllocated { net });
+        }
+        self.apply(b, 0, false);
+        Ok(())
+    }
+
+    /// Assigns this exact single address (a user's manual assignment), anywhere in the subnet including
+    /// reservations. It spoils its block for prefixes like any single.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::AddressOutsideSubnet`], [`AllocError::AwsReservedAddress`], [`AllocError::AddressInUse`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{AllocError, Placement, SubnetAllocator};
+    ///
+    /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
+    /// a.assign_explicit("10.0.0.100".parse()?)?; // block 10.0.0.96/28 is now spoiled
+    /// assert_eq!(a.free_blocks(), 13);
+    /// assert_eq!(
+    ///     a.assign_explicit("10.0.0.255".parse()?),
+    ///     Err(AllocError::AwsReservedAddress { addr: "10.0.0.255".parse()? })
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn assign_explicit(&mut self, addr: Ipv4Addr) -> Result<(), AllocError> {
+        let (b, bit) = self.locate(addr)?;
+        let last = self.occ.len() - 1;
+        if (b == 0 && bit < 4) || (b == last && bit == 15) {
+            return Err(AllocError::AwsReservedAddress { addr });
+        }
+        if self.occ[b] & (1 << bit) != 0 {
+            return Err(AllocError::AddressInUse { addr });
+        }
+        self.apply(b, self.occ[b] | (1 << bit), false);
+        Ok(())
+    }
+
+    /// Assigns this exact /28 as a prefix (a user's manual assignment), e.g. inside an explicit reservation.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::NotABlock`]; [`AllocError::PrefixUnavailable`] for an edge block or a block not wholly free.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{Placement, ReservationKind, SubnetAllocator};
+    ///
+    /// let res = [("10.0.0.128/27".parse()?, ReservationKind::Explicit)];
+    /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &res, Placement::Lowest)?;
+    /// a.assign_explicit_prefix("10.0.0.144/28".parse()?)?;
+    /// assert_eq!((a.prefixes_held(), a.free_blocks()), (1, 12));
+    /// assert!(a.assign_explicit_prefix("10.0.0.0/28".parse()?).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn assign_explicit_prefix(&mut self, net: Ipv4Net) -> Result<(), AllocError> {
+        let b = self.locate_block(net)?;
+        if self.kind[b] & REGION_MASK == EDGE || self.occ[b] != 0 {
+            return Err(AllocError::PrefixUnavailable { net });
+        }
+        self.apply(b, 0xFFFF, true);
+        Ok(())
+    }
+
+    /// Free addresses [`alloc_single`](Self::alloc_single) could hand out now (not AWS-reserved, not in a
+    /// reservation, not assigned).
+    #[must_use]
+    pub const fn free_addresses(&self) -> u64 {
+        self.free_singles
+    }
+
+    /// All addresses not assigned and not AWS-reserved, reservations included: `2^(32-L) - 5 - assigned`.
+    #[must_use]
+    pub fn unassigned_addresses(&self) -> u64 {
+        (1u64 << (32 - self.subnet.prefix_len())) - 5 - self.assigned
+    }
+
+    /// Blocks that could take a prefix now ([`alloc_prefix`](Self::alloc_prefix) succeeds iff this is > 0).
+    #[must_use]
+    pub const fn free_blocks(&self) -> u64 {
+        self.free_blocks
+    }
+
+    /// Blocks that could hold an automatically assigned prefix when empty: not an edge block, not touching an
+    /// explicit reservation. `2^(28-L) - 2` without explicit reservations.
+    #[must_use]
+    pub const fn eligible_blocks(&self) -> u64 {
+        self.eligible_blocks
+    }
+
+    /// Prefixes held (allocated or explicitly assigned).
+    #[must_use]
+    pub const fn prefixes_held(&self) -> u64 {
+        self.prefixes
+    }
+
+    /// Single addresses held (allocated or explicitly assigned).
+    #[must_use]
+    pub const fn singles_held(&self) -> u64 {
+        self.singles
+    }
+
+    /// Fragmentation: the share of the blocks that could hold a prefix which are spoiled by single addresses.
+    ///
+    /// Precisely `spoiled / (eligible_blocks - prefixes in eligible blocks)`, where an eligible block (see
+    /// [`eligible_blocks`](Self::eligible_blocks)) is spoiled when it holds no prefix but at least one single.
+    /// `0.0` when the denominator is 0. The edge blocks and blocks touching explicit reservations never count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{Placement, SubnetAllocator};
+    ///
+    /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
+    /// a.alloc_prefixes(4)?; // 14 eligible blocks, 10 without a prefix
+    /// a.assign_explicit("10.0.0.100".parse()?)?;
+    /// a.assign_explicit("10.0.0.130".parse()?)?;
+    /// assert_eq!(a.fragmentation(), 2.0 / 10.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn fragmentation(&self) -> f64 {
+        let denom = self.eligible_blocks - self.prefixes_in_eligible;
+        if denom == 0 {
+            0.0
+        } else {
+            self.spoiled as f64 / denom as f64
+        }
+    }
+
+    /// The state of block `block` (0 = lowest), or `None` past the end.
+    #[must_use]
+    pub fn block_state(&self, block: usize) -> Option<BlockState> {
+        let occ = *self.occ.get(block)?;
+        let kind = self.kind[block];
+        let prefix = kind & HOLDS_PREFIX != 0;
+        let n = occ.count_ones() as u8;
+        Some(match kind & REGION_MASK {
+            EDGE => BlockState::AwsReserved { singles: n },
+            EXPLICIT => BlockState::Explicit { assigned: n },
+            PREFIX_RES if prefix => BlockState::PrefixReservedPrefix,
+            PREFIX_RES if n == 0 => BlockState::PrefixReservedFree,
+            PREFIX_RES => BlockState::PrefixReservedSingles(n),
+            _ if prefix => BlockState::Prefix,
+            _ if n == 0 => BlockState::Free,
+            _ => BlockState::Singles(n),
+        })
+    }
+
+    /// The state of every block, lowest first (one per /28; 4,096 for a /16).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{BlockState, Placement, SubnetAllocator};
+    ///
+    /// let mut a = SubnetAllocator::new("10.0.0.0/26".parse()?, &[], Placement::Lowest)?;
+    /// a.alloc_prefix()?;
+    /// a.assign_explicit("10.0.0.33".parse()?)?;
+    /// assert_eq!(
+    ///     a.block_states(),
+    ///     [
+    ///         BlockState::AwsReserved { singles: 0 },
+    ///         BlockState::Prefix,
+    ///         BlockState::Singles(1),
+    ///         BlockState::AwsReserved { singles: 0 },
+    ///     ]
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn block_states(&self) -> Vec<BlockState> {
+        (0..self.occ.len())
+            .filter_map(|b| self.block_state(b))
+            .collect()
+    }
+}
