@@ -7,9 +7,11 @@
 mod alloc;
 mod cni;
 mod demand;
+mod pool;
 
 pub use alloc::{
     AllocError, BlockState, MAX_PREFIX_LEN, MIN_PREFIX_LEN, Placement, ReservationKind, SubnetAllocator,
 };
 pub use cni::CniConfig;
 pub use demand::SubnetDemand;
+pub use pool::{DEFAULT_HOST_NETWORK_PODS, NodeLoad, NodePool, PoolFinding, node_pool};
