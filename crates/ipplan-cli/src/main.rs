@@ -1,1 +1,72 @@
-fn main() {}
+//! `ipplan`: will these subnets hold this EKS cluster's pods under the Amazon VPC CNI? Offline answers from
+//! the embedded instance table (plus the user's own rows with `--instance-data`).
+//!
+//! This file is wiring only: `main` calls [`run`], which parses the arguments, loads the catalog and hands off
+//! to one `cmd/<name>.rs` per subcommand. To add a subcommand: a module in `cmd/`, one [`Command`] variant and
+//! one match arm below. Exit codes: 0 success, 1 a computed "no" (e.g. no instance type matched), 2 an error
+//! (bad input, unknown type; clap's own usage errors also exit 2). Errors print as one line on stderr:
+//! `ipplan: error: ...`.
+
+mod args;
+mod cmd;
+mod output;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Offline EKS pod-IP planning for the Amazon VPC CNI.
+#[derive(Debug, Parser)]
+#[command(name = "ipplan", version = args::version(), about, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: args::GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Max pods per node for instance types, as the VPC CNI, AWS's max-pods-calculator.sh and Karpenter
+    /// compute them.
+    MaxPods(cmd::max_pods::Args),
+    /// List instance types and their network facts, or import `describe-instance-types` JSON as CSV.
+    Instances(cmd::instances::Args),
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) if output::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let msg = format!("{err:#}").replace('\n', " ");
+            let _ = writeln!(std::io::stderr(), "ipplan: error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Parse the arguments and run one subcommand; the exit code says the outcome.
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    let ctx = args::Context::load(&cli.global)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let code = match &cli.command {
+        Command::MaxPods(a) => cmd::max_pods::run(&ctx, a, &mut out)?,
+        Command::Instances(a) => cmd::instances::run(&ctx, a, &mut out)?,
+    };
+    out.flush()?;
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

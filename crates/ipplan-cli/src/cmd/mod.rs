@@ -1,0 +1,4 @@
+//! One module per subcommand, each with its clap `Args` and a `run(ctx, args, out) -> Result<ExitCode>`.
+
+pub mod instances;
+pub mod max_pods;

@@ -1,0 +1,102 @@
+//! Output plumbing shared by the subcommands: aligned text tables, JSON and YAML writers.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+/// Column alignment in a text table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Pad on the right (text).
+    Left,
+    /// Pad on the left (numbers).
+    Right,
+}
+
+/// A text table: a header row and aligned columns separated by two spaces, no trailing spaces.
+#[derive(Debug)]
+pub struct Table {
+    columns: Vec<(&'static str, Align)>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with these column headers.
+    pub fn new(columns: &[(&'static str, Align)]) -> Self {
+        Self {
+            columns: columns.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Add a row (one cell per column).
+    pub fn push(&mut self, row: Vec<String>) {
+        debug_assert_eq!(row.len(), self.columns.len());
+        self.rows.push(row);
+    }
+
+    /// Write the table.
+    pub fn write(&self, w: &mut dyn Write) -> io::Result<()> {
+        let mut widths: Vec<usize> = self.columns.iter().map(|(h, _)| h.len()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+        let headers: Vec<String> = self.columns.iter().map(|(h, _)| (*h).to_string()).collect();
+        self.write_row(w, &headers, &widths)?;
+        for row in &self.rows {
+            self.write_row(w, row, &widths)?;
+        }
+        Ok(())
+    }
+
+    fn write_row(&self, w: &mut dyn Write, row: &[String], widths: &[usize]) -> io::Result<()> {
+        let mut line = String::new();
+        let last = row.len() - 1;
+        for (i, cell) in row.iter().enumerate() {
+            let pad = widths[i] - cell.chars().count();
+            if i > 0 {
+                line.push_str("  ");
+            }
+            match self.columns[i].1 {
+                Align::Right => {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                    line.push_str(cell);
+                }
+                Align::Left => {
+                    line.push_str(cell);
+                    if i != last {
+                        line.extend(std::iter::repeat_n(' ', pad));
+                    }
+                }
+            }
+        }
+        writeln!(w, "{}", line.trim_end())
+    }
+}
+
+/// Write `value` as pretty JSON and a final newline.
+pub fn write_json<T: Serialize>(w: &mut dyn Write, value: &T) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, value)?;
+    writeln!(w)?;
+    Ok(())
+}
+
+/// Write `value` as a YAML document.
+pub fn write_yaml<T: Serialize>(w: &mut dyn Write, value: &T) -> anyhow::Result<()> {
+    let text = serde_yaml::to_string(value)?;
+    w.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Whether the error is stdout closing under us (`ipplan ... | head`): not worth reporting.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                .is_some_and(|k| k == io::ErrorKind::BrokenPipe)
+    })
+}
