@@ -1,0 +1,103 @@
+//! Errors of the planner crate.
+
+use thiserror::Error;
+
+/// What can be wrong with a plan file. Every message is one line that names the file, the field path
+/// (`node_groups[1].subnets[0]`) and the fix; messages are lowercase with no trailing period.
+///
+/// ```
+/// use ipplan_planner::PlanError;
+/// let e = PlanError::Invalid {
+///     file: "plan.yaml".into(),
+///     path: "node_groups[1].subnets[0]".into(),
+///     message: "unknown subnet 'nodes-d' (known: nodes-a, nodes-b, nodes-c)".into(),
+/// };
+/// assert_eq!(
+///     e.to_string(),
+///     "plan.yaml: node_groups[1].subnets[0]: unknown subnet 'nodes-d' (known: nodes-a, nodes-b, nodes-c)"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// The text is not YAML (or not JSON, for a `.json` file).
+    #[error("{file}: invalid {format}: {message}")]
+    Syntax {
+        /// The file name used in messages.
+        file: String,
+        /// `YAML` or `JSON`.
+        format: &'static str,
+        /// The parser's message, on one line, with its line and column.
+        message: String,
+        /// 1-based line of the error, when the parser knows it.
+        line: Option<usize>,
+    },
+    /// A key the plan format does not have.
+    #[error("{file}: unknown field '{key}' {}{}", place(.parent), hint(.suggestion.as_deref(), .known))]
+    UnknownField {
+        /// The file name used in messages.
+        file: String,
+        /// The path of the mapping that holds the key (empty at the top level).
+        parent: String,
+        /// The unknown key.
+        key: String,
+        /// The nearest known key, if one is close.
+        suggestion: Option<String>,
+        /// The keys allowed in that mapping.
+        known: Vec<String>,
+    },
+    /// A value that is present but wrong, or a cross-field rule that does not hold.
+    #[error("{file}: {path}: {message}")]
+    Invalid {
+        /// The file name used in messages.
+        file: String,
+        /// The field path, e.g. `node_groups[1].subnets[0]`.
+        path: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+impl PlanError {
+    /// The field path the error is about (`""` for syntax errors and top-level keys).
+    ///
+    /// ```
+    /// let e = ipplan_planner::PlanError::UnknownField {
+    ///     file: "plan.yaml".into(),
+    ///     parent: "cni".into(),
+    ///     key: "warm_eni_targt".into(),
+    ///     suggestion: Some("warm_eni_target".into()),
+    ///     known: vec![],
+    /// };
+    /// assert_eq!(e.path(), "cni.warm_eni_targt");
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "plan.yaml: unknown field 'warm_eni_targt' in cni (did you mean 'warm_eni_target'?)"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn path(&self) -> String {
+        match self {
+            Self::Syntax { .. } => String::new(),
+            Self::UnknownField { parent, key, .. } if parent.is_empty() => key.clone(),
+            Self::UnknownField { parent, key, .. } => format!("{parent}.{key}"),
+            Self::Invalid { path, .. } => path.clone(),
+        }
+    }
+}
+
+fn place(parent: &str) -> String {
+    if parent.is_empty() {
+        "at the top level".to_string()
+    } else {
+        format!("in {parent}")
+    }
+}
+
+fn hint(suggestion: Option<&str>, known: &[String]) -> String {
+    match suggestion {
+        Some(s) => format!(" (did you mean '{s}'?)"),
+        None if known.is_empty() => String::new(),
+        None => format!(" (known fields: {})", known.join(", ")),
+    }
+}
