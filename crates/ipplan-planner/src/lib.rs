@@ -5,13 +5,25 @@
 #![deny(missing_docs)]
 
 mod alloc;
+mod budget;
 mod cni;
 mod demand;
+mod error;
+mod plan;
 mod pool;
+mod yaml;
 
 pub use alloc::{
-    AllocError, BlockState, MAX_PREFIX_LEN, MIN_PREFIX_LEN, Placement, ReservationKind, SubnetAllocator,
+    AllocError, BlockState, MAX_PREFIX_LEN, MIN_PREFIX_LEN, Placement, ReservationKind,
+    SubnetAllocator,
 };
+pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
 pub use cni::CniConfig;
 pub use demand::SubnetDemand;
+pub use error::PlanError;
+pub use plan::{
+    Consumer, ControlPlane, DEFAULT_CONTROL_PLANE_ENIS, DEFAULT_HEADROOM_PERCENT,
+    LONGEST_SUBNET_PREFIX, MaxPodsSpec, NodeGroup, Plan, PlanWarning, PodsSpec, Reservation,
+    SHORTEST_SUBNET_PREFIX, Subnet, SubnetRole, VPC_CIDR_QUOTA,
+};
 pub use pool::{DEFAULT_HOST_NETWORK_PODS, NodeLoad, NodePool, PoolFinding, node_pool};
