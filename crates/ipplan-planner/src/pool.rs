@@ -215,9 +215,13 @@ pub struct NodePool {
     pub trunk: bool,
     /// Branch pods placed (one branch ENI, one address each).
     pub branch_pods: u32,
-    /// Taken from the node's own subnet.
+    /// Taken from the node's own subnet: without custom networking every ENI primary (the node's primary
+    /// address is ENI #0's), every slot, and the trunk and branch ENIs; with it, the node's primary only.
+    /// With subnet discovery (CNI >= 1.18) ipamd may put secondary ENIs in other subnets of the AZ tagged
+    /// `kubernetes.io/role/cni=1`; this model counts them here.
     pub node_subnet: SubnetDemand,
-    /// Taken from the ENIConfig (pod) subnet; zero without custom networking.
+    /// Taken from the ENIConfig (pod) subnet: the pod ENIs' primaries, every slot, and the trunk and branch
+    /// ENIs (the resource controller creates them in the ENIConfig subnet); zero without custom networking.
     pub pod_subnet: SubnetDemand,
     /// Things worth telling the user.
     pub findings: Vec<PoolFinding>,
