@@ -1093,6 +1093,18 @@ fn from_value(root: &Node<'_>, catalog: &Catalog) -> Result<Plan, PlanError> {
         });
     }
     let names: Vec<&str> = subnets.iter().map(|s| s.name.as_str()).collect();
+    // duplicate names first: references below resolve by name
+    for (i, n) in names.iter().enumerate() {
+        if let Some(j) = names[..i].iter().position(|o| o == n) {
+            return Err(PlanError::Invalid {
+                file: root.file.to_string(),
+                path: format!("subnets[{i}].name"),
+                message: format!(
+                    "duplicate subnet name '{n}' (also subnets[{j}]): give each subnet its own name"
+                ),
+            });
+        }
+    }
 
     let control_plane = match top.get("control_plane") {
         None => None,

@@ -212,10 +212,21 @@ impl<'a> Node<'a> {
         };
         match n {
             Some(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(self.err(format!(
-                "expected a whole number from {min} to {max}, found {}",
-                self.shown()
-            ))),
+            _ => {
+                let range = if max >= u64::from(u32::MAX) {
+                    if min == 0 {
+                        String::new()
+                    } else {
+                        format!(" of at least {min}")
+                    }
+                } else {
+                    format!(" from {min} to {max}")
+                };
+                Err(self.err(format!(
+                    "expected a whole number{range}, found {}",
+                    self.shown()
+                )))
+            }
         }
     }
 
