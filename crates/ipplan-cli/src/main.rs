@@ -28,6 +28,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check a plan: does every subnet hold the cluster at peak? Exit 0 fits, 1 does not fit, 2 bad input.
+    Check(cmd::check::Args),
+    /// What-if: the same cluster on other layouts (`--layout 24`, `--layout 20`, `--layout 100.64.0.0/16`).
+    Compare(cmd::compare::Args),
+    /// Terraform `external` data source: a JSON object of strings on stdin, one on stdout.
+    Terraform(cmd::terraform::Args),
     /// Max pods per node for instance types, as the VPC CNI, AWS's max-pods-calculator.sh and Karpenter
     /// compute them.
     MaxPods(cmd::max_pods::Args),
@@ -54,6 +60,9 @@ fn run() -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match &cli.command {
+        Command::Check(a) => cmd::check::run(&ctx, a, &mut out)?,
+        Command::Compare(a) => cmd::compare::run(&ctx, a, &mut out)?,
+        Command::Terraform(a) => cmd::terraform::run(&ctx, a, &mut out)?,
         Command::MaxPods(a) => cmd::max_pods::run(&ctx, a, &mut out)?,
         Command::Instances(a) => cmd::instances::run(&ctx, a, &mut out)?,
     };

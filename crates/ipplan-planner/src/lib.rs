@@ -6,11 +6,14 @@
 
 mod alloc;
 mod budget;
+mod check;
 mod cni;
+mod compare;
 mod demand;
 mod error;
 mod plan;
 mod pool;
+mod terraform;
 mod yaml;
 
 pub use alloc::{
@@ -18,7 +21,14 @@ pub use alloc::{
     SubnetAllocator,
 };
 pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
+pub use check::{
+    CLOSED_FORM_BASIS, Finding, NAU_QUOTA, NauReport, NodeGroupReport, REPORT_SCHEMA_VERSION, Report, Severity,
+    SubnetReport, check,
+};
 pub use cni::CniConfig;
+pub use compare::{
+    Comparison, GroupReach, Layout, LayoutRow, apply_layout, compare, fits_with_headroom,
+};
 pub use demand::SubnetDemand;
 pub use error::PlanError;
 pub use plan::{
@@ -27,3 +37,4 @@ pub use plan::{
     SHORTEST_SUBNET_PREFIX, Subnet, SubnetRole, VPC_CIDR_QUOTA,
 };
 pub use pool::{DEFAULT_HOST_NETWORK_PODS, NodeLoad, NodePool, PoolFinding, node_pool};
+pub use terraform::{terraform_plan, terraform_result, terraform_run};

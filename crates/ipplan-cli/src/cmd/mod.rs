@@ -1,4 +1,7 @@
 //! One module per subcommand, each with its clap `Args` and a `run(ctx, args, out) -> Result<ExitCode>`.
 
+pub mod check;
+pub mod compare;
 pub mod instances;
 pub mod max_pods;
+pub mod terraform;

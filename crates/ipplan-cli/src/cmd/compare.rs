@@ -1,0 +1,83 @@
+//! `ipplan compare PLAN --layout ...`: the same cluster on other subnet layouts, side by side.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ipplan_planner::{Comparison, Layout};
+
+use crate::args::Context;
+use crate::cmd::check::{Format, load_plan};
+use crate::output::{Align, Table, write_json, write_yaml};
+
+/// `ipplan compare` arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The plan file.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// A layout to try, repeatable: `24` or `20` (every subnet at that size), or a CIDR such as
+    /// `100.64.0.0/16` (custom networking with that secondary CIDR split over the plan's AZs as pod subnets).
+    #[arg(long = "layout", value_name = "LAYOUT", value_parser = parse_layout)]
+    pub layouts: Vec<Layout>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+fn parse_layout(s: &str) -> Result<Layout, String> {
+    s.parse()
+}
+
+/// Run `compare`. Exit 0 when the plan as written fits, 1 when not (the layouts are what-ifs).
+pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let plan = load_plan(ctx, &args.plan)?;
+    let c = ipplan_planner::compare(&plan, &args.layouts)?;
+    match args.format {
+        Format::Json => write_json(out, &c)?,
+        Format::Yaml => write_yaml(out, &c)?,
+        Format::Table => write_human(out, &c)?,
+    }
+    Ok(crate::cmd::check::verdict_code(c.layouts[0].fits))
+}
+
+fn write_human(out: &mut dyn Write, c: &Comparison) -> anyhow::Result<()> {
+    writeln!(out, "{}: what-if layouts", c.plan)?;
+    writeln!(out)?;
+    let mut t = Table::new(&[
+        ("LAYOUT", Align::Left),
+        ("FITS", Align::Left),
+        ("PEAK USE%", Align::Right),
+        ("MOST NODES PER GROUP", Align::Left),
+        ("FIRST FAILURE", Align::Left),
+    ]);
+    for r in &c.layouts {
+        let groups: Vec<String> = r
+            .node_groups
+            .iter()
+            .map(|g| format!("{} {}/{}", g.name, g.max_nodes, g.peak_nodes))
+            .collect();
+        t.push(vec![
+            r.layout.clone(),
+            if r.fits { "yes" } else { "NO" }.to_string(),
+            format!("{:.1}", r.peak_use_percent),
+            groups.join(", "),
+            r.first_failure.clone().unwrap_or_else(|| "-".to_string()),
+        ]);
+    }
+    t.write(out)?;
+    writeln!(out)?;
+    match c.smallest_prefix_len {
+        Some(l) => writeln!(
+            out,
+            "smallest subnets that hold the peak with {}% headroom: /{l}",
+            c.headroom_percent
+        )?,
+        None => writeln!(
+            out,
+            "even /16 subnets do not hold the peak with {}% headroom",
+            c.headroom_percent
+        )?,
+    }
+    Ok(())
+}
