@@ -335,3 +335,160 @@ fn counts_match_an_address_by_address_oracle() {
         );
     }
 }
+
+mod props {
+    //! The fit against a placement simulation on small subnets: singles are placed one address at a time
+    //! (best case: harmless places first, then filling one general block before the next; worst case: one
+    //! single per general block first), then the untouched eligible blocks are counted.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// (subnet prefix length, reservations as (offset, length, is_prefix), singles, prefixes)
+    fn input() -> impl Strategy<Value = (u8, Vec<(u32, u8, bool)>, u64, u64)> {
+        (24u8..=28).prop_flat_map(|l| {
+            let res = prop::collection::vec((0u32..256, l..=32u8, any::<bool>()), 0..4);
+            (Just(l), res, 0u64..300, 0u64..20)
+        })
+    }
+
+    fn build(l: u8, raw: &[(u32, u8, bool)]) -> Subnet {
+        let size = 1u32 << (32 - l);
+        let mut taken: Vec<ipnet::Ipv4Net> = Vec::new();
+        let mut res = Vec::new();
+        for &(off, len, is_prefix) in raw {
+            let len = if is_prefix { len.min(28) } else { len };
+            let block = 1u32 << (32 - len);
+            let off = (off % size) / block * block;
+            let cidr =
+                ipnet::Ipv4Net::new(std::net::Ipv4Addr::from(0x0a00_0000 + off), len).unwrap();
+            if taken
+                .iter()
+                .any(|t| t.contains(&cidr.network()) || cidr.contains(&t.network()))
+            {
+                continue;
+            }
+            taken.push(cidr);
+            res.push(Reservation {
+                cidr,
+                kind: if is_prefix {
+                    ReservationKind::Prefix
+                } else {
+                    ReservationKind::Explicit
+                },
+            });
+        }
+        Subnet {
+            name: "s".into(),
+            az: "z".into(),
+            cidr: format!("10.0.0.0/{l}").parse().unwrap(),
+            role: SubnetRole::Both,
+            reservations: res,
+            other_consumers: vec![],
+        }
+    }
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum Class {
+        Aws,
+        Explicit,
+        Prefix,
+        Free,
+    }
+
+    /// Untouched eligible blocks after placing `singles`, best or worst; `None` if the singles do not fit.
+    fn simulate(s: &Subnet, singles: u64, best: bool) -> Option<u64> {
+        let size = 1u32 << (32 - s.cidr.prefix_len());
+        let class: Vec<Class> = (0..size)
+            .map(|off| {
+                let host =
+                    ipnet::Ipv4Net::new(std::net::Ipv4Addr::from(0x0a00_0000 + off), 32).unwrap();
+                let kind = |k| {
+                    s.reservations
+                        .iter()
+                        .any(|r| r.kind == k && r.cidr.contains(&host))
+                };
+                if off < 4 || off == size - 1 {
+                    Class::Aws
+                } else if kind(ReservationKind::Explicit) {
+                    Class::Explicit
+                } else if kind(ReservationKind::Prefix) {
+                    Class::Prefix
+                } else {
+                    Class::Free
+                }
+            })
+            .collect();
+        let blocks = (size / 16) as usize;
+        let eligible: Vec<bool> = (0..blocks)
+            .map(|b| {
+                b != 0 && b + 1 != blocks && !class[b * 16..b * 16 + 16].contains(&Class::Explicit)
+            })
+            .collect();
+        let general: Vec<bool> = (0..blocks)
+            .map(|b| eligible[b] && class[b * 16..b * 16 + 16].iter().all(|&c| c == Class::Free))
+            .collect();
+        let mut used = vec![false; size as usize];
+        let mut left = singles;
+        let mut place = |addrs: &mut dyn Iterator<Item = usize>, left: &mut u64| {
+            for a in addrs {
+                if *left == 0 {
+                    return;
+                }
+                if class[a] == Class::Free && !used[a] {
+                    used[a] = true;
+                    *left -= 1;
+                }
+            }
+        };
+        if best {
+            // harmless places, then general blocks one after the other
+            place(
+                &mut (0..size as usize).filter(|&a| !general[a / 16]),
+                &mut left,
+            );
+            place(
+                &mut (0..size as usize).filter(|&a| general[a / 16]),
+                &mut left,
+            );
+        } else {
+            // the first address of every general block, then everything else
+            place(
+                &mut (0..blocks).filter(|&b| general[b]).map(|b| b * 16),
+                &mut left,
+            );
+            place(&mut (0..size as usize), &mut left);
+        }
+        if left > 0 {
+            return None;
+        }
+        Some(
+            (0..blocks)
+                .filter(|&b| eligible[b] && !used[b * 16..b * 16 + 16].contains(&true))
+                .count() as u64,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(
+            if std::env::var_os("CI").is_some() { 64 } else { 256 }
+        ))]
+        #[test]
+        fn fit_matches_a_placement_simulation((l, raw, singles, prefixes) in input()) {
+            let s = build(l, &raw);
+            let f = SubnetBudget::new(&s, 0).fit(SubnetDemand { singles, prefixes: prefixes.max(1) });
+            let best = simulate(&s, singles, true);
+            let worst = simulate(&s, singles, false);
+            prop_assert_eq!(best.is_some(), f.fits_singles);
+            prop_assert_eq!(worst.is_some(), f.fits_singles);
+            if let (Some(best), Some(worst)) = (best, worst) {
+                let p = f.prefix.unwrap();
+                prop_assert_eq!(p.best_case_free_blocks, best);
+                prop_assert_eq!(p.worst_case_free_blocks, worst);
+                prop_assert!(worst <= best);
+            }
+            if f.fits {
+                prop_assert!(f.fits_addresses && f.prefix.unwrap().fits_best_case);
+            }
+        }
+    }
+}
