@@ -325,17 +325,20 @@ fn failure_text(f: FitFailure, s: &SubnetReport) -> String {
 ///
 /// ```
 /// use ipplan_core::Catalog;
-/// // 3 x c5.large, default CNI settings, 2 CoreDNS pods (aws-eks-best-practices vpc-cni.adoc): 50 addresses
+/// // aws-eks-best-practices vpc-cni.adoc: a c5.large running one CoreDNS pod holds its primary ENI and one
+/// // warm ENI, 2 x (1 primary + 9 secondary IPs) = 20 addresses; an idle one holds 10
 /// let yaml = "
 /// subnets: [{ name: a, az: us-east-1a, cidr: 10.0.0.0/24 }]
-/// node_groups: [{ name: g, instance_type: c5.large, subnets: [a], nodes: 3, pods_per_node: 0 }]
+/// node_groups: [{ name: g, instance_type: c5.large, subnets: [a], nodes: 3, pods_per_node: 1 }]
 /// ";
 /// let plan = ipplan_planner::Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
 /// let report = ipplan_planner::check(&plan)?;
 /// assert!(report.fits);
-/// // an idle c5.large holds its primary ENI (1 + 9) and one warm ENI (1 + 9): 20 addresses
 /// assert_eq!(report.node_groups[0].addresses_per_node, 20);
-/// assert_eq!(report.subnets[0].capacity, 251);
+/// assert_eq!(report.subnets[0].capacity, 251); // 256 - 5 AWS-reserved
+/// assert_eq!(report.subnets[0].used, 60);
+/// // (251 - 0) / 20 = 12 nodes would fit
+/// assert_eq!(report.node_groups[0].max_nodes, 12);
 /// # Ok::<(), ipplan_planner::PlanError>(())
 /// ```
 ///
