@@ -1,0 +1,232 @@
+//! `check`, `compare` and the Terraform door, on plans whose numbers are worked out by hand in the comments
+//! (sources: domain.md §0, §1.4, §3, §4).
+
+use std::collections::BTreeMap;
+
+use ipplan_core::Catalog;
+use ipplan_planner::{FitFailure, Layout, Plan, Severity, check, compare, terraform_run};
+
+fn plan(yaml: &str) -> Plan {
+    Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).expect("valid plan")
+}
+
+fn example(name: &str) -> Plan {
+    let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("example exists");
+    Plan::from_str_auto(&text, name, &Catalog::embedded()).expect("example is valid")
+}
+
+/// aws-eks-best-practices `latest/bpg/networking/vpc-cni.adoc` (domain.md §1.4): 3 x c5.large with 2 CoreDNS pods,
+/// default settings: the two nodes with a CoreDNS pod hold 2 ENIs x (1 + 9) = 20 addresses, the idle node 10;
+/// 20 + 20 + 10 = 50 subnet addresses.
+#[test]
+fn best_practices_three_c5_large_take_50_addresses() {
+    let p = plan(
+        "
+subnets: [{ name: a, az: us-east-1a, cidr: 10.0.0.0/24 }]
+node_groups:
+  - { name: coredns, instance_type: c5.large, subnets: [a], nodes: 2, pods_per_node: 1 }
+  - { name: idle, instance_type: c5.large, subnets: [a], nodes: 1, pods_per_node: 0 }
+",
+    );
+    let r = check(&p).unwrap();
+    assert_eq!(r.subnets[0].used, 50);
+    assert_eq!(r.subnets[0].capacity, 251); // 256 - 5 AWS-reserved (domain.md §4)
+    assert_eq!(r.subnets[0].headroom, 201);
+    assert!(r.fits);
+    // 43 warm (same source): a CoreDNS node holds 2 ENIs x 9 = 18 secondary IPs and uses 1: 17 warm; the
+    // idle node holds 9: 17 + 17 + 9 = 43
+    let warm: u32 = r
+        .node_groups
+        .iter()
+        .map(|g| g.warm_addresses_per_node * g.peak_nodes)
+        .sum();
+    assert_eq!(warm, 43);
+}
+
+/// The migration example: 30 x c6i.large (3 ENIs x 10 IPv4, S = 9, max pods 3 x 9 + 2 = 29), 200 pods over 30
+/// nodes: the fullest node runs ceil(200 / 30) = 7 pods: ceil(7 / 9) + 1 warm ENI = 2 ENIs = 20 addresses.
+/// 2 AZs: 15 nodes per /24 = 300, plus the control plane's 4 ENIs over 2 subnets = 2 each, doubled for an
+/// upgrade = 4: 304 of 251 usable.
+#[test]
+fn migration_on_24_does_not_fit_and_says_why() {
+    let r = check(&example("ecs-migration-24.yaml")).unwrap();
+    assert!(!r.fits);
+    let g = &r.node_groups[0];
+    assert_eq!(
+        (
+            g.max_pods,
+            g.pods_per_node,
+            g.addresses_per_node,
+            g.enis_per_node
+        ),
+        (29, 7, 20, 2)
+    );
+    for s in &r.subnets {
+        assert_eq!((s.capacity, s.used, s.headroom), (251, 304, -53));
+        assert_eq!(s.first_failure, Some(FitFailure::Addresses));
+    }
+    // (251 - 4) / 20 = 12 nodes per subnet, 24 in all
+    assert_eq!(g.max_nodes, 24);
+    assert!(r.first_failure.as_deref().unwrap().contains("private-a"));
+    assert!(r.findings.iter().any(|f| f.severity == Severity::Error));
+    // NAU: 30 nodes x (20 addresses + 1 additional ENI) + 4 control-plane ENIs = 634
+    assert_eq!(r.network_address_usage.used, 634);
+}
+
+#[test]
+fn migration_on_20_fits() {
+    let r = check(&example("ecs-migration-20.yaml")).unwrap();
+    assert!(r.fits);
+    // /20: 4096 - 5 = 4091 usable; 304 used
+    assert_eq!((r.subnets[0].capacity, r.subnets[0].used), (4091, 304));
+    // (4091 - 4) / 20 = 204 per subnet
+    assert_eq!(r.node_groups[0].max_nodes, 408);
+}
+
+/// m5.xlarge (4 ENIs x 15, S = 14) with custom networking: max pods (4 - 1) x 14 + 2 = 44 (domain.md §0).
+/// 1,500 pods / 60 nodes = 25 per node: ceil(25 / 14) + 1 = 3 pod ENIs (also the 3 usable): 3 x (1 + 14) = 45
+/// in the pod subnet, 1 (the node primary) in the node subnet. 20 nodes per AZ.
+#[test]
+fn custom_networking_splits_node_and_pod_subnets() {
+    let r = check(&example("custom-networking.yaml")).unwrap();
+    assert!(r.fits);
+    let g = &r.node_groups[0];
+    assert_eq!(g.max_pods, 44);
+    assert_eq!(g.node_subnet_per_node.addresses(), 1);
+    assert_eq!(g.pod_subnet_per_node.addresses(), 45);
+    let by = |n: &str| r.subnets.iter().find(|s| s.name == n).unwrap();
+    assert_eq!(by("nodes-a").used, 20 + 4); // 20 node primaries + control plane (4 ENIs / 3 subnets -> 2, x2)
+    assert_eq!(by("pods-a").used, 20 * 45);
+    assert_eq!(by("pods-a").capacity, 16384 - 5);
+}
+
+/// Prefix mode, m5.large, 30 pods per node: ceil(30 / 16) + WARM_PREFIX_TARGET 1 = 3 prefixes on the primary ENI.
+/// Per /21 subnet: 20 nodes -> 60 prefixes; singles: 20 node primaries + 100 other consumers + 4 control plane
+/// = 124. A /21 has 2^(28-21) - 2 = 126 prefix-eligible blocks. Best case: 27 singles sit in the two edge
+/// blocks (12 + 15), the other 97 fill ceil(97 / 16) = 7 blocks: 119 free. Worst case: 124 blocks spoiled: 2 free.
+#[test]
+fn prefix_fragmentation_risk_and_the_reservation_that_fixes_it() {
+    let r = check(&example("prefix-fragmented.yaml")).unwrap();
+    assert!(!r.fits);
+    let s = &r.subnets[0];
+    assert_eq!(s.used, 20 * (1 + 3 * 16) + 100 + 4);
+    let p = s.prefix.unwrap();
+    assert_eq!(
+        (p.needed, p.best_case_free_blocks, p.worst_case_free_blocks),
+        (60, 119, 2)
+    );
+    assert_eq!(s.first_failure, Some(FitFailure::PrefixBlocksWorstCase));
+
+    // Two /23 prefix reservations = 64 blocks singles cannot touch; the other 62 eligible blocks may all be
+    // spoiled by the 124 singles: worst case 64 free >= 60.
+    let r = check(&example("prefix-reservation.yaml")).unwrap();
+    assert!(r.fits, "{:?}", r.first_failure);
+    let p = r.subnets[0].prefix.unwrap();
+    assert_eq!(
+        (p.worst_case_free_blocks, p.best_case_free_blocks),
+        (64, 119)
+    );
+}
+
+/// t3.small: 3 ENIs x 4 IPv4 (S = 3): at most 9 pod addresses. Max pods set to 30 by hand, 20 pods per node:
+/// 11 pods per node get no address, and the plan does not fit although the subnet has room.
+#[test]
+fn pods_without_address_fail_the_plan() {
+    let p = plan(
+        "
+subnets: [{ name: a, az: us-east-1a, cidr: 10.0.0.0/20 }]
+node_groups: [{ name: g, instance_type: t3.small, subnets: [a], nodes: 4, pods_per_node: 20, max_pods: 30 }]
+",
+    );
+    let r = check(&p).unwrap();
+    assert!(r.subnets[0].fits);
+    assert!(!r.fits);
+    assert_eq!(r.node_groups[0].pods_without_address_per_node, 11);
+    assert!(r.first_failure.unwrap().starts_with("node group 'g'"));
+}
+
+#[test]
+fn large_cluster_example_fits_with_its_reservations() {
+    // see the arithmetic in examples/large-cluster.yaml
+    let r = check(&example("large-cluster.yaml")).unwrap();
+    assert!(r.fits, "{:?}", r.first_failure);
+    let pods_a = r.subnets.iter().find(|s| s.name == "pods-a").unwrap();
+    assert_eq!(pods_a.used, 1670 * 33);
+    assert_eq!(pods_a.prefix.unwrap().needed, 3340);
+    assert_eq!(
+        pods_a.prefix.unwrap().worst_case_free_blocks,
+        2047 + 1024 + 512
+    );
+}
+
+/// The migration plan on other layouts. /20 fits, custom networking on 100.64.0.0/16 fits (2 AZs -> two /17 pod
+/// subnets), and the smallest subnets holding 304 addresses with 20% to spare need 380 usable: /23 (507).
+#[test]
+fn compare_layouts_for_the_migration() {
+    let p = example("ecs-migration-24.yaml");
+    let c = compare(
+        &p,
+        &[
+            Layout::PrefixLen(24),
+            Layout::PrefixLen(20),
+            "100.64.0.0/16".parse().unwrap(),
+        ],
+    )
+    .unwrap();
+    let fits: Vec<bool> = c.layouts.iter().map(|r| r.fits).collect();
+    assert_eq!(fits, [false, false, true, true]);
+    assert_eq!(c.smallest_prefix_len, Some(23));
+    assert_eq!(c.headroom_percent, 20);
+    let custom = &c.layouts[3];
+    assert!(custom.subnets.iter().any(|s| s.ends_with("100.64.0.0/17")));
+    assert!(
+        custom
+            .subnets
+            .iter()
+            .any(|s| s.ends_with("100.64.128.0/17"))
+    );
+    // custom networking: 1 address per node in the /24 node subnets: (251 - 4) per subnet x 2
+    assert_eq!(custom.node_groups[0].max_nodes, 494);
+}
+
+#[test]
+fn terraform_protocol_is_strings_in_strings_out() {
+    let out = terraform_run(
+        r#"{"instance_type":"c6i.large","subnet_cidrs":"10.0.1.0/24,10.0.2.0/24","nodes":"30","pods":"200"}"#,
+        &Catalog::embedded(),
+    )
+    .unwrap();
+    // no control plane in the query: 15 x 20 = 300 of 251
+    assert_eq!(out["fits"], "false");
+    assert_eq!(out["max_pods"], "29");
+    assert_eq!(out["addresses_per_node"], "20");
+    assert_eq!(out["headroom"], "-49");
+    let report: serde_json::Value = serde_json::from_str(&out["report_json"]).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["subnets"][0]["used"], 300);
+
+    let q = |s: &str| {
+        terraform_run(s, &Catalog::embedded())
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        q(r#"{"instance_type":"c6i.large","nodes":3}"#),
+        "terraform query: nodes: value 3 is not a string: Terraform's external query holds strings only (use tostring())"
+    );
+    assert_eq!(
+        q(r#"{"instance_typ":"c6i.large"}"#),
+        "terraform query: instance_typ: unknown query key 'instance_typ' (did you mean 'instance_type'?)"
+    );
+    // a plan that does not fit says why: no value of the flat map is empty
+    let flat: BTreeMap<String, String> = out;
+    assert!(flat.values().all(|v| !v.is_empty()));
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let a = serde_json::to_string(&check(&example("large-cluster.yaml")).unwrap()).unwrap();
+    let b = serde_json::to_string(&check(&example("large-cluster.yaml")).unwrap()).unwrap();
+    assert_eq!(a, b);
+}
