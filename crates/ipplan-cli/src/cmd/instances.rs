@@ -46,7 +46,7 @@ pub enum Format {
     /// Aligned columns for people (`2*` marks a vCPU count derived from the size name).
     #[default]
     Table,
-    /// The versioned JSON object (see the wire format).
+    /// A versioned JSON object (`"schema_version": 1`, then the instances).
     Json,
     /// The same object as YAML.
     Yaml,

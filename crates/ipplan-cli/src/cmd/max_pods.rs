@@ -59,7 +59,7 @@ pub enum Format {
     /// Aligned columns for people.
     #[default]
     Table,
-    /// The versioned JSON object (see the wire format).
+    /// A versioned JSON object (`"schema_version": 1`, then settings and results).
     Json,
     /// The same object as YAML.
     Yaml,
