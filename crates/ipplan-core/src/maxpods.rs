@@ -267,9 +267,12 @@ pub struct MaxPods {
     pub notes: Vec<MaxPodsNote>,
 }
 
-/// The ENI-limited formula: `enis * slots_per_eni * u + 2`, `u` = 16 for prefixes.
+/// The ENI-limited formula: `enis * slots_per_eni * u + 2`, `u` = 16 for prefixes. Saturates at `u32::MAX`
+/// rather than overflow on absurd user rows (`--instance-data`), so bad input never panics.
 const fn formula(enis: u32, slots: u32, mode: AddressMode) -> u32 {
-    enis * slots * mode.addresses_per_slot() + 2
+    enis.saturating_mul(slots)
+        .saturating_mul(mode.addresses_per_slot())
+        .saturating_add(2)
 }
 
 /// Max pods for a type under the given options.
@@ -556,6 +559,18 @@ mod tests {
             out.notes[0].to_string(),
             "prefix delegation needs a Nitro or bare-metal type (hypervisor: not reported): the CNI falls back to secondary IPs"
         );
+    }
+
+    #[test]
+    fn absurd_user_rows_saturate_instead_of_overflowing() {
+        let r = row(100_000, 100_000, Vcpus::Listed(2), Hypervisor::Nitro, false);
+        let pd = MaxPodsOptions {
+            prefix_delegation: true,
+            show_max_allowed: true,
+            ..MaxPodsOptions::default()
+        };
+        assert_eq!(max_pods(&r, &pd).unwrap().max_pods, u32::MAX);
+        assert_eq!(karpenter_max_pods(&r, 0, Some(3)), Some(6));
     }
 
     #[test]
