@@ -210,75 +210,56 @@ fn group_calc(plan: &Plan, gi: usize, g: &NodeGroup) -> Result<GroupCalc, PlanEr
     })
 }
 
-/// Where a group's nodes put their addresses: `(subnet index, demand per node)` pairs, for a node placed in
-/// each of the group's subnets.
-fn placements(plan: &Plan, g: &NodeGroup, pool: &NodePool) -> Vec<(usize, usize, SubnetDemand)> {
-    // (slot in the group's subnet list, subnet index, per-node demand)
+/// Where one node in each of a group's subnets puts its addresses: `(subnet index, demand)` pairs (a subnet
+/// may appear twice: as a node subnet and as another node subnet's ENIConfig subnet).
+fn placements(plan: &Plan, g: &NodeGroup, pool: &NodePool) -> Vec<(usize, SubnetDemand)> {
     let mut out = Vec::with_capacity(g.subnets.len() * 2);
-    for (k, &s) in g.subnets.iter().enumerate() {
-        out.push((k, s, pool.node_subnet));
+    for &s in &g.subnets {
+        out.push((s, pool.node_subnet));
         if pool.pod_subnet != SubnetDemand::default() {
-            let target = plan.pod_subnet_for(s).unwrap_or(s);
-            out.push((k, target, pool.pod_subnet));
+            out.push((plan.pod_subnet_for(s).unwrap_or(s), pool.pod_subnet));
         }
     }
     out
 }
 
-/// Node demand per subnet for every group at `nodes_per_subnet[g]` nodes in each of its subnets.
-fn demand_per_subnet(
-    plan: &Plan,
-    calcs: &[GroupCalc],
-    nodes_per_subnet: &[u64],
-) -> Vec<SubnetDemand> {
-    let mut demand = vec![SubnetDemand::default(); plan.subnets.len()];
-    for (gi, g) in plan.node_groups.iter().enumerate() {
-        for (_, s, d) in placements(plan, g, &calcs[gi].pool) {
-            demand[s] += d.times(nodes_per_subnet[gi]);
+/// The largest `k` (nodes in each of group `gi`'s subnets) with which every subnet it touches still fits,
+/// the other groups held at `demand` less this group's own share at `k_now`.
+fn max_nodes_per_subnet(
+    budgets: &[SubnetBudget],
+    demand: &[SubnetDemand],
+    unit: &[(usize, SubnetDemand)],
+    k_now: u64,
+) -> u64 {
+    let mut base: Vec<(usize, SubnetDemand, SubnetDemand)> = Vec::with_capacity(unit.len());
+    for &(s, d) in unit {
+        match base.iter_mut().find(|(t, _, _)| *t == s) {
+            Some((_, _, per)) => *per += d,
+            None => base.push((s, demand[s], d)),
         }
     }
-    demand
-}
-
-fn all_fit(budgets: &[SubnetBudget], demand: &[SubnetDemand], only: Option<&[usize]>) -> bool {
-    match only {
-        Some(idx) => idx.iter().all(|&i| budgets[i].fit(demand[i]).fits),
-        None => budgets.iter().zip(demand).all(|(b, d)| b.fit(*d).fits),
+    for (_, b, per) in &mut base {
+        let own = per.times(k_now);
+        b.singles -= own.singles;
+        b.prefixes -= own.prefixes;
     }
-}
-
-/// The largest `k` (nodes per subnet of group `gi`) with which the group's subnets still fit, others fixed.
-fn max_nodes_per_subnet(
-    plan: &Plan,
-    calcs: &[GroupCalc],
-    budgets: &[SubnetBudget],
-    base_nodes: &[u64],
-    gi: usize,
-) -> u64 {
-    let g = &plan.node_groups[gi];
-    let touched: Vec<usize> = placements(plan, g, &calcs[gi].pool)
-        .into_iter()
-        .map(|(_, s, _)| s)
-        .collect();
-    let mut nodes = base_nodes.to_vec();
-    let mut fits_with = |k: u64| {
-        nodes[gi] = k;
-        let d = demand_per_subnet(plan, calcs, &nodes);
-        all_fit(budgets, &d, Some(&touched))
+    let fits_with = |k: u64| {
+        base.iter()
+            .all(|&(s, b, per)| budgets[s].fit(b + per.times(k)).fits)
     };
     if !fits_with(0) {
         return 0;
     }
     // Every node takes at least one address, so no subnet holds more nodes than it has addresses.
-    let mut hi = touched.iter().map(|&s| budgets[s].size).max().unwrap_or(0) + 1;
-    let per_node = calcs[gi].pool.node_subnet.addresses() + calcs[gi].pool.pod_subnet.addresses();
-    if per_node == 0 {
-        return u64::MAX;
-    }
+    let mut hi = base.iter().map(|&(s, _, _)| budgets[s].size).max().unwrap_or(0) + 1;
     let mut lo = 0u64; // fits
     while lo + 1 < hi {
         let mid = lo + (hi - lo) / 2;
-        if fits_with(mid) { lo = mid } else { hi = mid }
+        if fits_with(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
     }
     lo
 }
@@ -359,7 +340,18 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
         .iter()
         .map(|g| u64::from(g.max_nodes_per_subnet()))
         .collect();
-    let demand = demand_per_subnet(plan, &calcs, &nodes_per_subnet);
+    let units: Vec<Vec<(usize, SubnetDemand)>> = plan
+        .node_groups
+        .iter()
+        .zip(&calcs)
+        .map(|(g, c)| placements(plan, g, &c.pool))
+        .collect();
+    let mut demand = vec![SubnetDemand::default(); plan.subnets.len()];
+    for (unit, &k) in units.iter().zip(&nodes_per_subnet) {
+        for &(s, d) in unit {
+            demand[s] += d.times(k);
+        }
+    }
 
     let mut findings = Vec::new();
     let mut first_failure = None;
@@ -441,7 +433,7 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
             + u64::from(pool.enis.saturating_sub(1))
             + u64::from(pool.trunk);
         nau += per_node_nau * u64::from(g.peak_nodes());
-        let k = max_nodes_per_subnet(plan, &calcs, &budgets, &nodes_per_subnet, gi);
+        let k = max_nodes_per_subnet(&budgets, &demand, &units[gi], nodes_per_subnet[gi]);
         node_groups.push(NodeGroupReport {
             name: g.name.clone(),
             instance_type: g.instance.name.to_string(),

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use ipplan_planner::{Comparison, Layout};
 
 use crate::args::Context;
@@ -18,21 +19,24 @@ pub struct Args {
     pub plan: PathBuf,
     /// A layout to try, repeatable: `24` or `20` (every subnet at that size), or a CIDR such as
     /// `100.64.0.0/16` (custom networking with that secondary CIDR split over the plan's AZs as pod subnets).
-    #[arg(long = "layout", value_name = "LAYOUT", value_parser = parse_layout)]
-    pub layouts: Vec<Layout>,
+    #[arg(long = "layout", value_name = "LAYOUT")]
+    pub layouts: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 
-fn parse_layout(s: &str) -> Result<Layout, String> {
-    s.parse()
-}
 
 /// Run `compare`. Exit 0 when the plan as written fits, 1 when not (the layouts are what-ifs).
 pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let layouts = args
+        .layouts
+        .iter()
+        .map(|l| l.parse::<Layout>().map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .context("--layout")?;
     let plan = load_plan(ctx, &args.plan)?;
-    let c = ipplan_planner::compare(&plan, &args.layouts)?;
+    let c = ipplan_planner::compare(&plan, &layouts)?;
     match args.format {
         Format::Json => write_json(out, &c)?,
         Format::Yaml => write_yaml(out, &c)?,

@@ -1,0 +1,295 @@
+//! `ipplan check`, `compare` and `terraform` end to end, on the shipped examples. Each example states its expected
+//! outcome in a comment line `# Expected: ... exits N`; these tests hold the binary to it.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn ipplan() -> Command {
+    assert_cmd::cargo::cargo_bin_cmd!("ipplan")
+}
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// The exit code an example documents for `ipplan check`.
+fn documented_exit(text: &str) -> Option<i32> {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("# Expected:") && l.contains("ipplan check"))?;
+    let n = line.split("exits ").nth(1)?.chars().next()?.to_digit(10)?;
+    i32::try_from(n).ok()
+}
+
+fn plan_examples() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(examples_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_example_gives_its_documented_exit_code() {
+    let examples = plan_examples();
+    assert!(
+        examples.len() >= 6,
+        "expected the shipped examples, found {examples:?}"
+    );
+    for path in examples {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Some(code) = documented_exit(&text) else {
+            panic!(
+                "{}: no '# Expected: `ipplan check ...` exits N' line",
+                path.display()
+            );
+        };
+        let out = ipplan()
+            .arg("check")
+            .arg(&path)
+            .assert()
+            .code(code)
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let verdict = if code == 0 {
+            ": fits"
+        } else {
+            ": DOES NOT FIT"
+        };
+        assert!(
+            stdout.lines().next().unwrap().ends_with(verdict),
+            "{}: {stdout}",
+            path.display()
+        );
+
+        // the JSON report agrees with the exit code
+        let out = ipplan()
+            .args(["check", "--format", "json"])
+            .arg(&path)
+            .assert()
+            .code(code)
+            .get_output()
+            .clone();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["fits"], code == 0, "{}", path.display());
+        for s in v["subnets"].as_array().unwrap() {
+            for key in ["name", "capacity", "used", "fits"] {
+                assert!(
+                    !s[key].is_null(),
+                    "{}: subnet without {key}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn check_yaml_output_is_the_same_report() {
+    let path = examples_dir().join("ecs-migration-24.yaml");
+    let json = ipplan()
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let yaml = ipplan()
+        .args(["check", "--format", "yaml"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let a: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let b: Value = serde_yaml::from_slice(&yaml.stdout).unwrap();
+    assert_eq!(a, b);
+    // 15 nodes x 20 addresses + 4 for the control plane = 304 of 251 (see the example's comment)
+    assert_eq!(a["subnets"][0]["used"], 304);
+    assert_eq!(a["subnets"][0]["capacity"], 251);
+}
+
+fn one_error_line(args: &[&str], stdin: Option<&str>) -> String {
+    let mut cmd = ipplan();
+    cmd.args(args);
+    if let Some(s) = stdin {
+        cmd.write_stdin(s);
+    }
+    let out = cmd.assert().code(2).get_output().clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "not one line: {err:?}");
+    err.trim_end().to_string()
+}
+
+#[test]
+fn bad_plans_exit_2_with_file_field_and_fix() {
+    let dir = std::env::temp_dir().join(format!("ipplan-plans-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let p = write(
+        "typo.yaml",
+        "cni: { warm_eni_targt: 1 }\nsubnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]\n",
+    );
+    assert_eq!(
+        one_error_line(&["check", &p], None),
+        format!(
+            "ipplan: error: {p}: unknown field 'warm_eni_targt' in cni (did you mean 'warm_eni_target'?)"
+        )
+    );
+    let p = write(
+        "type.yaml",
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]\nnode_groups: [{ name: g, instance_type: m6i.xlarg, subnets: [a], nodes: 1, pods_per_node: 1 }]\n",
+    );
+    let e = one_error_line(&["check", &p], None);
+    assert!(e.contains("node_groups[0].instance_type"), "{e}");
+    assert!(e.contains("did you mean 'm6i.xlarge'?"), "{e}");
+    let e = one_error_line(&["check", "/nonexistent/plan.yaml"], None);
+    assert!(
+        e.contains("cannot read plan file '/nonexistent/plan.yaml'"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn compare_shows_each_layout_and_the_smallest_size() {
+    let path = examples_dir().join("ecs-migration-24.yaml");
+    let out = ipplan()
+        .args([
+            "compare",
+            "--layout",
+            "24",
+            "--layout",
+            "20",
+            "--layout",
+            "100.64.0.0/16",
+            "--format",
+            "json",
+        ])
+        .arg(&path)
+        .assert()
+        .code(1) // the plan as written does not fit
+        .get_output()
+        .clone();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fits: Vec<bool> = v["layouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["fits"].as_bool().unwrap())
+        .collect();
+    assert_eq!(fits, [false, false, true, true]);
+    // 304 addresses with 20% headroom need 380 usable: a /23 has 507, a /24 251
+    assert_eq!(v["smallest_prefix_len"], 23);
+
+    let human = ipplan()
+        .args(["compare", "--layout", "20"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(text.contains("/20 subnets"), "{text}");
+    assert!(text.contains("with 20% headroom: /23"), "{text}");
+
+    let e = one_error_line(&["compare", "--layout", "33", path.to_str().unwrap()], None);
+    assert_eq!(
+        e,
+        "ipplan: error: --layout: layout '33': subnets are /16 to /28: give a prefix length in that range"
+    );
+}
+
+#[test]
+fn terraform_external_protocol() {
+    let q = r#"{"instance_type":"c6i.large","subnet_cidrs":"10.0.16.0/20,10.0.32.0/20","nodes":"30","pods":"200","mode":"secondary-ip"}"#;
+    let out = ipplan()
+        .arg("terraform")
+        .write_stdin(q)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let obj = v.as_object().unwrap();
+    assert!(
+        obj.values().all(Value::is_string),
+        "all values must be strings: {v}"
+    );
+    assert_eq!(v["fits"], "true");
+    assert_eq!(v["max_pods"], "29");
+    // 15 nodes x 20 = 300 of 4091: the smaller headroom is 3791
+    assert_eq!(v["headroom"], "3791");
+    let report: Value = serde_json::from_str(v["report_json"].as_str().unwrap()).unwrap();
+    assert_eq!(report["fits"], true);
+
+    let e = one_error_line(
+        &["terraform"],
+        Some(r#"{"instance_type":"c6i.large","subnet_cidrs":"10.0.0.0/24","nodes":"x"}"#),
+    );
+    assert_eq!(
+        e,
+        "ipplan: error: terraform query: nodes: 'x' is not a whole number"
+    );
+    let e = one_error_line(&["terraform"], Some("not json"));
+    assert!(
+        e.starts_with("ipplan: error: terraform query: invalid JSON"),
+        "{e}"
+    );
+}
+
+/// The shipped HCL example sends a query `ipplan terraform` accepts: its literal values, `tostring(N)` and the
+/// variables' defaults joined with commas, evaluated here by hand.
+#[test]
+fn terraform_example_query_is_accepted() {
+    let tf = std::fs::read_to_string(examples_dir().join("terraform/main.tf")).unwrap();
+    let default_list = |var: &str| -> String {
+        let start = tf.find(&format!("variable \"{var}\"")).unwrap();
+        let line = tf[start..]
+            .lines()
+            .find(|l| l.trim_start().starts_with("default"))
+            .unwrap();
+        let inner = line.split('[').nth(1).unwrap().split(']').next().unwrap();
+        inner
+            .split(',')
+            .map(|s| s.trim().trim_matches('"'))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let block = tf
+        .split("query = {")
+        .nth(1)
+        .unwrap()
+        .split('}')
+        .next()
+        .unwrap();
+    let mut query = serde_json::Map::new();
+    for line in block.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (key, expr) = line.split_once('=').unwrap();
+        let expr = expr.trim();
+        let value = if let Some(n) = expr.strip_prefix("tostring(") {
+            n.trim_end_matches(')').to_string()
+        } else if let Some(v) = expr.strip_prefix("join(\",\", var.") {
+            default_list(v.trim_end_matches(')'))
+        } else {
+            expr.trim_matches('"').to_string()
+        };
+        query.insert(key.trim().to_string(), Value::String(value));
+    }
+    assert!(query.len() >= 8, "{query:?}");
+    let out = ipplan()
+        .arg("terraform")
+        .write_stdin(Value::Object(query).to_string())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // 33 peak nodes over 2 /24s: 17 x 20 = 340 of 251 (no control plane in the query)
+    assert_eq!(v["fits"], "false");
+    assert_eq!(v["headroom"], "-89");
+}
