@@ -13,6 +13,7 @@ mod demand;
 mod error;
 mod plan;
 mod pool;
+mod svg;
 mod terraform;
 mod yaml;
 
@@ -37,4 +38,7 @@ pub use plan::{
     SHORTEST_SUBNET_PREFIX, Subnet, SubnetRole, VPC_CIDR_QUOTA,
 };
 pub use pool::{DEFAULT_HOST_NETWORK_PODS, NodeLoad, NodePool, PoolFinding, node_pool};
+pub use svg::{
+    MapClass, MapOptions, PlotPanel, PlotSeries, map_counts, subnet_map, timeline_plot,
+};
 pub use terraform::{terraform_plan, terraform_result, terraform_run};

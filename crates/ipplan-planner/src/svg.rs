@@ -1,0 +1,754 @@
+//! Pictures as plain SVG 1.1 text: a subnet as a grid of /28 blocks ([`subnet_map`]) and values over time
+//! ([`timeline_plot`]).
+//!
+//! Pure functions returning `String`: no scripts, no external fonts or files, no randomness, no clock. The same
+//! input gives the same bytes. The caller writes the file.
+
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use crate::alloc::BlockState;
+
+/// What a /28 block looks like on a [`subnet_map`]: [`BlockState`] folded into six colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MapClass {
+    /// Holds a prefix ([`BlockState::Prefix`], [`BlockState::PrefixReservedPrefix`]).
+    Prefix,
+    /// A block that could hold a prefix but holds single addresses: spoiled for prefixes
+    /// ([`BlockState::Singles`], [`BlockState::PrefixReservedSingles`]). These are the blocks
+    /// [`SubnetAllocator::fragmentation`](crate::SubnetAllocator::fragmentation) counts.
+    Spoiled,
+    /// A block that can never hold an automatic prefix (an AWS edge block or a block touching an explicit
+    /// reservation), partly used by single addresses ([`BlockState::AwsReserved`] with singles,
+    /// [`BlockState::Explicit`] with assigned addresses).
+    Singles,
+    /// Wholly free general-pool block: can take a prefix now ([`BlockState::Free`]).
+    Free,
+    /// Wholly free block inside a prefix reservation: the next prefixes come from here
+    /// ([`BlockState::PrefixReservedFree`]).
+    PrefixReservation,
+    /// An unused AWS edge block or unused block touching an explicit reservation ([`BlockState::AwsReserved`] and
+    /// [`BlockState::Explicit`] with nothing assigned).
+    Reserved,
+}
+
+impl MapClass {
+    /// Every class, in legend order.
+    pub const ALL: [Self; 6] = [
+        Self::Prefix,
+        Self::Spoiled,
+        Self::Singles,
+        Self::Free,
+        Self::PrefixReservation,
+        Self::Reserved,
+    ];
+
+    /// The class of a block state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::{BlockState, MapClass};
+    ///
+    /// assert_eq!(MapClass::of(BlockState::Singles(3)), MapClass::Spoiled);
+    /// assert_eq!(MapClass::of(BlockState::AwsReserved { singles: 12 }), MapClass::Singles);
+    /// assert_eq!(MapClass::of(BlockState::AwsReserved { singles: 0 }), MapClass::Reserved);
+    /// ```
+    #[must_use]
+    pub const fn of(state: BlockState) -> Self {
+        match state {
+            BlockState::Prefix | BlockState::PrefixReservedPrefix => Self::Prefix,
+            BlockState::Singles(_) | BlockState::PrefixReservedSingles(_) => Self::Spoiled,
+            BlockState::AwsReserved { singles: 0 } | BlockState::Explicit { assigned: 0 } => {
+                Self::Reserved
+            }
+            BlockState::AwsReserved { .. } | BlockState::Explicit { .. } => Self::Singles,
+            BlockState::Free => Self::Free,
+            BlockState::PrefixReservedFree => Self::PrefixReservation,
+        }
+    }
+
+    /// The legend name (also the CSS class of the block rectangles).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ipplan_planner::MapClass::PrefixReservation.name(), "prefix-reservation");
+    /// ```
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Prefix => "prefix",
+            Self::Spoiled => "spoiled",
+            Self::Singles => "singles",
+            Self::Free => "free",
+            Self::PrefixReservation => "prefix-reservation",
+            Self::Reserved => "reserved",
+        }
+    }
+
+    /// The fill colour.
+    const fn colour(self) -> &'static str {
+        match self {
+            Self::Prefix => "#2166ac",
+            Self::Spoiled => "#d6604d",
+            Self::Singles => "#f4a582",
+            Self::Free => "#e6f0d8",
+            Self::PrefixReservation => "#b2abd2",
+            Self::Reserved => "#878787",
+        }
+    }
+
+    /// What the class means, for the legend.
+    const fn meaning(self) -> &'static str {
+        match self {
+            Self::Prefix => "holds a /28 prefix",
+            Self::Spoiled => "single addresses in a block that could hold a prefix",
+            Self::Singles => "singles in an aws edge block or an explicit reservation",
+            Self::Free => "wholly free: can take a prefix now",
+            Self::PrefixReservation => {
+                "wholly free, in a prefix reservation (prefixes come here first)"
+            }
+            Self::Reserved => "unused aws edge block (first, last) or explicit reservation",
+        }
+    }
+
+    const fn index(self) -> usize {
+        match self {
+            Self::Prefix => 0,
+            Self::Spoiled => 1,
+            Self::Singles => 2,
+            Self::Free => 3,
+            Self::PrefixReservation => 4,
+            Self::Reserved => 5,
+        }
+    }
+}
+
+/// Blocks per [`MapClass`] (indexed like [`MapClass::ALL`]).
+///
+/// # Examples
+///
+/// ```
+/// use ipplan_planner::{BlockState, MapClass, map_counts};
+///
+/// let states = [
+///     BlockState::AwsReserved { singles: 12 },
+///     BlockState::Prefix,
+///     BlockState::Singles(1),
+///     BlockState::AwsReserved { singles: 0 },
+/// ];
+/// let counts = map_counts(&states);
+/// assert_eq!(counts, [(MapClass::Prefix, 1), (MapClass::Spoiled, 1), (MapClass::Singles, 1),
+///                     (MapClass::Free, 0), (MapClass::PrefixReservation, 0), (MapClass::Reserved, 1)]);
+/// ```
+#[must_use]
+pub fn map_counts(states: &[BlockState]) -> [(MapClass, usize); 6] {
+    let mut n = [0usize; 6];
+    for &s in states {
+        n[MapClass::of(s).index()] += 1;
+    }
+    MapClass::ALL.map(|c| (c, n[c.index()]))
+}
+
+/// Layout of a [`subnet_map`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapOptions {
+    /// Cells per row; `None` picks 16 for up to 256 cells, else 64.
+    pub columns: Option<usize>,
+    /// Cell edge in pixels; `None` picks 36 for up to 16 columns, else 14.
+    pub cell_px: Option<u32>,
+    /// At most this many cells (one `<rect>` each). A subnet with more /28 blocks is downsampled: each cell then
+    /// stands for a power-of-two run of blocks, is filled with the class colours mixed by block count (a cell
+    /// with 3 spoiled blocks of 16 is visibly tinted) and has the class most of them have as its CSS class.
+    /// Default 4,096 (a /16 is drawn block by block).
+    pub max_cells: usize,
+}
+
+impl Default for MapOptions {
+    fn default() -> Self {
+        Self {
+            columns: None,
+            cell_px: None,
+            max_cells: 4096,
+        }
+    }
+}
+
+/// Escape text for XML character data and attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 forbids most control characters even escaped.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const FONT: &str = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\"";
+
+/// The colours of the classes mixed in proportion to their counts (a downsampled cell).
+fn blend_colour(counts: &[(MapClass, usize); 6]) -> String {
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    let mut rgb = [0usize; 3];
+    for (c, n) in counts {
+        let hex = c.colour();
+        for (k, v) in rgb.iter_mut().enumerate() {
+            let ch = usize::from_str_radix(&hex[1 + 2 * k..3 + 2 * k], 16).unwrap_or(0);
+            *v += ch * n;
+        }
+    }
+    let total = total.max(1);
+    // Rounded to nearest.
+    let [r, g, b] = rgb.map(|v| (v + total / 2) / total);
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// The description of a block for its tooltip.
+fn describe(state: BlockState) -> String {
+    let class = MapClass::of(state).name();
+    match state {
+        BlockState::AwsReserved { singles } => {
+            format!("{class}: aws edge block, {singles} single address(es)")
+        }
+        BlockState::Explicit { assigned } => {
+            format!("{class}: explicit reservation, {assigned} address(es) assigned")
+        }
+        BlockState::Free => format!("{class}: wholly free"),
+        BlockState::Prefix => format!("{class}: holds a prefix"),
+        BlockState::Singles(n) => format!("{class}: {n} single address(es)"),
+        BlockState::PrefixReservedFree => format!("{class}: free, in a prefix reservation"),
+        BlockState::PrefixReservedPrefix => {
+            format!("{class}: holds a prefix, in a prefix reservation")
+        }
+        BlockState::PrefixReservedSingles(n) => {
+            format!("{class}: {n} single address(es), in a prefix reservation")
+        }
+    }
+}
+
+/// The /28 at block `i` of a subnet starting at `base` (the block CIDR, or the run's CIDR for `len` blocks).
+fn run_cidr(base: u32, i: usize, len: usize) -> String {
+    let start = base.wrapping_add((i as u32).wrapping_mul(16));
+    let bits = 28 - len.trailing_zeros().min(28);
+    format!("{}/{}", Ipv4Addr::from(start), bits)
+}
+
+/// Draws a subnet as a grid of its /28 blocks, lowest address top left, one colour per [`MapClass`], with
+/// a legend (block count per class), the CIDR, the fragmentation share and a `<title>` tooltip per cell
+/// (block CIDR and state).
+///
+/// `states` is one entry per /28, lowest first, as [`SubnetAllocator::block_states`](crate::SubnetAllocator::block_states)
+/// returns them; `cidr` only labels the picture (block `i` is drawn as `cidr.network() + 16·i`). Block rectangles
+/// sit in `<g id="blocks">` (one `<rect>` per cell); legend counts are in `<text id="count-NAME">`.
+///
+/// Fragmentation is `spoiled / (spoiled + free + prefix-reservation)`, the same share as
+/// [`SubnetAllocator::fragmentation`](crate::SubnetAllocator::fragmentation).
+///
+/// # Examples
+///
+/// ```
+/// use ipplan_planner::{MapOptions, Placement, SubnetAllocator, subnet_map};
+///
+/// // A /24 has 16 blocks (domain.md §3): 16 cells, one row.
+/// let cidr = "10.0.0.0/24".parse()?;
+/// let mut a = SubnetAllocator::new(cidr, &[], Placement::Lowest)?;
+/// a.alloc_prefixes(2)?;
+/// let svg = subnet_map(cidr, &a.block_states(), "demo", &MapOptions::default());
+/// assert!(svg.starts_with("<?xml"));
+/// assert_eq!(svg.matches("<rect class=\"b ").count(), 16);
+/// assert!(svg.contains("<title>10.0.0.16/28 prefix: holds a prefix</title>"));
+/// // The legend's prefix count.
+/// let at = &svg[svg.find("id=\"count-prefix\"").unwrap()..];
+/// assert_eq!(&at[at.find('>').unwrap() + 1..at.find("</text>").unwrap()], "2");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn subnet_map(
+    cidr: Ipv4Net,
+    states: &[BlockState],
+    title: &str,
+    options: &MapOptions,
+) -> String {
+    let nblocks = states.len();
+    // Blocks per cell: the smallest power of two that keeps the cell count within max_cells.
+    let max_cells = options.max_cells.max(1);
+    let mut per_cell = 1usize;
+    while nblocks.div_ceil(per_cell) > max_cells {
+        per_cell *= 2;
+    }
+    let ncells = nblocks.div_ceil(per_cell);
+    let columns = options
+        .columns
+        .unwrap_or(if ncells <= 256 { 16 } else { 64 })
+        .clamp(1, ncells.max(1));
+    let cell = options
+        .cell_px
+        .unwrap_or(if columns <= 16 { 36 } else { 14 })
+        .max(4) as usize;
+    let rows = ncells.div_ceil(columns);
+    let base = u32::from(cidr.network());
+    let counts = map_counts(states);
+
+    // Geometry: header, then row labels + grid, then the legend below the grid.
+    let margin = 16usize;
+    let label_w = 112usize;
+    let grid_x = margin + label_w;
+    let grid_y = 96usize;
+    let grid_w = columns * cell;
+    let grid_h = rows * cell;
+    // Wide enough for the header and the one-column legend.
+    let width = (grid_x + grid_w + margin).max(680);
+    let legend_y = grid_y + grid_h + 32;
+    let height = legend_y + MapClass::ALL.len() * 22 + 8;
+    // Row labels (11px text) at least 24px apart.
+    let label_every = 24usize.div_ceil(cell).max(1);
+
+    let eligible_left = counts[MapClass::Spoiled.index()].1
+        + counts[MapClass::Free.index()].1
+        + counts[MapClass::PrefixReservation.index()].1;
+    let frag = if eligible_left == 0 {
+        0.0
+    } else {
+        counts[MapClass::Spoiled.index()].1 as f64 / eligible_left as f64
+    };
+
+    let mut s = String::with_capacity(256 + ncells * 96);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" {FONT}>"
+    );
+    let _ = writeln!(s, "<title>{}</title>", esc(title));
+    s.push_str("<style type=\"text/css\">");
+    for c in MapClass::ALL {
+        let _ = write!(s, ".{}{{fill:{}}}", c.name(), c.colour());
+    }
+    s.push_str(".b{stroke:#ffffff;stroke-width:1}</style>\n");
+    let _ = writeln!(
+        s,
+        "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
+    );
+    let _ = writeln!(
+        s,
+        "<text x=\"{margin}\" y=\"28\" font-size=\"18\" font-weight=\"bold\">{}</text>",
+        esc(title)
+    );
+    let scale = if per_cell == 1 {
+        "1 cell = 1 /28".to_string()
+    } else {
+        format!("1 cell = {per_cell} /28s (colours mixed by count, counts in the tooltip)")
+    };
+    let _ = writeln!(
+        s,
+        "<text x=\"{margin}\" y=\"52\" font-size=\"13\">{cidr}: {nblocks} /28 blocks, {scale}</text>"
+    );
+    let _ = writeln!(
+        s,
+        "<text x=\"{margin}\" y=\"72\" font-size=\"13\">fragmentation {:.1}%: spoiled share of the \
+         prefix-capable blocks without a prefix</text>",
+        frag * 100.0
+    );
+
+    // Row labels: the first address of the row.
+    let _ = writeln!(
+        s,
+        "<g id=\"rows\" font-size=\"11\" font-family=\"DejaVu Sans Mono, monospace\" text-anchor=\"end\" fill=\"#333333\">"
+    );
+    for r in (0..rows).step_by(label_every) {
+        let first = base.wrapping_add((r * columns * per_cell * 16) as u32);
+        let y = grid_y + r * cell + cell / 2 + 4;
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{y}\">{}</text>",
+            grid_x - 6,
+            Ipv4Addr::from(first)
+        );
+    }
+    s.push_str("</g>\n");
+
+    s.push_str("<g id=\"blocks\">\n");
+    for c in 0..ncells {
+        let lo = c * per_cell;
+        let hi = (lo + per_cell).min(nblocks);
+        let run = &states[lo..hi];
+        let (class, tip, blend) = if per_cell == 1 {
+            (
+                MapClass::of(run[0]),
+                format!("{} {}", run_cidr(base, lo, 1), describe(run[0])),
+                String::new(),
+            )
+        } else {
+            let n = map_counts(run);
+            // Majority, ties to the earlier legend entry.
+            let best = n.iter().fold(n[0], |b, &x| if x.1 > b.1 { x } else { b });
+            let parts: Vec<String> = n
+                .iter()
+                .filter(|(_, k)| *k > 0)
+                .map(|(c, k)| format!("{k} {}", c.name()))
+                .collect();
+            (
+                best.0,
+                format!("{} {}", run_cidr(base, lo, per_cell), parts.join(", ")),
+                format!(" style=\"fill:{}\"", blend_colour(&n)),
+            )
+        };
+        let x = grid_x + (c % columns) * cell;
+        let y = grid_y + (c / columns) * cell;
+        let _ = writeln!(
+            s,
+            "<rect class=\"b {}\"{blend} x=\"{x}\" y=\"{y}\" width=\"{cell}\" height=\"{cell}\"><title>{}</title></rect>",
+            class.name(),
+            esc(&tip)
+        );
+    }
+    s.push_str("</g>\n");
+
+    // Legend.
+    s.push_str("<g id=\"legend\" font-size=\"13\">\n");
+    for (i, (class, n)) in counts.iter().enumerate() {
+        let x = margin;
+        let y = legend_y + i * 22;
+        let _ = writeln!(
+            s,
+            "<rect class=\"{}\" x=\"{x}\" y=\"{}\" width=\"14\" height=\"14\" stroke=\"#555555\" stroke-width=\"0.5\"/>",
+            class.name(),
+            y - 12
+        );
+        let _ = writeln!(
+            s,
+            "<text id=\"count-{name}\" x=\"{}\" y=\"{y}\" text-anchor=\"end\" font-weight=\"bold\">{n}</text>",
+            x + 64,
+            name = class.name()
+        );
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{y}\"><tspan font-weight=\"bold\">{}</tspan>: {}</text>",
+            x + 72,
+            class.name(),
+            class.meaning()
+        );
+    }
+    s.push_str("</g>\n</svg>\n");
+    s
+}
+
+/// One line of a [`timeline_plot`]: a name and `(seconds, value)` points in time order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotSeries {
+    /// The legend name (e.g. the subnet).
+    pub name: String,
+    /// `(time in seconds, value)`; points with a non-finite coordinate are left out of the drawing.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// One panel of a [`timeline_plot`]: a quantity (its y axis) and one series per subnet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotPanel {
+    /// The quantity, shown above the panel (e.g. `addresses used`).
+    pub label: String,
+    /// The lines; series `i` has the same colour in every panel.
+    pub series: Vec<PlotSeries>,
+}
+
+/// Colours (Okabe–Ito, without the yellow that is unreadable on white), then again dashed.
+const PALETTE: [&str; 7] = [
+    "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000",
+];
+
+/// A "nice" tick step (1, 2, 2.5 or 5 × 10^k) for about `target` intervals over `span`.
+fn nice_step(span: f64, target: f64) -> f64 {
+    if span <= 0.0 || !span.is_finite() {
+        return 1.0;
+    }
+    let raw = span / target;
+    let mag = 10f64.powf(raw.log10().floor());
+    let norm = raw / mag;
+    let nice = if norm <= 1.0 {
+        1.0
+    } else if norm <= 2.0 {
+        2.0
+    } else if norm <= 2.5 {
+        2.5
+    } else if norm <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * mag
+}
+
+/// A tick label without float noise: integers plainly, else up to 3 decimals with trailing zeros cut.
+fn fmt_num(v: f64) -> String {
+    let v = if v.abs() < 1e-9 { 0.0 } else { v };
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        let t = format!("{v:.3}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// An axis: `lo..hi` extended to whole ticks.
+struct Axis {
+    lo: f64,
+    hi: f64,
+    step: f64,
+}
+
+impl Axis {
+    fn new(min: f64, max: f64, target: f64) -> Self {
+        let (mut lo, mut hi) = (min.min(0.0), max.max(0.0));
+        if hi - lo <= 0.0 {
+            hi = lo + 1.0;
+        }
+        let step = nice_step(hi - lo, target);
+        lo = (lo / step).floor() * step;
+        hi = (hi / step).ceil() * step;
+        Self { lo, hi, step }
+    }
+
+    fn ticks(&self) -> Vec<f64> {
+        let n = ((self.hi - self.lo) / self.step).round() as i64;
+        (0..=n).map(|i| self.lo + i as f64 * self.step).collect()
+    }
+
+    fn map(&self, v: f64, from: f64, to: f64) -> f64 {
+        from + (v - self.lo) / (self.hi - self.lo) * (to - from)
+    }
+}
+
+/// Plots values over time: one panel per quantity stacked on a shared time axis (e.g. addresses used, free /28
+/// blocks), one polyline per series, axes with ticks and labels, and a legend to the right of the panels.
+///
+/// Times are seconds; the axis reads in seconds up to 5 minutes, minutes up to 5 hours, else hours. Each series
+/// is one `<polyline>` with one point per finite input point, in `<g class="series">`, drawn as given (add the
+/// step corners yourself for a step function). Values are rounded to 0.1 px.
+///
+/// # Examples
+///
+/// ```
+/// use ipplan_planner::{PlotPanel, PlotSeries, timeline_plot};
+///
+/// let used = PlotPanel {
+///     label: "addresses used".into(),
+///     series: vec![PlotSeries { name: "a".into(), points: vec![(0.0, 10.0), (60.0, 40.0), (120.0, 35.0)] }],
+/// };
+/// let svg = timeline_plot(&[used], "demo");
+/// assert_eq!(svg.matches("<polyline").count(), 1);
+/// assert!(svg.contains("time (s)"));
+/// ```
+#[must_use]
+pub fn timeline_plot(panels: &[PlotPanel], title: &str) -> String {
+    let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
+    let all_points = || {
+        panels
+            .iter()
+            .flat_map(|p| &p.series)
+            .flat_map(|s| s.points.iter().filter(finite))
+    };
+    let (tmin, tmax) = all_points().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+        (lo.min(p.0), hi.max(p.0))
+    });
+    let (tmin, tmax) = if tmin.is_finite() {
+        (tmin, tmax)
+    } else {
+        (0.0, 1.0)
+    };
+    // Time unit.
+    let (unit, div) = if tmax <= 300.0 {
+        ("s", 1.0)
+    } else if tmax <= 5.0 * 3600.0 {
+        ("min", 60.0)
+    } else {
+        ("h", 3600.0)
+    };
+    let xaxis = Axis::new(tmin / div, tmax / div, 8.0);
+
+    // Series names in first-seen order, for colours and the legend.
+    let mut names: Vec<&str> = Vec::new();
+    for p in panels {
+        for s in &p.series {
+            if !names.contains(&s.name.as_str()) {
+                names.push(&s.name);
+            }
+        }
+    }
+
+    let margin = 16.0;
+    let left = 80.0;
+    let plot_w = 640.0;
+    let panel_h = 200.0;
+    let panel_gap = 64.0;
+    let top = 64.0;
+    let legend_x = left + plot_w + 24.0;
+    let legend_w = 16.0
+        + 28.0
+        + 8.0
+            * names
+                .iter()
+                .map(|n| n.chars().count())
+                .max()
+                .unwrap_or(4)
+                .max(6) as f64;
+    let width = legend_x + legend_w + margin;
+    let npanels = panels.len().max(1);
+    let height = top + npanels as f64 * (panel_h + panel_gap) - panel_gap + 56.0;
+
+    let mut s = String::new();
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         viewBox=\"0 0 {width:.0} {height:.0}\" {FONT}>"
+    );
+    let _ = writeln!(s, "<title>{}</title>", esc(title));
+    let _ = writeln!(
+        s,
+        "<rect x=\"0\" y=\"0\" width=\"{width:.0}\" height=\"{height:.0}\" fill=\"#ffffff\"/>"
+    );
+    let _ = writeln!(
+        s,
+        "<text x=\"{margin}\" y=\"30\" font-size=\"18\" font-weight=\"bold\">{}</text>",
+        esc(title)
+    );
+
+    for (pi, panel) in panels.iter().enumerate() {
+        let y0 = top + pi as f64 * (panel_h + panel_gap);
+        let y1 = y0 + panel_h;
+        let (vmin, vmax) = panel
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().filter(finite))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+                (lo.min(p.1), hi.max(p.1))
+            });
+        let (vmin, vmax) = if vmin.is_finite() {
+            (vmin, vmax)
+        } else {
+            (0.0, 1.0)
+        };
+        let yaxis = Axis::new(vmin, vmax, 5.0);
+        let _ = writeln!(s, "<g class=\"panel\" id=\"panel-{pi}\">");
+        let _ = writeln!(
+            s,
+            "<text x=\"{left}\" y=\"{:.1}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
+            y0 - 10.0,
+            esc(&panel.label)
+        );
+        // Grid and ticks.
+        s.push_str("<g font-size=\"11\" fill=\"#333333\">\n");
+        for t in yaxis.ticks() {
+            let y = yaxis.map(t, y1, y0);
+            let _ = writeln!(
+                s,
+                "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#e0e0e0\" stroke-width=\"1\"/>",
+                left + plot_w
+            );
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+                left - 6.0,
+                y + 4.0,
+                fmt_num(t)
+            );
+        }
+        for t in xaxis.ticks() {
+            let x = xaxis.map(t, left, left + plot_w);
+            let _ = writeln!(
+                s,
+                "<line x1=\"{x:.1}\" y1=\"{y1:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#333333\" stroke-width=\"1\"/>",
+                y1 + 5.0
+            );
+            let _ = writeln!(
+                s,
+                "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                y1 + 18.0,
+                fmt_num(t)
+            );
+        }
+        s.push_str("</g>\n");
+        // Axes.
+        let _ = writeln!(
+            s,
+            "<path d=\"M{left},{y0:.1} V{y1:.1} H{:.1}\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1\"/>",
+            left + plot_w
+        );
+        // Series.
+        s.push_str(
+            "<g class=\"series\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\">\n",
+        );
+        for ser in &panel.series {
+            let k = names.iter().position(|n| *n == ser.name).unwrap_or(0);
+            let dash = if k >= PALETTE.len() {
+                " stroke-dasharray=\"6 3\""
+            } else {
+                ""
+            };
+            let pts: Vec<String> = ser
+                .points
+                .iter()
+                .filter(finite)
+                .map(|&(t, v)| {
+                    format!(
+                        "{:.1},{:.1}",
+                        xaxis.map(t / div, left, left + plot_w),
+                        yaxis.map(v, y1, y0)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "<polyline stroke=\"{}\"{dash} points=\"{}\"><title>{}</title></polyline>",
+                PALETTE[k % PALETTE.len()],
+                pts.join(" "),
+                esc(&format!("{}: {}", ser.name, panel.label))
+            );
+        }
+        s.push_str("</g>\n</g>\n");
+    }
+    // The time axis label under the last panel.
+    let last_y1 = top + npanels as f64 * (panel_h + panel_gap) - panel_gap;
+    let _ = writeln!(
+        s,
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">time ({unit})</text>",
+        left + plot_w / 2.0,
+        last_y1 + 40.0
+    );
+    // Legend, right of the panels.
+    s.push_str("<g id=\"legend\" font-size=\"12\">\n");
+    for (k, name) in names.iter().enumerate() {
+        let y = top + 8.0 + k as f64 * 20.0;
+        let dash = if k >= PALETTE.len() {
+            " stroke-dasharray=\"6 3\""
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "<line x1=\"{legend_x:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{}\" stroke-width=\"3\"{dash}/>",
+            legend_x + 24.0,
+            PALETTE[k % PALETTE.len()]
+        );
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            legend_x + 30.0,
+            y + 4.0,
+            esc(name)
+        );
+    }
+    s.push_str("</g>\n</svg>\n");
+    s
+}
