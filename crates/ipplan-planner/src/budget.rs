@@ -186,6 +186,14 @@ impl SubnetBudget {
                 general_blocks += 1;
                 continue;
             }
+            let inside = |v: &[(u64, u64)]| v.iter().any(|&(s, e)| s <= lo && hi <= e);
+            if !edge && !touches(&explicit, lo, hi) && inside(&prefix) {
+                // the common case in a large prefix reservation: the whole block, no address loop
+                prefix_reserved += block_len;
+                prefix_blocks += 1;
+                reserved_prefix_blocks += 1;
+                continue;
+            }
             let (mut n_aws, mut n_exp, mut n_pfx) = (0, 0, 0);
             for a in lo..hi {
                 if aws(a) {

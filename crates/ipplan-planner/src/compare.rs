@@ -100,7 +100,7 @@ fn move_subnet(s: &Subnet, cidr: Ipv4Net) -> Subnet {
             let addr = std::net::Ipv4Addr::from(new.checked_add(offset)?);
             let net = Ipv4Net::new(addr, r.cidr.prefix_len()).ok()?;
             (cidr.contains(&net.network()) && cidr.contains(&net.broadcast())).then(|| {
-                let mut r2 = r.clone();
+                let mut r2 = *r;
                 r2.cidr = net;
                 r2
             })
