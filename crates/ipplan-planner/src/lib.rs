@@ -13,6 +13,7 @@ mod demand;
 mod error;
 mod plan;
 mod pool;
+mod sim;
 mod svg;
 mod terraform;
 mod yaml;
@@ -38,6 +39,16 @@ pub use plan::{
     SHORTEST_SUBNET_PREFIX, Subnet, SubnetRole, VPC_CIDR_QUOTA,
 };
 pub use pool::{DEFAULT_HOST_NETWORK_PODS, NodeLoad, NodePool, PoolFinding, node_pool};
+pub use sim::{
+    Arrival, DECREASE_INTERVAL_SECONDS, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS,
+    DEFAULT_WAIT_THRESHOLD_SECONDS, ENI_ATTACH_SECONDS, Event, EventKind, FailureCounts,
+    FailureEvent, FailureKind, INSUFFICIENT_CIDR_BACKOFF_SECONDS, IP_COOLDOWN_SECONDS,
+    LAUNCH_RETRY_SECONDS, MAX_DURATION_SECONDS, MAX_UNTIL_STEADY_SECONDS, MIN_ENI_LIFETIME_SECONDS,
+    NODE_READY_SECONDS, NodeState, PodAddressOrder, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,
+    STEADY_SECONDS, Scenario, SimGroupReport, SimReport, SimSubnetReport, Simulation,
+    SinglePlacement, Timeline, TimelineRow, TimelineSubnet, TrialOutcome, TrialsReport, simulate,
+    simulate_trials,
+};
 pub use svg::{
     MapClass, MapOptions, PlotPanel, PlotSeries, map_counts, subnet_map, timeline_plot,
 };

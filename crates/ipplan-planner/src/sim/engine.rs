@@ -1,0 +1,1109 @@
+//! The simulation: nodes, groups, the scheduler's share, events and statistics, tick by tick.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::net::Ipv4Addr;
+
+use ipplan_core::{AddressMode, pod_eni_capacity};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::alloc::{BlockState, Placement, SubnetAllocator};
+use crate::cni::CniConfig;
+use crate::error::PlanError;
+use crate::plan::Plan;
+use crate::sim::node::{Failure, Node, NodeSpec, Targets, TickOut};
+use crate::sim::scenario::{
+    Arrival, Event, EventKind, MAX_UNTIL_STEADY_SECONDS, Scenario, SinglePlacement,
+};
+use crate::sim::summary::{
+    FailureCounts, FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,
+    SimGroupReport, SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
+};
+
+/// Seconds from a node's launch until the scheduler may put pods on it (instance boot, kubelet and aws-node
+/// ready). ipamd starts filling the pool at launch.
+pub const NODE_READY_SECONDS: u32 = 60;
+/// A run without `duration` stops once nothing has changed for this long after the last event (two shrink
+/// intervals and the ENI minimum lifetime have passed).
+pub const STEADY_SECONDS: u32 = 120;
+/// A node launch that failed for want of an address is retried after this long.
+pub const LAUNCH_RETRY_SECONDS: u32 = 60;
+
+/// One node's pool as the simulation holds it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeState {
+    /// Index into [`Plan::node_groups`].
+    pub group: usize,
+    /// Index into [`Plan::subnets`]: where the node launched.
+    pub subnet: usize,
+    /// The address mode ipamd runs on it.
+    pub mode: AddressMode,
+    /// ENIs attached, the primary included, the trunk not.
+    pub enis: u32,
+    /// Slots (secondary IPs or prefixes) attached and usable.
+    pub slots: u32,
+    /// Slots per ENI in attach order, primary first.
+    pub slots_per_eni: Vec<u32>,
+    /// Pod addresses held: `slots`, or `16 * slots` in prefix mode.
+    pub pod_addresses: u32,
+    /// Ordinary pods with an address.
+    pub pods_running: u32,
+    /// Ordinary pods waiting for one.
+    pub pods_waiting: u32,
+    /// Branch-ENI pods with an address.
+    pub branch_pods: u32,
+    /// Whether a trunk ENI is attached.
+    pub trunk: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Rolling {
+    old: std::collections::VecDeque<u32>,
+    target_new: u32,
+    next_drain: u32,
+    drain: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Churn {
+    per_minute: f64,
+    until: Option<u32>,
+    carry: f64,
+}
+
+#[derive(Debug, Clone)]
+struct Group {
+    cni: CniConfig,
+    targets: Targets,
+    max_pods: u32,
+    /// Alive nodes, launch order.
+    nodes: Vec<u32>,
+    /// Alive nodes per entry of the group's subnet list.
+    per_subnet: Vec<u32>,
+    pending: u64,
+    arrival: Arrival,
+    backlog: u32,
+    next_retry: u32,
+    churn: Vec<Churn>,
+    rolling: Option<Rolling>,
+    peak_nodes: u32,
+    max_enis: u32,
+    max_slots: u32,
+}
+
+#[derive(Debug, Clone)]
+struct SubnetStats {
+    peak_addresses: u64,
+    peak_prefixes: u64,
+    min_free_blocks: u64,
+    frag_peak: f64,
+    failures: FailureCounts,
+    first_failure: Option<FailureEvent>,
+}
+
+/// A simulation in progress. Build it with [`Simulation::new`], advance it with [`Simulation::run`] (to the
+/// end) or [`Simulation::run_until`] (to look at the subnets part-way, e.g. [`Simulation::block_states`]),
+/// read it with [`Simulation::report`].
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    plan: Plan,
+    scenario: Scenario,
+    allocs: Vec<SubnetAllocator>,
+    nodes: Vec<Node>,
+    groups: Vec<Group>,
+    rng: ChaCha8Rng,
+    t: u32,
+    started: bool,
+    done: bool,
+    steady: bool,
+    next_event: usize,
+    last_change: u32,
+    next_sample: u32,
+    stats: Vec<SubnetStats>,
+    wait_hist: Vec<u64>,
+    placed: u64,
+    replacements: u64,
+    first_failure: Option<String>,
+    timeline: Vec<TimelineRow>,
+    out: TickOut,
+}
+
+fn targets(cni: &CniConfig) -> Targets {
+    Targets {
+        warm_eni: cni.warm_eni_target,
+        warm_ip: cni.warm_ip_target.unwrap_or(0),
+        min_ip: cni.minimum_ip_target.unwrap_or(0),
+        warm_prefix: cni.warm_prefix_target,
+        ip_targets: cni.ip_targets(),
+    }
+}
+
+/// A per-subnet seed for single-address placement, derived from the scenario seed (splitmix64 step).
+fn subnet_seed(seed: u64, i: usize) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Simulation {
+    /// A simulation of `plan` under `scenario`, at time 0, nothing run yet.
+    ///
+    /// # Errors
+    /// [`PlanError::Invalid`] when a subnet cannot be modelled (outside /10../28 or a bad reservation: a
+    /// validated plan never has one) or a group's `max_pods: auto` cannot be computed.
+    ///
+    /// # Examples
+    /// ```
+    /// use ipplan_core::Catalog;
+    /// use ipplan_planner::{Plan, Scenario, Simulation};
+    /// // 2 x m5.large, 5 pods each, default CNI: each node holds its primary ENI + 1 warm ENI
+    /// // (domain.md §1.4: ceil(5/9) + 1 = 2 ENIs, 18 secondary IPs)
+    /// let yaml = "
+    /// subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+    /// node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 5 }]
+    /// ";
+    /// let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
+    /// let mut sim = Simulation::new(&plan, &Scenario::peak(&plan))?;
+    /// sim.run();
+    /// let nodes = sim.node_states();
+    /// assert_eq!((nodes[0].enis, nodes[0].slots, nodes[0].pods_running), (2, 18, 5));
+    /// let r = sim.report();
+    /// assert!(r.fits);
+    /// // 2 nodes x (2 ENI primaries + 18 secondary IPs)
+    /// assert_eq!(r.subnets[0].peak_addresses_held, 40);
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    pub fn new(plan: &Plan, scenario: &Scenario) -> Result<Self, PlanError> {
+        let mut allocs = Vec::with_capacity(plan.subnets.len());
+        for (i, s) in plan.subnets.iter().enumerate() {
+            let res: Vec<_> = s.reservations.iter().map(|r| (r.cidr, r.kind)).collect();
+            let placement = match scenario.placement {
+                SinglePlacement::Lowest => Placement::Lowest,
+                SinglePlacement::Random => Placement::Random {
+                    seed: subnet_seed(scenario.seed, i),
+                },
+            };
+            let a =
+                SubnetAllocator::new(s.cidr, &res, placement).map_err(|e| PlanError::Invalid {
+                    file: plan.file.clone(),
+                    path: format!("subnets[{i}].cidr"),
+                    message: format!("'{}' cannot be simulated: {e}", s.cidr),
+                })?;
+            allocs.push(a);
+        }
+        let mut groups = Vec::with_capacity(plan.node_groups.len());
+        for (gi, g) in plan.node_groups.iter().enumerate() {
+            let max_pods = g
+                .resolve_max_pods(&plan.cni)
+                .map_err(|e| PlanError::Invalid {
+                    file: plan.file.clone(),
+                    path: format!("node_groups[{gi}].max_pods"),
+                    message: format!("{e}; or set max_pods to a number"),
+                })?;
+            groups.push(Group {
+                cni: plan.cni.clone(),
+                targets: targets(&plan.cni),
+                max_pods,
+                nodes: Vec::new(),
+                per_subnet: vec![0; g.subnets.len()],
+                pending: 0,
+                arrival: Arrival::Burst,
+                backlog: 0,
+                next_retry: 0,
+                churn: Vec::new(),
+                rolling: None,
+                peak_nodes: 0,
+                max_enis: 0,
+                max_slots: 0,
+            });
+        }
+        let stats = allocs
+            .iter()
+            .map(|a| SubnetStats {
+                peak_addresses: 0,
+                peak_prefixes: 0,
+                min_free_blocks: a.free_blocks(),
+                frag_peak: 0.0,
+                failures: FailureCounts::default(),
+                first_failure: None,
+            })
+            .collect();
+        Ok(Self {
+            plan: plan.clone(),
+            scenario: scenario.clone(),
+            allocs,
+            nodes: Vec::new(),
+            groups,
+            rng: ChaCha8Rng::seed_from_u64(scenario.seed),
+            t: 0,
+            started: false,
+            done: false,
+            steady: false,
+            next_event: 0,
+            last_change: 0,
+            next_sample: 0,
+            stats,
+            wait_hist: Vec::new(),
+            placed: 0,
+            replacements: 0,
+            first_failure: None,
+            timeline: Vec::new(),
+            out: TickOut::default(),
+        })
+    }
+
+    /// Seconds simulated so far (the time of the next tick).
+    #[must_use]
+    pub const fn now(&self) -> u32 {
+        self.t
+    }
+
+    /// Whether the run has ended (its duration, steady state, or the until-steady cap).
+    #[must_use]
+    pub const fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Run to the end.
+    pub fn run(&mut self) {
+        while !self.done {
+            self.step();
+        }
+    }
+
+    /// Run every tick before `t` (or to the end, if sooner): the state is then the one at `t`.
+    pub fn run_until(&mut self, t: u32) {
+        while !self.done && self.t < t {
+            self.step();
+        }
+    }
+
+    /// The block map of subnet `subnet` now (for drawing it), `None` past the plan's subnets.
+    #[must_use]
+    pub fn block_states(&self, subnet: usize) -> Option<Vec<BlockState>> {
+        self.allocs.get(subnet).map(SubnetAllocator::block_states)
+    }
+
+    /// The allocator of subnet `subnet` now.
+    #[must_use]
+    pub fn allocator(&self, subnet: usize) -> Option<&SubnetAllocator> {
+        self.allocs.get(subnet)
+    }
+
+    /// Every live node's pool now, in launch order.
+    #[must_use]
+    pub fn node_states(&self) -> Vec<NodeState> {
+        self.nodes
+            .iter()
+            .filter(|n| n.alive)
+            .map(|n| NodeState {
+                group: n.group as usize,
+                subnet: n.subnet as usize,
+                mode: if n.prefix {
+                    AddressMode::Prefix
+                } else {
+                    AddressMode::SecondaryIp
+                },
+                enis: n.live_enis(),
+                slots: n.total_slots(),
+                slots_per_eni: n.slots_per_eni(),
+                pod_addresses: n.pod_addresses(),
+                pods_running: n.assigned(),
+                pods_waiting: n.waiting(),
+                branch_pods: n.branch.len() as u32,
+                trunk: n.trunk.is_some(),
+            })
+            .collect()
+    }
+
+    fn end(&self) -> u32 {
+        self.scenario.duration.unwrap_or(MAX_UNTIL_STEADY_SECONDS)
+    }
+
+    /// Run one tick at [`Simulation::now`], then move to the next tick that can change anything.
+    pub fn step(&mut self) {
+        if self.done {
+            return;
+        }
+        let t = self.t;
+        if !self.started {
+            self.started = true;
+            self.take_fixed_consumers();
+        }
+        self.apply_events(t);
+        self.progress_groups(t);
+        self.churn(t);
+        self.schedule(t);
+        self.tick_nodes(t);
+        self.observe();
+        if t >= self.next_sample {
+            self.sample(t);
+            while self.next_sample <= t {
+                self.next_sample += self.scenario.sample;
+            }
+        }
+        // The end?
+        let quiet = self.next_event >= self.scenario.events.len()
+            && self.groups.iter().all(|g| {
+                g.rolling.is_none()
+                    && g.backlog == 0
+                    && g.churn.iter().all(|c| c.until.is_some_and(|u| u <= t))
+            });
+        if self.scenario.duration.is_none() && quiet && t >= self.last_change + STEADY_SECONDS {
+            self.steady = true;
+            self.finish(t);
+            return;
+        }
+        if t >= self.end() {
+            self.finish(t);
+            return;
+        }
+        self.t = self.next_tick(t);
+    }
+
+    fn finish(&mut self, t: u32) {
+        self.done = true;
+        if self.timeline.last().is_none_or(|r| r.t != t) {
+            self.sample(t);
+        }
+    }
+
+    /// The next tick at which something can happen (skips idle stretches).
+    fn next_tick(&self, t: u32) -> u32 {
+        let tick = self.scenario.tick;
+        let mut next = u32::MAX;
+        if let Some(e) = self.scenario.events.get(self.next_event) {
+            next = next.min(e.at);
+        }
+        for g in &self.groups {
+            if g.pending > 0 || g.churn.iter().any(|c| c.until.is_none_or(|u| u > t)) {
+                return t + tick;
+            }
+            if let Some(r) = &g.rolling {
+                next = next.min(r.next_drain);
+            }
+            if g.backlog > 0 {
+                next = next.min(g.next_retry);
+            }
+        }
+        for n in &self.nodes {
+            if n.alive {
+                next = next.min(n.wake);
+                if !n.branch_waiting.is_empty() {
+                    return t + tick;
+                }
+            }
+        }
+        next = next.min(self.next_sample).min(self.end());
+        if self.scenario.duration.is_none() {
+            next = next.min(self.last_change + STEADY_SECONDS);
+        }
+        let next = next.max(t + 1);
+        // round up to a tick boundary
+        next.div_ceil(tick).saturating_mul(tick).max(t + tick)
+    }
+
+    fn record_failure(&mut self, t: u32, subnet: usize, kind: FailureKind, who: &str) {
+        let a = &self.allocs[subnet];
+        let ev = FailureEvent {
+            t,
+            subnet,
+            subnet_name: self.plan.subnets[subnet].name.clone(),
+            node_group: who.to_string(),
+            kind,
+            free_addresses: a.free_addresses(),
+            free_prefix_blocks: a.free_blocks(),
+        };
+        let st = &mut self.stats[subnet];
+        match kind {
+            FailureKind::InsufficientCidrBlocks => st.failures.insufficient_cidr_blocks += 1,
+            FailureKind::InsufficientFreeAddressesInSubnet => {
+                st.failures.insufficient_free_addresses_in_subnet += 1;
+            }
+        }
+        if self.first_failure.is_none() {
+            self.first_failure = Some(ev.message());
+        }
+        if st.first_failure.is_none() {
+            st.first_failure = Some(ev);
+        }
+    }
+
+    /// Other consumers and the control plane take their singles at 0 s.
+    fn take_fixed_consumers(&mut self) {
+        for i in 0..self.plan.subnets.len() {
+            let n: u64 = self.plan.subnets[i]
+                .other_consumers
+                .iter()
+                .map(|c| c.addresses)
+                .sum::<u64>()
+                + self.plan.control_plane_addresses(i);
+            for _ in 0..n {
+                if self.allocs[i].alloc_single().is_err() {
+                    self.record_failure(
+                        0,
+                        i,
+                        FailureKind::InsufficientFreeAddressesInSubnet,
+                        "(other consumers)",
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
+    fn apply_events(&mut self, t: u32) {
+        while let Some(e) = self.scenario.events.get(self.next_event) {
+            if e.at > t {
+                break;
+            }
+            let Event { kind, .. } = e.clone();
+            self.next_event += 1;
+            self.last_change = t;
+            match kind {
+                EventKind::Scale { group, nodes } => self.scale(t, group, nodes),
+                EventKind::Deploy {
+                    group,
+                    pods,
+                    arrival,
+                } => self.deploy(t, group, pods, arrival),
+                EventKind::Churn {
+                    group,
+                    per_minute,
+                    until,
+                } => self.groups[group].churn.push(Churn {
+                    per_minute,
+                    until,
+                    carry: 0.0,
+                }),
+                EventKind::RollingUpdate {
+                    group,
+                    surge,
+                    drain_seconds,
+                } => self.start_rolling(t, group, surge, drain_seconds),
+                EventKind::SwitchMode { group, mode } => {
+                    let g = &mut self.groups[group];
+                    g.cni.mode = mode;
+                    g.targets = targets(&g.cni);
+                    if let Ok(m) = self.plan.node_groups[group].resolve_max_pods(&g.cni) {
+                        g.max_pods = m;
+                    }
+                    let surge = self.plan.node_groups[group].surge.max(1);
+                    self.start_rolling(t, group, surge, 60);
+                }
+                #[allow(unreachable_patterns)]
+                _ => {}
+            }
+        }
+    }
+
+    fn scale(&mut self, t: u32, gi: usize, target: u32) {
+        let have = self.groups[gi].nodes.len() as u32 + self.groups[gi].backlog;
+        if target > have {
+            for _ in have..target {
+                self.launch(t, gi);
+            }
+        } else {
+            let mut drop = have - target;
+            let b = self.groups[gi].backlog.min(drop);
+            self.groups[gi].backlog -= b;
+            drop -= b;
+            for _ in 0..drop {
+                if let Some(&id) = self.groups[gi].nodes.last() {
+                    self.terminate(id);
+                }
+            }
+        }
+    }
+
+    /// Launch one node of group `gi` in its subnet with the fewest of its nodes. A failure goes to the backlog.
+    fn launch(&mut self, t: u32, gi: usize) {
+        let plan_g = &self.plan.node_groups[gi];
+        let g = &self.groups[gi];
+        let k = (0..g.per_subnet.len())
+            .min_by_key(|&k| (g.per_subnet[k], k))
+            .expect("a group has subnets");
+        let subnet = plan_g.subnets[k];
+        let cni = &g.cni;
+        let prefix = cni.effective_mode(&plan_g.instance) == AddressMode::Prefix;
+        let eni_subnet = if cni.custom_networking {
+            self.plan.pod_subnet_for(subnet).unwrap_or(subnet)
+        } else {
+            subnet
+        };
+        let inst = &plan_g.instance;
+        let e_max = match cni.max_eni {
+            Some(m) if m >= 1 => m.min(inst.enis),
+            _ => inst.enis,
+        };
+        let trunk = cni.pod_security_groups && inst.trunking == Some(true);
+        let spec = NodeSpec {
+            group: gi as u16,
+            subnet: subnet as u16,
+            eni_subnet: eni_subnet as u16,
+            prefix,
+            custom: cni.custom_networking,
+            slots_per_eni: inst.slots_per_eni(),
+            eni_limit: e_max.saturating_sub(u32::from(trunk)).max(1),
+            max_pods: g.max_pods,
+            pod_room: g.max_pods.saturating_sub(plan_g.host_network_pods),
+            branch_quota: if trunk {
+                plan_g
+                    .branch_pods_per_node
+                    .min(pod_eni_capacity(inst).unwrap_or(0))
+            } else {
+                0
+            },
+        };
+        let name = plan_g.name.clone();
+        let primary = match self.allocs[subnet].alloc_single() {
+            Ok(a) => u32::from(a),
+            Err(_) => {
+                self.record_failure(
+                    t,
+                    subnet,
+                    FailureKind::InsufficientFreeAddressesInSubnet,
+                    &name,
+                );
+                let g = &mut self.groups[gi];
+                g.backlog += 1;
+                g.next_retry = t + LAUNCH_RETRY_SECONDS;
+                return;
+            }
+        };
+        let mut node = Node::new(spec, t, t + NODE_READY_SECONDS, primary);
+        if trunk {
+            match self.allocs[eni_subnet].alloc_single() {
+                Ok(a) => node.trunk = Some((eni_subnet as u16, u32::from(a))),
+                Err(_) => {
+                    self.record_failure(
+                        t,
+                        eni_subnet,
+                        FailureKind::InsufficientFreeAddressesInSubnet,
+                        &name,
+                    );
+                    node.branch_quota = 0;
+                }
+            }
+        }
+        let id = self.nodes.len() as u32;
+        self.nodes.push(node);
+        let g = &mut self.groups[gi];
+        g.nodes.push(id);
+        g.per_subnet[k] += 1;
+        g.peak_nodes = g.peak_nodes.max(g.nodes.len() as u32);
+        self.last_change = t;
+    }
+
+    /// Terminate node `id`: every address back to its subnet, its pods back to the scheduler.
+    fn terminate(&mut self, id: u32) {
+        let n = &mut self.nodes[id as usize];
+        if !n.alive {
+            return;
+        }
+        let gi = n.group as usize;
+        let pods = n.evict_all();
+        let subnet = n.subnet as usize;
+        let (singles, prefixes) = n.drain_resources();
+        for (s, a) in singles {
+            let _ = self.allocs[s as usize].release_single(Ipv4Addr::from(a));
+        }
+        for (s, p) in prefixes {
+            let net = ipnet::Ipv4Net::new(Ipv4Addr::from(p), 28).expect("a /28");
+            let _ = self.allocs[s as usize].release_prefix(net);
+        }
+        let plan_g = &self.plan.node_groups[gi];
+        let g = &mut self.groups[gi];
+        g.nodes.retain(|&x| x != id);
+        if let Some(k) = plan_g.subnets.iter().position(|&s| s == subnet) {
+            g.per_subnet[k] -= 1;
+        }
+        g.pending += u64::from(pods);
+        if let Some(r) = &mut g.rolling {
+            r.old.retain(|&x| x != id);
+        }
+    }
+
+    fn deploy(&mut self, t: u32, gi: usize, pods: u32, arrival: Arrival) {
+        let g = &self.groups[gi];
+        let on_nodes: u64 = g
+            .nodes
+            .iter()
+            .map(|&id| u64::from(self.nodes[id as usize].pods()))
+            .sum();
+        let have = on_nodes + g.pending;
+        let want = u64::from(pods);
+        self.groups[gi].arrival = arrival;
+        if want >= have {
+            self.groups[gi].pending += want - have;
+            return;
+        }
+        let mut drop = have - want;
+        let p = self.groups[gi].pending.min(drop);
+        self.groups[gi].pending -= p;
+        drop -= p;
+        if drop == 0 {
+            return;
+        }
+        // From the fullest nodes.
+        let mut heap: BinaryHeap<(u32, Reverse<u32>)> = self.groups[gi]
+            .nodes
+            .iter()
+            .map(|&id| (self.nodes[id as usize].pods(), Reverse(id)))
+            .filter(|(p, _)| *p > 0)
+            .collect();
+        while drop > 0 {
+            let Some((p, Reverse(id))) = heap.pop() else {
+                break;
+            };
+            self.delete_one(t, id);
+            drop -= 1;
+            self.nodes[id as usize].wake = t;
+            if p > 1 {
+                heap.push((p - 1, Reverse(id)));
+            }
+        }
+    }
+
+    fn delete_one(&mut self, t: u32, id: u32) {
+        let n = &mut self.nodes[id as usize];
+        if n.delete_pod(t, &mut self.rng) {
+            return;
+        }
+        if n.branch_waiting.pop_back().is_some() {
+            return;
+        }
+        if let Some(a) = n.branch.pop()
+            && let Some((s, _)) = n.trunk
+        {
+            let _ = self.allocs[s as usize].release_single(Ipv4Addr::from(a));
+        }
+    }
+
+    fn start_rolling(&mut self, t: u32, gi: usize, surge: u32, drain: u32) {
+        let ids: Vec<u32> = self.groups[gi].nodes.clone();
+        for &id in &ids {
+            self.nodes[id as usize].old = true;
+        }
+        let target_new = ids.len() as u32;
+        self.groups[gi].rolling = Some(Rolling {
+            old: ids.into_iter().collect(),
+            target_new,
+            next_drain: t + NODE_READY_SECONDS,
+            drain,
+        });
+        for _ in 0..surge.min(target_new.max(1)) {
+            self.launch(t, gi);
+        }
+    }
+
+    /// Rolling updates and launch retries.
+    fn progress_groups(&mut self, t: u32) {
+        for gi in 0..self.groups.len() {
+            let g = &self.groups[gi];
+            if g.backlog > 0 && t >= g.next_retry {
+                let n = g.backlog;
+                self.groups[gi].backlog = 0;
+                for _ in 0..n {
+                    self.launch(t, gi);
+                }
+            }
+            let Some(r) = &self.groups[gi].rolling else {
+                continue;
+            };
+            if t < r.next_drain {
+                continue;
+            }
+            let drain = r.drain;
+            let target_new = r.target_new;
+            let next_old = r.old.front().copied();
+            match next_old {
+                None => self.groups[gi].rolling = None,
+                Some(id) => {
+                    self.nodes[id as usize].cordoned = true;
+                    self.terminate(id);
+                    let new_nodes = self.groups[gi]
+                        .nodes
+                        .iter()
+                        .filter(|&&x| !self.nodes[x as usize].old)
+                        .count() as u32
+                        + self.groups[gi].backlog;
+                    if new_nodes < target_new {
+                        self.launch(t, gi);
+                    }
+                    if let Some(r) = &mut self.groups[gi].rolling {
+                        r.next_drain = t + drain.max(1);
+                        if r.old.is_empty() {
+                            self.groups[gi].rolling = None;
+                        }
+                    }
+                    self.last_change = t;
+                }
+            }
+        }
+    }
+
+    fn churn(&mut self, t: u32) {
+        let tick = f64::from(self.scenario.tick);
+        let order = self.scenario.pod_addresses;
+        for gi in 0..self.groups.len() {
+            let mut todo = 0u64;
+            for c in &mut self.groups[gi].churn {
+                if c.until.is_some_and(|u| t >= u) {
+                    continue;
+                }
+                c.carry += c.per_minute * tick / 60.0;
+                let n = c.carry.floor();
+                c.carry -= n;
+                todo += n as u64;
+            }
+            if todo == 0 || self.groups[gi].nodes.is_empty() {
+                continue;
+            }
+            let count = self.groups[gi].nodes.len();
+            for _ in 0..todo {
+                // a random node of the group with a running pod (a few tries)
+                for _ in 0..8 {
+                    let k = rand::RngExt::random_range(&mut self.rng, 0..count);
+                    let id = self.groups[gi].nodes[k];
+                    let n = &mut self.nodes[id as usize];
+                    let (ok, got) = n.replace_pod(t, order, &mut self.rng);
+                    if ok {
+                        n.wake = t;
+                        self.replacements += 1;
+                        if got.is_some() {
+                            self.placed += 1;
+                            self.hist(0);
+                        }
+                        break;
+                    }
+                }
+            }
+            self.last_change = t;
+        }
+    }
+
+    fn hist(&mut self, wait: u32) {
+        let w = wait as usize;
+        if self.wait_hist.len() <= w {
+            self.wait_hist.resize(w + 1, 0);
+        }
+        self.wait_hist[w] += 1;
+    }
+
+    fn schedulable(&self, id: u32, t: u32) -> bool {
+        let n = &self.nodes[id as usize];
+        n.alive && !n.cordoned && t >= n.ready_at && n.pods() < n.pod_room
+    }
+
+    /// Pending pods to nodes.
+    fn schedule(&mut self, t: u32) {
+        for gi in 0..self.groups.len() {
+            if self.groups[gi].pending == 0 {
+                continue;
+            }
+            match self.groups[gi].arrival {
+                Arrival::OneByOne => {
+                    let ids = self.groups[gi].nodes.clone();
+                    for id in ids {
+                        if self.groups[gi].pending == 0 {
+                            break;
+                        }
+                        if self.schedulable(id, t) && self.nodes[id as usize].settled {
+                            self.place(t, id);
+                            self.groups[gi].pending -= 1;
+                        }
+                    }
+                }
+                Arrival::Burst => {
+                    let mut heap: BinaryHeap<Reverse<(u32, u32)>> = self.groups[gi]
+                        .nodes
+                        .iter()
+                        .filter(|&&id| self.schedulable(id, t))
+                        .map(|&id| Reverse((self.nodes[id as usize].pods(), id)))
+                        .collect();
+                    while self.groups[gi].pending > 0 {
+                        let Some(Reverse((_, id))) = heap.pop() else {
+                            break;
+                        };
+                        self.place(t, id);
+                        self.groups[gi].pending -= 1;
+                        if self.schedulable(id, t) {
+                            heap.push(Reverse((self.nodes[id as usize].pods(), id)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One pod lands on node `id`: a branch pod while the node is below its branch quota, else ordinary.
+    fn place(&mut self, t: u32, id: u32) {
+        self.last_change = t;
+        let order = self.scenario.pod_addresses;
+        let n = &mut self.nodes[id as usize];
+        n.wake = t;
+        if (n.branch.len() + n.branch_waiting.len()) < n.branch_quota as usize
+            && let Some((s, _)) = n.trunk
+        {
+            match self.allocs[s as usize].alloc_single() {
+                Ok(a) => {
+                    n.branch.push(u32::from(a));
+                    self.placed += 1;
+                    self.hist(0);
+                }
+                Err(_) => {
+                    n.branch_waiting.push_back(t);
+                    let name = self.plan.node_groups[n.group as usize].name.clone();
+                    self.record_failure(
+                        t,
+                        s as usize,
+                        FailureKind::InsufficientFreeAddressesInSubnet,
+                        &name,
+                    );
+                }
+            }
+            return;
+        }
+        if n.add_pod(t, order, &mut self.rng).is_some() {
+            self.placed += 1;
+            self.hist(0);
+        }
+    }
+
+    fn tick_nodes(&mut self, t: u32) {
+        let order = self.scenario.pod_addresses;
+        let threshold = self.scenario.wait_threshold;
+        let mut out = std::mem::take(&mut self.out);
+        for id in 0..self.nodes.len() {
+            let n = &mut self.nodes[id];
+            if !n.alive {
+                continue;
+            }
+            // branch pods waiting for an address (no warm pool: one address each, retried every tick)
+            if !n.branch_waiting.is_empty()
+                && let Some((s, _)) = n.trunk
+            {
+                while let Some(&since) = n.branch_waiting.front() {
+                    match self.allocs[s as usize].alloc_single() {
+                        Ok(a) => {
+                            n.branch_waiting.pop_front();
+                            n.branch.push(u32::from(a));
+                            let w = t - since;
+                            self.placed += 1;
+                            let wl = w as usize;
+                            if self.wait_hist.len() <= wl {
+                                self.wait_hist.resize(wl + 1, 0);
+                            }
+                            self.wait_hist[wl] += 1;
+                            self.last_change = t;
+                        }
+                        Err(_) => break,
+                    }
+                }
+            }
+            let n = &mut self.nodes[id];
+            if t < n.wake {
+                continue;
+            }
+            let gi = n.group as usize;
+            let tg = self.groups[gi].targets;
+            n.tick(t, &tg, &mut self.allocs, order, &mut self.rng, &mut out);
+            let (enis, slots) = (n.max_enis_seen, n.max_slots_seen);
+            let g = &mut self.groups[gi];
+            g.max_enis = g.max_enis.max(enis);
+            g.max_slots = g.max_slots.max(slots);
+            if out.changed {
+                self.last_change = t;
+            }
+            for &w in &out.waits {
+                self.placed += 1;
+                let wl = w as usize;
+                if self.wait_hist.len() <= wl {
+                    self.wait_hist.resize(wl + 1, 0);
+                }
+                self.wait_hist[wl] += 1;
+                if w > threshold && self.first_failure.is_none() {
+                    self.first_failure = Some(format!(
+                        "t={t}s node group '{}': a pod waited {w}s for an address (threshold {threshold}s)",
+                        self.plan.node_groups[gi].name
+                    ));
+                }
+            }
+            if let Some(Failure { subnet, kind }) = out.failure {
+                let name = self.plan.node_groups[gi].name.clone();
+                self.record_failure(t, subnet as usize, kind, &name);
+            }
+        }
+        self.out = out;
+    }
+
+    fn observe(&mut self) {
+        for (a, st) in self.allocs.iter().zip(&mut self.stats) {
+            let used = a.singles_held() + 16 * a.prefixes_held();
+            st.peak_addresses = st.peak_addresses.max(used);
+            st.peak_prefixes = st.peak_prefixes.max(a.prefixes_held());
+            st.min_free_blocks = st.min_free_blocks.min(a.free_blocks());
+            st.frag_peak = st.frag_peak.max(a.fragmentation());
+        }
+    }
+
+    fn sample(&mut self, t: u32) {
+        let mut running = 0u64;
+        let mut waiting = 0u64;
+        let mut nodes = 0u32;
+        for n in self.nodes.iter().filter(|n| n.alive) {
+            nodes += 1;
+            running += u64::from(n.assigned()) + n.branch.len() as u64;
+            waiting += u64::from(n.waiting()) + n.branch_waiting.len() as u64;
+        }
+        let row = TimelineRow {
+            t,
+            nodes,
+            pods_running: running,
+            pods_waiting: waiting,
+            pods_unscheduled: self.groups.iter().map(|g| g.pending).sum(),
+            subnets: self
+                .allocs
+                .iter()
+                .map(|a| TimelineSubnet {
+                    used_addresses: a.singles_held() + 16 * a.prefixes_held(),
+                    free_prefix_blocks: a.free_blocks(),
+                    fragmentation: round4(a.fragmentation()),
+                })
+                .collect(),
+        };
+        self.timeline.push(row);
+    }
+
+    /// The report of the run so far (the whole run once [`Simulation::is_done`]).
+    #[must_use]
+    pub fn report(&self) -> SimReport {
+        let t = self.t;
+        let threshold = self.scenario.wait_threshold;
+        let mut hist = self.wait_hist.clone();
+        let mut still = 0u64;
+        for n in self.nodes.iter().filter(|n| n.alive) {
+            for since in n.waiting_since().chain(n.branch_waiting.iter().copied()) {
+                still += 1;
+                let w = (t - since) as usize;
+                if hist.len() <= w {
+                    hist.resize(w + 1, 0);
+                }
+                hist[w] += 1;
+            }
+        }
+        let waited: u64 = hist.iter().skip(1).sum();
+        let beyond: u64 = hist.iter().skip(threshold as usize + 1).sum();
+        let max_wait = hist.iter().rposition(|&c| c > 0).unwrap_or(0) as u32;
+        let pct = |q: f64| -> u32 {
+            if waited == 0 {
+                return 0;
+            }
+            let rank = ((q * waited as f64).ceil() as u64).max(1);
+            let mut seen = 0u64;
+            for (w, &c) in hist.iter().enumerate().skip(1) {
+                seen += c;
+                if seen >= rank {
+                    return w as u32;
+                }
+            }
+            max_wait
+        };
+        let unscheduled: u64 = self.groups.iter().map(|g| g.pending).sum();
+        let pods = PodWaits {
+            placed: self.placed,
+            waited,
+            waited_beyond_threshold: beyond,
+            threshold_seconds: threshold,
+            max_wait_seconds: max_wait,
+            p50_wait_seconds: pct(0.5),
+            p99_wait_seconds: pct(0.99),
+            still_waiting: still,
+            unschedulable_at_end: unscheduled,
+            replacements: self.replacements,
+        };
+        let fits = beyond == 0 && unscheduled == 0;
+        let mut first_failure = self.first_failure.clone();
+        if first_failure.is_none() && beyond > 0 {
+            first_failure = Some(format!(
+                "t={t}s: {beyond} pods waiting beyond {threshold}s for an address at the end"
+            ));
+        }
+        if first_failure.is_none() && unscheduled > 0 {
+            first_failure = Some(format!(
+                "t={t}s: {unscheduled} pods found no node (max pods, or no ready node)"
+            ));
+        }
+        let subnets = self
+            .plan
+            .subnets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let a = &self.allocs[i];
+                let st = &self.stats[i];
+                SimSubnetReport {
+                    name: s.name.clone(),
+                    cidr: s.cidr,
+                    peak_addresses_held: st.peak_addresses,
+                    peak_prefixes_held: st.peak_prefixes,
+                    min_free_prefix_blocks: st.min_free_blocks,
+                    final_free_addresses: a.free_addresses(),
+                    final_free_prefix_blocks: a.free_blocks(),
+                    failed_allocations: st.failures,
+                    first_failure: st.first_failure.clone(),
+                    fragmentation_peak: round4(st.frag_peak),
+                    fragmentation_final: round4(a.fragmentation()),
+                }
+            })
+            .collect();
+        let node_groups = self
+            .plan
+            .node_groups
+            .iter()
+            .enumerate()
+            .map(|(gi, g)| {
+                let grp = &self.groups[gi];
+                SimGroupReport {
+                    name: g.name.clone(),
+                    peak_nodes: grp.peak_nodes,
+                    final_nodes: grp.nodes.len() as u32,
+                    final_pods_running: grp
+                        .nodes
+                        .iter()
+                        .map(|&id| {
+                            let n = &self.nodes[id as usize];
+                            u64::from(n.assigned()) + n.branch.len() as u64
+                        })
+                        .sum(),
+                    max_enis_per_node: grp.max_enis,
+                    max_slots_per_node: grp.max_slots,
+                }
+            })
+            .collect();
+        SimReport {
+            schema_version: SIM_SCHEMA_VERSION,
+            data_version: ipplan_core::DATA_VERSION,
+            plan: self.plan.file.clone(),
+            basis: SIMULATED_BASIS,
+            seed: self.scenario.seed,
+            duration_seconds: t,
+            steady: self.steady,
+            tick_seconds: self.scenario.tick,
+            fits,
+            first_failure,
+            subnets,
+            node_groups,
+            pods,
+            timeline: Timeline {
+                interval_seconds: self.scenario.sample,
+                subnet_names: self.plan.subnets.iter().map(|s| s.name.clone()).collect(),
+                rows: self.timeline.clone(),
+            },
+        }
+    }
+}

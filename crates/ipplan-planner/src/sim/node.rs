@@ -1,0 +1,892 @@
+//! One node: its ENIs, slots and pod addresses, and ipamd's control loop over them (domain.md §1.3).
+//!
+//! Every pod operation is O(1): a node keeps its free pod addresses in a list with a position index (random
+//! pick, removal), its running pods (= assigned addresses) likewise, the addresses in cooldown in a FIFO of
+//! `(expiry, address)`, and per slot / per node counters for everything the loop reads (`total`, `assigned`,
+//! free prefixes). Only the shrink step and ENI release walk the node's slots or ENIs, and only when the
+//! counters say there is something to release.
+
+use std::collections::VecDeque;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use crate::alloc::{AllocError, SubnetAllocator};
+use crate::sim::scenario::PodAddressOrder;
+use crate::sim::summary::FailureKind;
+
+/// A freed pod address is not handed out again for 30 s (`IP_COOLDOWN_PERIOD`, domain.md §1.2).
+pub const IP_COOLDOWN_SECONDS: u32 = 30;
+/// ipamd shrinks the pool at most every 30 s (`decreaseIPPoolInterval`).
+pub const DECREASE_INTERVAL_SECONDS: u32 = 30;
+/// An ENI younger than 60 s is never freed (`minENILifeTime`).
+pub const MIN_ENI_LIFETIME_SECONDS: u32 = 60;
+/// A new ENI's slots are usable this long after `CreateNetworkInterface` ("can take up to 10 seconds",
+/// `eniAttachTime`); ipamd's loop waits for it.
+pub const ENI_ATTACH_SECONDS: u32 = 10;
+/// After `InsufficientCidrBlocks` / `InsufficientFreeAddressesInSubnet` ipamd does not grow for 120 s
+/// (`insufficientCidrErrorCooldown`).
+pub const INSUFFICIENT_CIDR_BACKOFF_SECONDS: u32 = 120;
+
+const DEAD: u8 = 0;
+const FREE: u8 = 1;
+const USED: u8 = 2;
+const COOL: u8 = 3;
+const ATTACHING: u8 = 4;
+const NONE: u32 = u32::MAX;
+
+/// The warm-pool settings ipamd reads (a node group's CNI settings).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Targets {
+    pub warm_eni: u32,
+    pub warm_ip: u32,
+    pub min_ip: u32,
+    pub warm_prefix: u32,
+    pub ip_targets: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Eni {
+    pub subnet: u16,
+    pub primary: u32,
+    pub is_primary: bool,
+    pub live: bool,
+    pub created_at: u32,
+    /// Live slots.
+    pub slots: u32,
+    /// Addresses on this ENI assigned to a pod or in cooldown.
+    pub busy: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Slot {
+    eni: u16,
+    base: u32,
+    used: u8,
+    cooling: u8,
+    live: bool,
+    ready: bool,
+}
+
+/// Addresses or prefixes held, as `(subnet index, address)`.
+pub(crate) type Held = Vec<(u16, u32)>;
+
+/// A failed EC2 call in `subnet`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Failure {
+    pub subnet: u16,
+    pub kind: FailureKind,
+}
+
+/// What one tick of a node did.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct TickOut {
+    pub changed: bool,
+    pub failure: Option<Failure>,
+    /// Waits (seconds) of pods that got their address this tick.
+    pub waits: Vec<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub group: u16,
+    pub subnet: u16,
+    pub eni_subnet: u16,
+    pub alive: bool,
+    pub cordoned: bool,
+    pub old: bool,
+    pub prefix: bool,
+    custom: bool,
+    s: u32,
+    u: u32,
+    /// ENIs ipamd may hold, the primary included, the trunk excluded.
+    eni_limit: u32,
+    pub max_pods: u32,
+    /// Pods (ordinary + branch) the kubelet takes: max pods less host-network pods.
+    pub pod_room: u32,
+    pub ready_at: u32,
+    pub primary: u32,
+    pub trunk: Option<(u16, u32)>,
+    pub branch_quota: u32,
+    pub branch: Vec<u32>,
+    pub branch_waiting: VecDeque<u32>,
+    pub enis: Vec<Eni>,
+    slots: Vec<Slot>,
+    dead_slots: Vec<u32>,
+    addr: Vec<u8>,
+    free: Vec<u32>,
+    free_pos: Vec<u32>,
+    free_bits: Vec<u64>,
+    running: Vec<u32>,
+    run_pos: Vec<u32>,
+    cooling: VecDeque<(u32, u32)>,
+    waiting: VecDeque<u32>,
+    total_slots: u32,
+    free_pfx: u32,
+    pending_eni: Option<u16>,
+    busy_until: u32,
+    backoff_until: u32,
+    last_decrease: u32,
+    /// Nothing for ipamd to do, nothing attaching, no pod waiting (set by the last tick).
+    pub settled: bool,
+    /// The next time the node needs a tick even if nothing happens to it.
+    pub wake: u32,
+    pub max_enis_seen: u32,
+    pub max_slots_seen: u32,
+}
+
+/// The node's static facts, from its group.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NodeSpec {
+    pub group: u16,
+    pub subnet: u16,
+    pub eni_subnet: u16,
+    pub prefix: bool,
+    pub custom: bool,
+    pub slots_per_eni: u32,
+    pub eni_limit: u32,
+    pub max_pods: u32,
+    pub pod_room: u32,
+    pub branch_quota: u32,
+}
+
+fn ip(a: Ipv4Addr) -> u32 {
+    u32::from(a)
+}
+
+impl Node {
+    pub(crate) fn new(spec: NodeSpec, t: u32, ready_at: u32, primary: u32) -> Self {
+        let mut n = Self {
+            group: spec.group,
+            subnet: spec.subnet,
+            eni_subnet: spec.eni_subnet,
+            alive: true,
+            cordoned: false,
+            old: false,
+            prefix: spec.prefix,
+            custom: spec.custom,
+            s: spec.slots_per_eni,
+            u: if spec.prefix { 16 } else { 1 },
+            eni_limit: spec.eni_limit,
+            max_pods: spec.max_pods,
+            pod_room: spec.pod_room,
+            ready_at,
+            primary,
+            trunk: None,
+            branch_quota: spec.branch_quota,
+            branch: Vec::new(),
+            branch_waiting: VecDeque::new(),
+            enis: Vec::new(),
+            slots: Vec::new(),
+            dead_slots: Vec::new(),
+            addr: Vec::new(),
+            free: Vec::new(),
+            free_pos: Vec::new(),
+            free_bits: Vec::new(),
+            running: Vec::new(),
+            run_pos: Vec::new(),
+            cooling: VecDeque::new(),
+            waiting: VecDeque::new(),
+            total_slots: 0,
+            free_pfx: 0,
+            pending_eni: None,
+            busy_until: 0,
+            backoff_until: 0,
+            last_decrease: t,
+            settled: false,
+            wake: t,
+            max_enis_seen: 1,
+            max_slots_seen: 0,
+        };
+        // ENI #0: its primary is the node's primary address, from the node subnet.
+        n.enis.push(Eni {
+            subnet: spec.subnet,
+            primary,
+            is_primary: true,
+            live: true,
+            created_at: t,
+            slots: 0,
+            busy: 0,
+        });
+        n
+    }
+
+    // --- counters the loop reads ------------------------------------------------------------------
+
+    fn total(&self) -> u32 {
+        self.total_slots * self.u
+    }
+
+    pub(crate) fn assigned(&self) -> u32 {
+        self.running.len() as u32
+    }
+
+    /// Arrival times of the ordinary pods waiting for an address.
+    pub(crate) fn waiting_since(&self) -> impl Iterator<Item = u32> + '_ {
+        self.waiting.iter().copied()
+    }
+
+    pub(crate) fn waiting(&self) -> u32 {
+        self.waiting.len() as u32
+    }
+
+    /// Pods on the node: running, waiting, branch (running and waiting).
+    pub(crate) fn pods(&self) -> u32 {
+        self.assigned()
+            + self.waiting()
+            + self.branch.len() as u32
+            + self.branch_waiting.len() as u32
+    }
+
+    pub(crate) fn live_enis(&self) -> u32 {
+        self.enis.iter().filter(|e| e.live).count() as u32
+    }
+
+    pub(crate) fn slots_per_eni(&self) -> Vec<u32> {
+        self.enis
+            .iter()
+            .filter(|e| e.live)
+            .map(|e| e.slots)
+            .collect()
+    }
+
+    pub(crate) fn total_slots(&self) -> u32 {
+        self.total_slots
+    }
+
+    pub(crate) fn pod_addresses(&self) -> u32 {
+        self.total()
+    }
+
+    /// `isDatastorePoolTooLow` for hypothetical counters.
+    fn low_with(&self, tg: &Targets, total: u32, assigned: u32, free_pfx: u32) -> (bool, u32) {
+        let _ = free_pfx;
+        if total >= self.max_pods {
+            return (false, 0);
+        }
+        let avail = total - assigned;
+        if tg.ip_targets {
+            let mut short = tg.warm_ip.saturating_sub(avail);
+            short = short.max(tg.min_ip.saturating_sub(total));
+            if self.prefix {
+                short = short.div_ceil(16);
+            }
+            (short > 0, short)
+        } else {
+            let (w, unit) = if self.prefix {
+                (tg.warm_prefix, 16)
+            } else {
+                (tg.warm_eni, self.s)
+            };
+            (avail < w * unit || (w == 0 && avail == 0), 0)
+        }
+    }
+
+    fn low(&self, tg: &Targets) -> (bool, u32) {
+        self.low_with(tg, self.total(), self.assigned(), self.free_pfx)
+    }
+
+    // --- address lists ------------------------------------------------------------------------------
+
+    fn grow_addr(&mut self, len: usize) {
+        if self.addr.len() < len {
+            self.addr.resize(len, DEAD);
+            self.free_pos.resize(len, NONE);
+            self.run_pos.resize(len, NONE);
+            self.free_bits.resize(len.div_ceil(64), 0);
+        }
+    }
+
+    fn push_free(&mut self, a: u32) {
+        self.addr[a as usize] = FREE;
+        self.free_pos[a as usize] = self.free.len() as u32;
+        self.free.push(a);
+        self.free_bits[(a / 64) as usize] |= 1 << (a % 64);
+    }
+
+    fn remove_free(&mut self, a: u32) {
+        let p = self.free_pos[a as usize] as usize;
+        let last = self.free.pop().expect("address in free list");
+        if last != a {
+            self.free[p] = last;
+            self.free_pos[last as usize] = p as u32;
+        }
+        self.free_pos[a as usize] = NONE;
+        self.free_bits[(a / 64) as usize] &= !(1 << (a % 64));
+    }
+
+    fn pick_free(&mut self, order: PodAddressOrder, rng: &mut ChaCha8Rng) -> Option<u32> {
+        if self.free.is_empty() {
+            return None;
+        }
+        Some(match order {
+            PodAddressOrder::Random => self.free[rng.random_range(0..self.free.len())],
+            PodAddressOrder::Packed => {
+                let (w, bits) = self
+                    .free_bits
+                    .iter()
+                    .enumerate()
+                    .find(|(_, b)| **b != 0)
+                    .expect("free list not empty");
+                (w as u32) * 64 + bits.trailing_zeros()
+            }
+        })
+    }
+
+    /// Give a free address to a pod: free -> used.
+    fn assign(&mut self, a: u32) {
+        self.remove_free(a);
+        self.addr[a as usize] = USED;
+        self.run_pos[a as usize] = self.running.len() as u32;
+        self.running.push(a);
+        let slot = &mut self.slots[(a / self.u) as usize];
+        if slot.used == 0 && self.prefix {
+            self.free_pfx -= 1;
+        }
+        slot.used += 1;
+        let eni = slot.eni as usize;
+        self.enis[eni].busy += 1;
+    }
+
+    /// A pod dies: used -> cooling until `t + 30`.
+    fn unassign(&mut self, a: u32, t: u32) {
+        let p = self.run_pos[a as usize] as usize;
+        let last = self.running.pop().expect("running pod");
+        if last != a {
+            self.running[p] = last;
+            self.run_pos[last as usize] = p as u32;
+        }
+        self.run_pos[a as usize] = NONE;
+        self.addr[a as usize] = COOL;
+        let slot = &mut self.slots[(a / self.u) as usize];
+        slot.used -= 1;
+        slot.cooling += 1;
+        if slot.used == 0 && self.prefix {
+            self.free_pfx += 1;
+        }
+        self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
+    }
+
+    // --- pods ---------------------------------------------------------------------------------------
+
+    /// An ordinary pod lands on the node at `t`: an address now, or it waits. Returns `Some(0)` when it got
+    /// one at once.
+    pub(crate) fn add_pod(
+        &mut self,
+        t: u32,
+        order: PodAddressOrder,
+        rng: &mut ChaCha8Rng,
+    ) -> Option<u32> {
+        if self.waiting.is_empty()
+            && let Some(a) = self.pick_free(order, rng)
+        {
+            self.assign(a);
+            return Some(0);
+        }
+        self.waiting.push_back(t);
+        self.settled = false;
+        None
+    }
+
+    /// Delete one ordinary pod (a waiting one first, else a random running one). Returns whether one was.
+    pub(crate) fn delete_pod(&mut self, t: u32, rng: &mut ChaCha8Rng) -> bool {
+        if self.waiting.pop_back().is_some() {
+            return true;
+        }
+        if self.running.is_empty() {
+            return false;
+        }
+        let a = self.running[rng.random_range(0..self.running.len())];
+        self.unassign(a, t);
+        self.settled = false;
+        true
+    }
+
+    /// Delete a random running pod and create one in its place (a churn step). `false` if nothing runs.
+    pub(crate) fn replace_pod(
+        &mut self,
+        t: u32,
+        order: PodAddressOrder,
+        rng: &mut ChaCha8Rng,
+    ) -> (bool, Option<u32>) {
+        if self.running.is_empty() {
+            return (false, None);
+        }
+        let a = self.running[rng.random_range(0..self.running.len())];
+        self.unassign(a, t);
+        self.settled = false;
+        (true, self.add_pod(t, order, rng))
+    }
+
+    /// Every address the node holds, to give back on termination: `(subnet, singles, prefixes)`.
+    pub(crate) fn drain_resources(&mut self) -> (Held, Held) {
+        let mut singles = vec![(self.subnet, self.primary)];
+        let mut prefixes = Vec::new();
+        for (i, s) in self.slots.iter().enumerate() {
+            if !s.live {
+                continue;
+            }
+            let _ = i;
+            let sub = self.enis[s.eni as usize].subnet;
+            if self.prefix {
+                prefixes.push((sub, s.base));
+            } else {
+                singles.push((sub, s.base));
+            }
+        }
+        for e in &self.enis {
+            if e.live && !e.is_primary {
+                singles.push((e.subnet, e.primary));
+            }
+        }
+        if let Some((sub, a)) = self.trunk {
+            singles.push((sub, a));
+            for &b in &self.branch {
+                singles.push((sub, b));
+            }
+        }
+        self.alive = false;
+        (singles, prefixes)
+    }
+
+    /// Pods that leave with the node (ordinary and branch, running and waiting).
+    pub(crate) fn evict_all(&mut self) -> u32 {
+        let n = self.pods();
+        self.running.clear();
+        self.waiting.clear();
+        self.branch.clear();
+        self.branch_waiting.clear();
+        n
+    }
+
+    // --- the control loop ---------------------------------------------------------------------------
+
+    /// One pool check at `t` (domain.md §1.3).
+    #[allow(clippy::too_many_lines)]
+    pub(crate) fn tick(
+        &mut self,
+        t: u32,
+        tg: &Targets,
+        allocs: &mut [SubnetAllocator],
+        order: PodAddressOrder,
+        rng: &mut ChaCha8Rng,
+        out: &mut TickOut,
+    ) {
+        out.changed = false;
+        out.failure = None;
+        out.waits.clear();
+        // An ENI attached.
+        if let Some(e) = self.pending_eni
+            && t >= self.busy_until
+        {
+            self.pending_eni = None;
+            let u = self.u;
+            for si in 0..self.slots.len() {
+                if self.slots[si].eni == e && self.slots[si].live && !self.slots[si].ready {
+                    self.slots[si].ready = true;
+                    self.total_slots += 1;
+                    if self.prefix {
+                        self.free_pfx += 1;
+                    }
+                    for k in 0..u {
+                        self.push_free(si as u32 * u + k);
+                    }
+                }
+            }
+            out.changed = true;
+        }
+        // Cooldowns that ran out.
+        while let Some(&(exp, a)) = self.cooling.front() {
+            if exp > t {
+                break;
+            }
+            self.cooling.pop_front();
+            if self.addr[a as usize] == COOL {
+                let slot = &mut self.slots[(a / self.u) as usize];
+                slot.cooling -= 1;
+                let eni = slot.eni as usize;
+                self.enis[eni].busy -= 1;
+                self.push_free(a);
+            }
+        }
+        self.serve_waiting(t, order, rng, out);
+
+        let mut blocked = false;
+        if t >= self.busy_until {
+            let (low, short) = self.low(tg);
+            if low {
+                if t < self.backoff_until {
+                    blocked = true;
+                } else {
+                    match self.grow(t, tg, short, allocs) {
+                        Grow::Done => out.changed = true,
+                        Grow::Failed(f) => {
+                            out.failure = Some(f);
+                            self.backoff_until = t + INSUFFICIENT_CIDR_BACKOFF_SECONDS;
+                            blocked = true;
+                        }
+                        Grow::NoRoom => {}
+                    }
+                }
+            } else if t >= self.last_decrease + DECREASE_INTERVAL_SECONDS {
+                if self.shrink(tg, allocs) {
+                    out.changed = true;
+                }
+                self.last_decrease = t;
+            }
+            if self.pending_eni.is_none() && self.enis.len() > 1 && self.try_free_eni(t, tg, allocs)
+            {
+                out.changed = true;
+            }
+            self.serve_waiting(t, order, rng, out);
+        }
+
+        // Settled and the next wake-up.
+        let (low, _) = self.low(tg);
+        let can_grow = low && self.has_room();
+        self.settled = self.pending_eni.is_none()
+            && self.waiting.is_empty()
+            && self.branch_waiting.is_empty()
+            && !can_grow;
+        let mut wake = u32::MAX;
+        if let Some(&(exp, _)) = self.cooling.front() {
+            wake = wake.min(exp);
+        }
+        if self.pending_eni.is_some() {
+            wake = wake.min(self.busy_until);
+        }
+        if can_grow {
+            wake = wake.min(if blocked { self.backoff_until } else { t + 1 });
+        }
+        if !self.branch_waiting.is_empty() {
+            wake = t + 1;
+        }
+        if !low && self.shrink_possible(tg) {
+            wake = wake.min(self.last_decrease + DECREASE_INTERVAL_SECONDS);
+        }
+        if let Some(young) = self.young_eni_until(t) {
+            wake = wake.min(young);
+        }
+        self.wake = wake;
+        if out.changed {
+            self.max_enis_seen = self.max_enis_seen.max(self.live_enis());
+            self.max_slots_seen = self.max_slots_seen.max(self.total_slots);
+        }
+    }
+
+    fn serve_waiting(
+        &mut self,
+        t: u32,
+        order: PodAddressOrder,
+        rng: &mut ChaCha8Rng,
+        out: &mut TickOut,
+    ) {
+        while !self.waiting.is_empty() {
+            let Some(a) = self.pick_free(order, rng) else {
+                break;
+            };
+            let since = self.waiting.pop_front().expect("not empty");
+            self.assign(a);
+            out.waits.push(t - since);
+            out.changed = true;
+        }
+    }
+
+    /// Whether ipamd could still add slots: an ENI with room or room for an ENI.
+    fn has_room(&self) -> bool {
+        self.enis
+            .iter()
+            .any(|e| e.live && !(e.is_primary && self.custom) && e.slots < self.s)
+            || self.live_enis() < self.eni_limit
+    }
+
+    fn young_eni_until(&self, t: u32) -> Option<u32> {
+        self.enis
+            .iter()
+            .filter(|e| e.live && !e.is_primary)
+            .map(|e| e.created_at + MIN_ENI_LIFETIME_SECONDS)
+            .filter(|&until| until > t)
+            .min()
+    }
+
+    fn new_slots(&mut self, eni: u16, bases: &[u32], ready: bool) {
+        let u = self.u;
+        for &b in bases {
+            let si = match self.dead_slots.pop() {
+                Some(si) => si,
+                None => {
+                    self.slots.push(Slot {
+                        eni,
+                        base: 0,
+                        used: 0,
+                        cooling: 0,
+                        live: false,
+                        ready: false,
+                    });
+                    (self.slots.len() - 1) as u32
+                }
+            };
+            self.grow_addr(((si + 1) * u) as usize);
+            self.slots[si as usize] = Slot {
+                eni,
+                base: b,
+                used: 0,
+                cooling: 0,
+                live: true,
+                ready,
+            };
+            for k in 0..u {
+                let a = si * u + k;
+                if ready {
+                    self.push_free(a);
+                } else {
+                    self.addr[a as usize] = ATTACHING;
+                }
+            }
+            if ready {
+                self.total_slots += 1;
+                if self.prefix {
+                    self.free_pfx += 1;
+                }
+            }
+        }
+        self.enis[eni as usize].slots += bases.len() as u32;
+    }
+
+    fn alloc_slots(&self, alloc: &mut SubnetAllocator, k: u32) -> Result<Vec<u32>, AllocError> {
+        if self.prefix {
+            alloc
+                .alloc_prefixes(u64::from(k))
+                .map(|v| v.into_iter().map(|p| ip(p.network())).collect())
+        } else {
+            alloc
+                .alloc_singles(u64::from(k))
+                .map(|v| v.into_iter().map(ip).collect())
+        }
+    }
+
+    fn failure(&self, subnet: u16, e: &AllocError) -> Grow {
+        let kind = match e {
+            AllocError::InsufficientCidrBlocks { .. } => FailureKind::InsufficientCidrBlocks,
+            _ => FailureKind::InsufficientFreeAddressesInSubnet,
+        };
+        Grow::Failed(Failure { subnet, kind })
+    }
+
+    /// `increaseDatastorePool`: top up one ENI, else create one. At most one EC2 action.
+    fn grow(&mut self, t: u32, tg: &Targets, short: u32, allocs: &mut [SubnetAllocator]) -> Grow {
+        let n = if self.prefix {
+            if tg.ip_targets {
+                short.max(1)
+            } else {
+                tg.warm_prefix.saturating_sub(self.free_pfx).max(1)
+            }
+        } else if tg.ip_targets {
+            short.max(1)
+        } else {
+            self.s
+        };
+        // Top up an existing pod-eligible ENI (attach order).
+        let custom = self.custom;
+        if let Some(ei) = self
+            .enis
+            .iter()
+            .position(|e| e.live && !(e.is_primary && custom) && e.slots < self.s)
+        {
+            let sub = self.enis[ei].subnet;
+            let k = (self.s - self.enis[ei].slots).min(n);
+            let a = &mut allocs[sub as usize];
+            let got = match self.alloc_slots(a, k) {
+                Ok(v) => v,
+                Err(_) if k > 1 => match self.alloc_slots(a, 1) {
+                    Ok(v) => v,
+                    Err(e) => return self.failure(sub, &e),
+                },
+                Err(e) => return self.failure(sub, &e),
+            };
+            self.new_slots(ei as u16, &got, true);
+            return Grow::Done;
+        }
+        if self.live_enis() >= self.eni_limit || self.s == 0 {
+            return Grow::NoRoom;
+        }
+        // CreateNetworkInterface in the ENI subnet: 1 primary + k slots, all or nothing.
+        let k = if self.prefix || tg.ip_targets {
+            n.min(self.s)
+        } else {
+            self.s
+        };
+        let sub = self.eni_subnet;
+        let a = &mut allocs[sub as usize];
+        let primary = match a.alloc_single() {
+            Ok(p) => ip(p),
+            Err(e) => return self.failure(sub, &e),
+        };
+        let got = match self.alloc_slots(a, k) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = a.release_single(Ipv4Addr::from(primary));
+                return self.failure(sub, &e);
+            }
+        };
+        self.enis.push(Eni {
+            subnet: sub,
+            primary,
+            is_primary: false,
+            live: true,
+            created_at: t,
+            slots: 0,
+            busy: 0,
+        });
+        let ei = self.enis.len() - 1;
+        self.new_slots(ei as u16, &got, false);
+        self.pending_eni = Some(ei as u16);
+        self.busy_until = t + ENI_ATTACH_SECONDS;
+        Grow::Done
+    }
+
+    /// After removing `enis[removed]`, ENI indices above it moved down by one.
+    fn renumber_slots(&mut self, removed: usize) {
+        for s in &mut self.slots {
+            if s.live && s.eni as usize > removed {
+                s.eni -= 1;
+            }
+        }
+    }
+
+    /// Slots the shrink step wants gone (`isDatastorePoolTooHigh` / `computeExtraPrefixesOverWarmTarget`).
+    fn over(&self, tg: &Targets) -> u32 {
+        let total = self.total();
+        let assigned = self.assigned();
+        let avail = total - assigned;
+        if tg.ip_targets {
+            if self.prefix {
+                let tp = self.total_slots;
+                let keep_warm = (assigned + tg.warm_ip).div_ceil(16);
+                let keep_min = tg.min_ip.div_ceil(16);
+                self.free_pfx
+                    .min(tp.saturating_sub(keep_warm))
+                    .min(tp.saturating_sub(keep_min))
+            } else {
+                avail
+                    .saturating_sub(tg.warm_ip)
+                    .min(total.saturating_sub(tg.min_ip))
+            }
+        } else if self.prefix {
+            self.free_pfx.saturating_sub(tg.warm_prefix)
+        } else {
+            0
+        }
+    }
+
+    fn shrink_possible(&self, tg: &Targets) -> bool {
+        self.over(tg) > 0
+            && self
+                .slots
+                .iter()
+                .any(|s| s.live && s.ready && s.used == 0 && s.cooling == 0)
+    }
+
+    /// Release up to `over` slots with nothing assigned and nothing cooling (highest first).
+    fn shrink(&mut self, tg: &Targets, allocs: &mut [SubnetAllocator]) -> bool {
+        let mut over = self.over(tg);
+        let mut done = false;
+        let mut si = self.slots.len();
+        while over > 0 && si > 0 {
+            si -= 1;
+            let s = &self.slots[si];
+            if !(s.live && s.ready && s.used == 0 && s.cooling == 0) {
+                continue;
+            }
+            self.release_slot(si, allocs);
+            over -= 1;
+            done = true;
+        }
+        done
+    }
+
+    fn release_slot(&mut self, si: usize, allocs: &mut [SubnetAllocator]) {
+        let u = self.u;
+        let (eni, base, ready) = {
+            let s = &self.slots[si];
+            (s.eni, s.base, s.ready)
+        };
+        let sub = self.enis[eni as usize].subnet as usize;
+        if self.prefix {
+            let net = Ipv4Net::new(Ipv4Addr::from(base), 28).expect("a /28");
+            allocs[sub].release_prefix(net).expect("held prefix");
+        } else {
+            allocs[sub]
+                .release_single(Ipv4Addr::from(base))
+                .expect("held address");
+        }
+        for k in 0..u {
+            let a = si as u32 * u + k;
+            if self.addr[a as usize] == FREE {
+                self.remove_free(a);
+            }
+            self.addr[a as usize] = DEAD;
+        }
+        if ready {
+            self.total_slots -= 1;
+            if self.prefix {
+                self.free_pfx -= 1;
+            }
+        }
+        self.slots[si].live = false;
+        self.enis[eni as usize].slots -= 1;
+        self.dead_slots.push(si as u32);
+    }
+
+    /// `tryFreeENI`: delete one empty ENI that is not needed for the warm targets.
+    fn try_free_eni(&mut self, t: u32, tg: &Targets, allocs: &mut [SubnetAllocator]) -> bool {
+        let total = self.total();
+        let assigned = self.assigned();
+        let avail = total - assigned;
+        let guard = tg.ip_targets || self.prefix || avail >= (tg.warm_eni + 1) * self.s * self.u;
+        if !guard {
+            return false;
+        }
+        let cand = self.enis.iter().enumerate().find_map(|(ei, e)| {
+            if !e.live || e.is_primary || t < e.created_at + MIN_ENI_LIFETIME_SECONDS {
+                return None;
+            }
+            // no pods, nothing cooling
+            if e.busy > 0 {
+                return None;
+            }
+            let left = total - e.slots * self.u;
+            let pfx_left = if self.prefix {
+                self.free_pfx - e.slots
+            } else {
+                0
+            };
+            let (low, _) = self.low_with(tg, left, assigned, pfx_left);
+            let needed_pfx = self.prefix && !tg.ip_targets && pfx_left < tg.warm_prefix;
+            (!low && !needed_pfx).then_some(ei)
+        });
+        let Some(ei) = cand else {
+            return false;
+        };
+        let idx: Vec<usize> = (0..self.slots.len())
+            .filter(|&si| self.slots[si].live && self.slots[si].eni as usize == ei)
+            .collect();
+        for si in idx {
+            self.release_slot(si, allocs);
+        }
+        let e = self.enis.remove(ei);
+        self.renumber_slots(ei);
+        allocs[e.subnet as usize]
+            .release_single(Ipv4Addr::from(e.primary))
+            .expect("held ENI primary");
+        true
+    }
+}
+
+enum Grow {
+    Done,
+    NoRoom,
+    Failed(Failure),
+}

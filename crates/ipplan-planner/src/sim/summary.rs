@@ -1,0 +1,323 @@
+//! What a simulation reports: [`SimReport`] (per subnet, per group, pod waits, verdict) and its [`Timeline`].
+//!
+//! ## Wire format
+//! `SimReport` serialises (JSON/YAML) with `schema_version` = [`SIM_SCHEMA_VERSION`]; fields are only added
+//! within a version. Times are whole seconds from the start; fragmentation is a share in `0..=1` rounded to
+//! 4 decimals. Same plan + scenario (seed included) give byte-identical output.
+
+use std::fmt::Write as _;
+
+use ipnet::Ipv4Net;
+use serde::Serialize;
+
+/// The version of the simulation report's wire format.
+pub const SIM_SCHEMA_VERSION: u32 = 1;
+
+/// The basis line of a simulated verdict (for reports next to [`crate::CLOSED_FORM_BASIS`]).
+pub const SIMULATED_BASIS: &str = "simulated: ipamd control loop per node per tick (domain.md §1.3) over a /28-aware subnet allocator";
+
+/// The EC2 error of a failed allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum FailureKind {
+    /// No wholly free aligned /28 for a prefix.
+    InsufficientCidrBlocks,
+    /// No free single address.
+    InsufficientFreeAddressesInSubnet,
+}
+
+impl FailureKind {
+    /// The EC2 error code.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InsufficientCidrBlocks => "InsufficientCidrBlocks",
+            Self::InsufficientFreeAddressesInSubnet => "InsufficientFreeAddressesInSubnet",
+        }
+    }
+}
+
+/// Failed allocations by EC2 error. One count per failed EC2 action of ipamd (a top-up whose retry with one
+/// slot failed too, or an ENI creation), per failed node launch and per failed branch-ENI address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FailureCounts {
+    /// `InsufficientCidrBlocks`.
+    pub insufficient_cidr_blocks: u64,
+    /// `InsufficientFreeAddressesInSubnet`.
+    pub insufficient_free_addresses_in_subnet: u64,
+}
+
+impl FailureCounts {
+    /// Both kinds together.
+    #[must_use]
+    pub const fn total(&self) -> u64 {
+        self.insufficient_cidr_blocks + self.insufficient_free_addresses_in_subnet
+    }
+}
+
+/// One failed allocation, with the subnet's state at that moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailureEvent {
+    /// Seconds from the start.
+    pub t: u32,
+    /// Index into the plan's subnets.
+    pub subnet: usize,
+    /// The subnet's name.
+    pub subnet_name: String,
+    /// The node group whose node asked.
+    pub node_group: String,
+    /// The EC2 error.
+    pub kind: FailureKind,
+    /// Free single-eligible addresses in the subnet then.
+    pub free_addresses: u64,
+    /// Wholly free /28 blocks that could take a prefix then.
+    pub free_prefix_blocks: u64,
+}
+
+impl FailureEvent {
+    /// One line for humans.
+    ///
+    /// ```
+    /// use ipplan_planner::{FailureEvent, FailureKind};
+    /// let f = FailureEvent { t: 125, subnet: 0, subnet_name: "a".into(), node_group: "g".into(),
+    ///     kind: FailureKind::InsufficientCidrBlocks, free_addresses: 700, free_prefix_blocks: 0 };
+    /// assert_eq!(f.message(), "t=125s subnet 'a': InsufficientCidrBlocks for node group 'g' with 700 free addresses and 0 free /28 blocks");
+    /// ```
+    #[must_use]
+    pub fn message(&self) -> String {
+        format!(
+            "t={}s subnet '{}': {} for node group '{}' with {} free addresses and {} free /28 blocks",
+            self.t,
+            self.subnet_name,
+            self.kind.as_str(),
+            self.node_group,
+            self.free_addresses,
+            self.free_prefix_blocks
+        )
+    }
+}
+
+/// One subnet over the whole run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimSubnetReport {
+    /// Name.
+    pub name: String,
+    /// CIDR.
+    pub cidr: Ipv4Net,
+    /// The most addresses held at once (singles + 16 per prefix; other consumers and control plane included).
+    pub peak_addresses_held: u64,
+    /// The most /28 prefixes held at once.
+    pub peak_prefixes_held: u64,
+    /// The fewest wholly free prefix-capable /28 blocks at any time.
+    pub min_free_prefix_blocks: u64,
+    /// Free single-eligible addresses at the end.
+    pub final_free_addresses: u64,
+    /// Wholly free prefix-capable /28 blocks at the end.
+    pub final_free_prefix_blocks: u64,
+    /// Failed allocations by EC2 error.
+    pub failed_allocations: FailureCounts,
+    /// The first failure in this subnet.
+    pub first_failure: Option<FailureEvent>,
+    /// The highest fragmentation score seen (share of prefix-capable blocks without a prefix that single
+    /// addresses spoil; [`crate::SubnetAllocator::fragmentation`]).
+    pub fragmentation_peak: f64,
+    /// The fragmentation score at the end.
+    pub fragmentation_final: f64,
+}
+
+/// One node group over the whole run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SimGroupReport {
+    /// Name.
+    pub name: String,
+    /// The most nodes at once.
+    pub peak_nodes: u32,
+    /// Nodes at the end.
+    pub final_nodes: u32,
+    /// Pods running at the end.
+    pub final_pods_running: u64,
+    /// The most ENIs any node held (the primary included, the trunk not).
+    pub max_enis_per_node: u32,
+    /// The most slots (secondary IPs or prefixes) any node held.
+    pub max_slots_per_node: u32,
+}
+
+/// Pods that waited in `ContainerCreating` for an address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PodWaits {
+    /// Pods that got an address (on a node).
+    pub placed: u64,
+    /// Pods that waited at all (not given an address the moment they landed on their node).
+    pub waited: u64,
+    /// Pods that waited longer than the threshold.
+    pub waited_beyond_threshold: u64,
+    /// The threshold in seconds.
+    pub threshold_seconds: u32,
+    /// The longest wait in seconds (pods still waiting at the end count with their wait so far).
+    pub max_wait_seconds: u32,
+    /// Median wait of the pods that waited, seconds.
+    pub p50_wait_seconds: u32,
+    /// 99th percentile wait of the pods that waited, seconds.
+    pub p99_wait_seconds: u32,
+    /// Pods still waiting for an address at the end.
+    pub still_waiting: u64,
+    /// Pods no node could take at the end (max pods or no ready node).
+    pub unschedulable_at_end: u64,
+    /// Pod replacements done by `churn` events.
+    pub replacements: u64,
+}
+
+/// One row of the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineRow {
+    /// Seconds from the start.
+    pub t: u32,
+    /// Nodes (joined, not terminated).
+    pub nodes: u32,
+    /// Pods with an address.
+    pub pods_running: u64,
+    /// Pods on a node waiting for an address.
+    pub pods_waiting: u64,
+    /// Pods not yet on a node.
+    pub pods_unscheduled: u64,
+    /// Per subnet, in plan order.
+    pub subnets: Vec<TimelineSubnet>,
+}
+
+/// One subnet in one timeline row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineSubnet {
+    /// Addresses held (singles + 16 per prefix).
+    pub used_addresses: u64,
+    /// Wholly free prefix-capable /28 blocks.
+    pub free_prefix_blocks: u64,
+    /// Fragmentation score, 4 decimals.
+    pub fragmentation: f64,
+}
+
+/// The state over time, sampled every `interval_seconds` (and at the end).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timeline {
+    /// Sample interval.
+    pub interval_seconds: u32,
+    /// Subnet names, in the order of [`TimelineRow::subnets`].
+    pub subnet_names: Vec<String>,
+    /// Rows, by time.
+    pub rows: Vec<TimelineRow>,
+}
+
+impl Timeline {
+    /// CSV with a header: `t,nodes,pods_running,pods_waiting,pods_unscheduled`, then per subnet
+    /// `<name>.used,<name>.free_blocks,<name>.fragmentation`.
+    ///
+    /// ```
+    /// use ipplan_planner::{Timeline, TimelineRow, TimelineSubnet};
+    /// let t = Timeline { interval_seconds: 60, subnet_names: vec!["a".into()], rows: vec![TimelineRow {
+    ///     t: 60, nodes: 2, pods_running: 5, pods_waiting: 1, pods_unscheduled: 0,
+    ///     subnets: vec![TimelineSubnet { used_addresses: 40, free_prefix_blocks: 12, fragmentation: 0.25 }] }] };
+    /// assert_eq!(t.to_csv(), "t,nodes,pods_running,pods_waiting,pods_unscheduled,a.used,a.free_blocks,a.fragmentation\n60,2,5,1,0,40,12,0.2500\n");
+    /// ```
+    #[must_use]
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("t,nodes,pods_running,pods_waiting,pods_unscheduled");
+        for n in &self.subnet_names {
+            let n = csv_field(n);
+            let _ = write!(out, ",{n}.used,{n}.free_blocks,{n}.fragmentation");
+        }
+        out.push('\n');
+        for r in &self.rows {
+            let _ = write!(
+                out,
+                "{},{},{},{},{}",
+                r.t, r.nodes, r.pods_running, r.pods_waiting, r.pods_unscheduled
+            );
+            for s in &r.subnets {
+                let _ = write!(
+                    out,
+                    ",{},{},{:.4}",
+                    s.used_addresses, s.free_prefix_blocks, s.fragmentation
+                );
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The result of a simulation run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimReport {
+    /// [`SIM_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The instance data version.
+    pub data_version: &'static str,
+    /// The plan file.
+    pub plan: String,
+    /// [`SIMULATED_BASIS`].
+    pub basis: &'static str,
+    /// The seed used.
+    pub seed: u64,
+    /// Simulated seconds.
+    pub duration_seconds: u32,
+    /// Whether the run stopped because nothing changed any more (`false`: it hit `duration` or the cap).
+    pub steady: bool,
+    /// Tick in seconds.
+    pub tick_seconds: u32,
+    /// No pod waited longer than the threshold, none is still waiting, and every pod found a node.
+    pub fits: bool,
+    /// The first failed allocation, or else the first pod wait beyond the threshold, as one line.
+    pub first_failure: Option<String>,
+    /// Per subnet, in plan order.
+    pub subnets: Vec<SimSubnetReport>,
+    /// Per node group, in plan order.
+    pub node_groups: Vec<SimGroupReport>,
+    /// Pod waits.
+    pub pods: PodWaits,
+    /// The state over time.
+    pub timeline: Timeline,
+}
+
+/// Round to 4 decimals (fragmentation scores in reports).
+pub(crate) fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// The result of [`crate::simulate_trials`]: one run per seed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrialsReport {
+    /// Runs.
+    pub trials: u32,
+    /// The first seed (runs use `seed`, `seed + 1`, ...).
+    pub first_seed: u64,
+    /// Share of runs in which some pod waited longer than the threshold (or was still waiting at the end).
+    pub probability_wait: f64,
+    /// Share of runs that do not fit.
+    pub probability_not_fit: f64,
+    /// Share of runs with at least one failed allocation.
+    pub probability_failed_allocation: f64,
+    /// Per run, in seed order.
+    pub runs: Vec<TrialOutcome>,
+}
+
+/// One run of [`crate::simulate_trials`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrialOutcome {
+    /// The seed.
+    pub seed: u64,
+    /// The run's verdict.
+    pub fits: bool,
+    /// Pods that waited beyond the threshold (or were still waiting at the end).
+    pub pods_waited_beyond_threshold: u64,
+    /// The longest wait, seconds.
+    pub max_wait_seconds: u32,
+    /// Failed allocations over all subnets.
+    pub failed_allocations: u64,
+}
