@@ -1087,3 +1087,432 @@ impl SubnetAllocator {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn net(s: &str) -> Ipv4Net {
+        s.parse().unwrap()
+    }
+
+    fn ip(s: &str) -> Ipv4Addr {
+        s.parse().unwrap()
+    }
+
+    fn lowest(s: &str) -> SubnetAllocator {
+        SubnetAllocator::new(net(s), &[], Placement::Lowest).unwrap()
+    }
+
+    // Capacities: usable = 2^(32-L) - 5 (domain.md §4, VPC UG subnet-sizing.md); prefix blocks = 2^(28-L) - 2 for
+    // L <= 27 and 0 for a /28 (domain.md §3: /24 -> 14, /20 -> 254, /16 -> 4094).
+    #[test]
+    fn capacities_by_size() {
+        for (cidr, singles, blocks) in [
+            ("10.0.0.0/28", 11, 0),
+            ("10.0.0.0/27", 27, 0),
+            ("10.0.0.0/24", 251, 14),
+            ("10.0.0.0/20", 4091, 254),
+            ("10.0.0.0/16", 65531, 4094),
+            ("100.64.0.0/10", 4_194_299, 262_142),
+        ] {
+            let a = lowest(cidr);
+            assert_eq!(a.free_addresses(), singles, "{cidr}");
+            assert_eq!(a.unassigned_addresses(), singles, "{cidr}");
+            assert_eq!(a.free_blocks(), blocks, "{cidr}");
+            assert_eq!(a.eligible_blocks(), blocks, "{cidr}");
+            assert_eq!(a.fragmentation(), 0.0, "{cidr}");
+        }
+    }
+
+    #[test]
+    fn slash28_holds_eleven_singles_and_no_prefix() {
+        let mut a = lowest("10.0.0.0/28");
+        assert_eq!(a.alloc_prefix(), Err(a.no_blocks(1)));
+        let got = a.alloc_singles(11).unwrap();
+        let want: Vec<Ipv4Addr> = (4..=14).map(|d| Ipv4Addr::new(10, 0, 0, d)).collect();
+        assert_eq!(got, want);
+        assert!(matches!(
+            a.alloc_single(),
+            Err(AllocError::InsufficientFreeAddressesInSubnet {
+                requested: 1,
+                free: 0,
+                ..
+            })
+        ));
+        assert_eq!(a.block_states(), [BlockState::AwsReserved { singles: 11 }]);
+    }
+
+    #[test]
+    fn slash24_hands_out_all_14_inner_blocks_then_fails() {
+        let mut a = lowest("10.0.0.0/24");
+        let got = a.alloc_prefixes(14).unwrap();
+        let want: Vec<Ipv4Net> = (1..=14)
+            .map(|k| net(&format!("10.0.0.{}/28", 16 * k)))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(
+            a.alloc_prefix(),
+            Err(AllocError::InsufficientCidrBlocks {
+                subnet: net("10.0.0.0/24"),
+                requested: 1,
+                free: 0
+            })
+        );
+        // The edge blocks keep 12 (.4-.15) + 15 (.240-.254) singles.
+        assert_eq!(a.free_addresses(), 27);
+    }
+
+    #[test]
+    fn prefix_reservation_is_used_first() {
+        let res = [(net("10.0.3.0/26"), ReservationKind::Prefix)];
+        let mut a = SubnetAllocator::new(net("10.0.0.0/22"), &res, Placement::Lowest).unwrap();
+        let got: Vec<String> = a
+            .alloc_prefixes(6)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "10.0.3.0/28",
+                "10.0.3.16/28",
+                "10.0.3.32/28",
+                "10.0.3.48/28",
+                "10.0.0.16/28",
+                "10.0.0.32/28"
+            ]
+        );
+        // Releasing a reserved block makes it the next choice again.
+        a.release_prefix(net("10.0.3.32/28")).unwrap();
+        assert_eq!(a.alloc_prefix().unwrap(), net("10.0.3.32/28"));
+        // Singles never go into the reservation: 1024 - 5 - 64 free at the start, minus 2 prefixes of 16.
+        assert_eq!(a.free_addresses(), 1024 - 5 - 64 - 32);
+    }
+
+    #[test]
+    fn explicit_reservation_is_never_used() {
+        let res = [
+            (net("10.0.0.64/26"), ReservationKind::Explicit),
+            (net("10.0.0.200/30"), ReservationKind::Explicit),
+        ];
+        for placement in [Placement::Lowest, Placement::Random { seed: 3 }] {
+            let mut a = SubnetAllocator::new(net("10.0.0.0/24"), &res, placement).unwrap();
+            // Blocks .64-.127 (4) and .192/28 (touched by the /30) are out: 14 - 5 = 9 prefix blocks.
+            assert_eq!(a.free_blocks(), 9);
+            // Singles: 251 - 64 - 4.
+            assert_eq!(a.free_addresses(), 183);
+            let prefixes = a.alloc_prefixes(9).unwrap();
+            let singles = a.alloc_singles(a.free_addresses()).unwrap();
+            assert!(a.alloc_prefix().is_err() && a.alloc_single().is_err());
+            for p in &prefixes {
+                assert!(
+                    !res.iter().any(|(r, _)| r.contains(p) || p.contains(r)),
+                    "{p}"
+                );
+            }
+            for s in &singles {
+                assert!(!res.iter().any(|(r, _)| r.contains(s)), "{s}");
+            }
+            for b in 4..8 {
+                assert_eq!(a.block_state(b), Some(BlockState::Explicit { assigned: 0 }));
+            }
+            // .192/28 minus the /30: 12 singles.
+            assert_eq!(
+                a.block_state(12),
+                Some(BlockState::Explicit { assigned: 12 })
+            );
+            // The user may still assign there by hand.
+            a.assign_explicit(ip("10.0.0.201")).unwrap();
+            a.assign_explicit_prefix(net("10.0.0.80/28")).unwrap();
+            assert_eq!(
+                a.block_state(5),
+                Some(BlockState::Explicit { assigned: 16 })
+            );
+        }
+    }
+
+    #[test]
+    fn one_single_per_middle_block_blocks_all_prefixes() {
+        let mut a = lowest("10.0.0.0/24");
+        for k in 1..=14u8 {
+            a.assign_explicit(Ipv4Addr::new(10, 0, 0, 16 * k + 5))
+                .unwrap();
+        }
+        assert_eq!(a.free_blocks(), 0);
+        assert_eq!(a.fragmentation(), 1.0);
+        assert_eq!(
+            a.alloc_prefix(),
+            Err(AllocError::InsufficientCidrBlocks {
+                subnet: net("10.0.0.0/24"),
+                requested: 1,
+                free: 0
+            })
+        );
+        assert_eq!(a.free_addresses(), 251 - 14);
+        // Freeing one of them makes exactly that block available.
+        a.release_single(ip("10.0.0.117")).unwrap();
+        assert_eq!(a.alloc_prefix(), Ok(net("10.0.0.112/28")));
+    }
+
+    #[test]
+    fn lowest_singles_spoil_blocks_in_order() {
+        let mut a = lowest("10.0.0.0/24");
+        // 12 singles fill the first block (.4-.15); the 13th spoils block 1.
+        a.alloc_singles(13).unwrap();
+        assert_eq!(a.free_blocks(), 13);
+        assert_eq!(a.alloc_prefix(), Ok(net("10.0.0.32/28")));
+        // Next single fills block 1 further, not block 2 (which holds the prefix).
+        assert_eq!(a.alloc_single(), Ok(ip("10.0.0.17")));
+        // 14 eligible blocks, 1 holds a prefix, 1 of the other 13 is spoiled.
+        assert_eq!(a.fragmentation(), 1.0 / 13.0);
+    }
+
+    #[test]
+    fn set_up_errors() {
+        let s = net("10.0.0.0/24");
+        let new = |r: &[(Ipv4Net, ReservationKind)]| {
+            SubnetAllocator::new(s, r, Placement::Lowest).unwrap_err()
+        };
+        assert_eq!(
+            SubnetAllocator::new(net("10.0.0.0/9"), &[], Placement::Lowest).unwrap_err(),
+            AllocError::UnsupportedPrefixLen {
+                subnet: net("10.0.0.0/9")
+            }
+        );
+        assert_eq!(
+            SubnetAllocator::new(net("10.0.0.7/24"), &[], Placement::Lowest).unwrap_err(),
+            AllocError::HostBitsSet {
+                cidr: net("10.0.0.7/24")
+            }
+        );
+        assert_eq!(
+            new(&[(net("10.0.1.0/28"), ReservationKind::Prefix)]),
+            AllocError::ReservationOutsideSubnet {
+                reservation: net("10.0.1.0/28"),
+                subnet: s
+            }
+        );
+        assert_eq!(
+            new(&[(net("10.0.0.16/29"), ReservationKind::Prefix)]),
+            AllocError::PrefixReservationTooSmall {
+                reservation: net("10.0.0.16/29")
+            }
+        );
+        assert_eq!(
+            new(&[
+                (net("10.0.0.64/26"), ReservationKind::Prefix),
+                (net("10.0.0.96/30"), ReservationKind::Explicit)
+            ]),
+            AllocError::ReservationOverlap {
+                first: net("10.0.0.64/26"),
+                second: net("10.0.0.96/30")
+            }
+        );
+    }
+
+    #[test]
+    fn release_and_assign_errors() {
+        let mut a = lowest("10.0.0.0/24");
+        let p = a.alloc_prefix().unwrap();
+        assert_eq!(
+            a.release_single(ip("10.0.0.20")),
+            Err(AllocError::AddressNotAllocated {
+                addr: ip("10.0.0.20")
+            })
+        );
+        assert_eq!(
+            a.release_single(ip("10.0.1.20")),
+            Err(AllocError::AddressOutsideSubnet {
+                addr: ip("10.0.1.20"),
+                subnet: net("10.0.0.0/24")
+            })
+        );
+        for bad in ["10.0.0.16/27", "10.0.0.17/28", "10.0.1.16/28"] {
+            assert_eq!(
+                a.release_prefix(net(bad)),
+                Err(AllocError::NotABlock {
+                    net: net(bad),
+                    subnet: net("10.0.0.0/24")
+                })
+            );
+        }
+        assert_eq!(
+            a.assign_explicit(ip("10.0.0.20")),
+            Err(AllocError::AddressInUse {
+                addr: ip("10.0.0.20")
+            })
+        );
+        assert_eq!(
+            a.assign_explicit(ip("10.0.0.3")),
+            Err(AllocError::AwsReservedAddress {
+                addr: ip("10.0.0.3")
+            })
+        );
+        assert_eq!(
+            a.assign_explicit_prefix(p),
+            Err(AllocError::PrefixUnavailable { net: p })
+        );
+        assert_eq!(
+            a.assign_explicit_prefix(net("10.0.0.240/28")),
+            Err(AllocError::PrefixUnavailable {
+                net: net("10.0.0.240/28")
+            })
+        );
+        // Nothing changed.
+        assert_eq!(
+            (a.prefixes_held(), a.singles_held(), a.free_addresses()),
+            (1, 0, 251 - 16)
+        );
+    }
+
+    #[test]
+    fn messages_are_one_lowercase_line_quoting_the_input() {
+        let errs = [
+            AllocError::InsufficientCidrBlocks {
+                subnet: net("10.0.0.0/24"),
+                requested: 2,
+                free: 1,
+            },
+            AllocError::HostBitsSet {
+                cidr: net("10.0.0.7/24"),
+            },
+            AllocError::PrefixNotAllocated {
+                net: net("10.0.0.16/28"),
+            },
+        ];
+        for e in &errs {
+            let m = e.to_string();
+            assert!(m.starts_with(|c: char| !c.is_ascii_uppercase()), "{m}");
+            assert!(!m.ends_with('.') && !m.contains('\n'), "{m}");
+            assert!(m.contains('\''), "{m}");
+        }
+        assert_eq!(
+            errs[1].to_string(),
+            "cidr '10.0.0.7/24' has host bits set; use '10.0.0.0/24'"
+        );
+    }
+
+    /// A /10 pool: all 2^18 - 2 inner blocks as prefixes, then the 12 + 15 edge-block singles, then nothing.
+    #[test]
+    fn slash10_pool_fills_exactly() {
+        let mut a =
+            SubnetAllocator::new(net("100.64.0.0/10"), &[], Placement::Random { seed: 9 }).unwrap();
+        let prefixes = a.alloc_prefixes(262_142).unwrap();
+        assert_eq!(prefixes[0], net("100.64.0.16/28"));
+        assert_eq!(prefixes[262_141], net("100.127.255.224/28"));
+        assert_eq!(a.free_addresses(), 27);
+        let mut singles = a.alloc_singles(27).unwrap();
+        singles.sort();
+        assert_eq!(singles[0], ip("100.64.0.4"));
+        assert_eq!(singles[26], ip("100.127.255.254"));
+        assert!(a.alloc_single().is_err() && a.alloc_prefix().is_err());
+        assert_eq!(a.unassigned_addresses(), 0);
+    }
+
+    /// Random placement is uniform: with 3 of a /28's 11 addresses held, 80,000 alloc+release rounds should hit
+    /// each of the 8 free ones about 10,000 times.
+    #[test]
+    fn random_placement_is_uniform() {
+        let mut a =
+            SubnetAllocator::new(net("10.0.0.0/28"), &[], Placement::Random { seed: 42 }).unwrap();
+        // Hold 3 addresses so the draw is over 8 free ones, and the held ones must never come out.
+        let held = a.alloc_singles(3).unwrap();
+        let mut counts = [0u32; 16];
+        let rounds = 80_000;
+        for _ in 0..rounds {
+            let x = a.alloc_single().unwrap();
+            counts[usize::from(x.octets()[3])] += 1;
+            a.release_single(x).unwrap();
+        }
+        for h in &held {
+            assert_eq!(counts[usize::from(h.octets()[3])], 0);
+        }
+        let expected = f64::from(rounds) / 8.0;
+        let chi2: f64 = (4..15)
+            .filter(|d| !held.iter().any(|h| usize::from(h.octets()[3]) == *d))
+            .map(|d| (f64::from(counts[d]) - expected).powi(2) / expected)
+            .sum();
+        // 7 degrees of freedom: 0.999 quantile 24.32.
+        assert!(chi2 < 24.32, "chi2 = {chi2}, counts = {counts:?}");
+        assert_eq!(counts[0..4].iter().sum::<u32>() + counts[15], 0);
+    }
+
+    #[test]
+    fn same_seed_same_addresses_other_seed_others() {
+        let run = |seed| {
+            let mut a =
+                SubnetAllocator::new(net("10.0.0.0/20"), &[], Placement::Random { seed }).unwrap();
+            a.alloc_singles(100).unwrap()
+        };
+        assert_eq!(run(1), run(1));
+        assert_ne!(run(1), run(2));
+    }
+
+    /// The 64-ary bitset against a `BTreeSet`, for sizes around the level boundaries.
+    #[test]
+    fn hier_bitset_matches_btreeset() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for n in [1usize, 2, 63, 64, 65, 4095, 4096, 4097, 262_144] {
+            let mut bits = HierBitset::new(n);
+            let mut set = BTreeSet::new();
+            for _ in 0..20_000 {
+                // Bias towards a sparse set so `first` moves around.
+                let i = if rng.random_bool(0.5) {
+                    rng.random_range(0..n)
+                } else {
+                    n - 1 - rng.random_range(0..n.min(70))
+                };
+                if rng.random_bool(0.45) {
+                    bits.insert(i);
+                    set.insert(i);
+                } else {
+                    bits.remove(i);
+                    set.remove(&i);
+                }
+                assert_eq!(bits.first(), set.first().copied(), "n = {n}");
+            }
+        }
+    }
+
+    /// Fenwick `find` against a linear scan over the counts.
+    #[test]
+    fn fenwick_find_matches_linear_scan() {
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        for n in [1usize, 3, 64, 100, 4096, 5000] {
+            let mut counts: Vec<u32> = (0..n).map(|_| rng.random_range(0..=16)).collect();
+            let mut fen = Fenwick::from_counts(counts.iter().copied());
+            for _ in 0..2_000 {
+                let b = rng.random_range(0..n);
+                let c = rng.random_range(0..=16);
+                fen.add(b, c as i32 - counts[b] as i32);
+                counts[b] = c;
+                let total: u32 = counts.iter().sum();
+                if total == 0 {
+                    continue;
+                }
+                let k = rng.random_range(0..total);
+                let (mut acc, mut want) = (0, 0);
+                for (i, &c) in counts.iter().enumerate() {
+                    if acc + c > k {
+                        want = i;
+                        break;
+                    }
+                    acc += c;
+                }
+                assert_eq!(fen.find(k), (want, k - acc), "n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn nth_set_bit_examples() {
+        assert_eq!(nth_set_bit(0b1011_0000, 0), 4);
+        assert_eq!(nth_set_bit(0b1011_0000, 1), 5);
+        assert_eq!(nth_set_bit(0b1011_0000, 2), 7);
+        assert_eq!(nth_set_bit(0x8000, 0), 15);
+    }
+}
