@@ -129,7 +129,7 @@ pub(crate) struct Node {
     busy_until: u32,
     backoff_until: u32,
     last_decrease: u32,
-    /// Nothing for ipamd to do, nothing attaching, no pod waiting (set by the last tick).
+    /// Nothing ipamd could do now and nothing attaching (set by the last tick).
     pub settled: bool,
     /// The next time the node needs a tick even if nothing happens to it.
     pub wake: u32,
@@ -514,6 +514,7 @@ impl Node {
         self.serve_waiting(t, order, rng, out);
 
         let mut blocked = false;
+        let mut freed = false;
         if t >= self.busy_until {
             let (low, short) = self.low(tg);
             if low {
@@ -539,6 +540,7 @@ impl Node {
             if self.pending_eni.is_none() && self.enis.len() > 1 && self.try_free_eni(t, tg, allocs)
             {
                 out.changed = true;
+                freed = true;
             }
             self.serve_waiting(t, order, rng, out);
         }
@@ -546,10 +548,9 @@ impl Node {
         // Settled and the next wake-up.
         let (low, _) = self.low(tg);
         let can_grow = low && self.has_room();
-        self.settled = self.pending_eni.is_none()
-            && self.waiting.is_empty()
-            && self.branch_waiting.is_empty()
-            && !can_grow;
+        // (pods waiting while ipamd can do nothing wait for cooldowns, or for ever: more may come)
+        // (a node in the 120 s back-off can do nothing either)
+        self.settled = self.pending_eni.is_none() && !(can_grow && !blocked);
         let mut wake = u32::MAX;
         if let Some(&(exp, _)) = self.cooling.front() {
             wake = wake.min(exp);
@@ -560,7 +561,8 @@ impl Node {
         if can_grow {
             wake = wake.min(if blocked { self.backoff_until } else { t + 1 });
         }
-        if !self.branch_waiting.is_empty() {
+        if !self.branch_waiting.is_empty() || freed {
+            // (another ENI may go next tick)
             wake = t + 1;
         }
         if !low && self.shrink_possible(tg) {

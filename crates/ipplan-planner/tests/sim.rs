@@ -1,0 +1,487 @@
+//! The simulation against domain.md §1.4's test vectors (docs/eni-and-ip-target.md, docs/prefix-and-ip-target.md),
+//! hand-computed cases (arithmetic in the comments), the fragmentation failure of domain.md §3 and its fix (the
+//! example files), determinism, and the `simulate:` schema's error messages.
+
+use ipplan_core::Catalog;
+use ipplan_planner::{FailureKind, NodeState, Plan, Scenario, SimReport, Simulation, simulate};
+
+fn plan(yaml: &str) -> Plan {
+    Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// One node of `instance` with `pods` pods under `cni` (YAML flow mapping body), the default (peak) scenario.
+fn one_node(instance: &str, cni: &str, pods: u32, max_pods: u32) -> (Vec<NodeState>, SimReport) {
+    let yaml = format!(
+        "cni: {{ {cni} }}\nsubnets: [{{ name: a, az: z, cidr: 10.0.0.0/20 }}]\n\
+         node_groups: [{{ name: g, instance_type: {instance}, subnets: [a], nodes: 1, pods_per_node: {pods}, max_pods: {max_pods} }}]\n"
+    );
+    let p = plan(&yaml);
+    let mut sim = Simulation::new(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    sim.run();
+    (sim.node_states(), sim.report())
+}
+
+/// (pods, ENIs, slots)
+fn vectors(instance: &str, cni: &str, max_pods: u32, rows: &[(u32, u32, u32)]) {
+    for &(pods, enis, slots) in rows {
+        let (nodes, r) = one_node(instance, cni, pods, max_pods);
+        assert_eq!(nodes.len(), 1);
+        let n = &nodes[0];
+        assert_eq!(
+            (n.enis, n.slots, n.pods_running),
+            (enis, slots, pods),
+            "{instance} [{cni}] {pods} pods"
+        );
+        assert!(
+            r.fits,
+            "{instance} [{cni}] {pods} pods: {:?}",
+            r.first_failure
+        );
+        assert!(r.steady);
+    }
+}
+
+// t3.small: 3 ENIs x 4 IPv4, S = 3; max pods 3 * 3 + 2 = 11 (domain.md §5).
+#[test]
+fn t3_small_secondary_ip_vectors() {
+    // docs/eni-and-ip-target.md (domain.md §1.4): WARM_ENI_TARGET=1: 0 -> 1 ENI / 3 IPs; 5 -> 3/9; 9 -> 3/9
+    vectors("t3.small", "", 11, &[(0, 1, 3), (5, 3, 9), (9, 3, 9)]);
+    // WARM_IP_TARGET=1, MINIMUM_IP_TARGET=1: 0 -> 1/1; 5 -> 2/6; 9 -> 3/9
+    vectors(
+        "t3.small",
+        "warm_ip_target: 1, minimum_ip_target: 1",
+        11,
+        &[(0, 1, 1), (5, 2, 6), (9, 3, 9)],
+    );
+    // WARM_IP_TARGET=2, MINIMUM_IP_TARGET=5: 0 -> 2/5; 5 -> 3/7; 9 -> 3/9
+    vectors(
+        "t3.small",
+        "warm_ip_target: 2, minimum_ip_target: 5",
+        11,
+        &[(0, 2, 5), (5, 3, 7), (9, 3, 9)],
+    );
+}
+
+#[test]
+fn t3_small_prefix_vectors() {
+    // docs/prefix-and-ip-target.md (domain.md §1.4), max pods 110 (146 capped, 2 vCPUs):
+    // WARM_PREFIX_TARGET=1: 0 -> 1 prefix; 5 -> 2; 16 -> 2; 17 -> 3; 58 -> 5 (2 ENIs: 3, 2)
+    vectors(
+        "t3.small",
+        "mode: prefix",
+        110,
+        &[(0, 1, 1), (5, 1, 2), (16, 1, 2), (17, 1, 3), (58, 2, 5)],
+    );
+    let (n, _) = one_node("t3.small", "mode: prefix", 58, 110);
+    assert_eq!(n[0].slots_per_eni, [3, 2]);
+    assert_eq!(n[0].pod_addresses, 80);
+    // WARM_IP_TARGET=1, MINIMUM_IP_TARGET=1: 0 -> 1; 5 -> 1; 17 -> 2; 58 -> 4
+    vectors(
+        "t3.small",
+        "mode: prefix, warm_ip_target: 1, minimum_ip_target: 1",
+        110,
+        &[(0, 1, 1), (5, 1, 1), (17, 1, 2), (58, 2, 4)],
+    );
+    // WARM_IP_TARGET=7, MINIMUM_IP_TARGET=20: 5 -> 2; 17 -> 2; 58 -> 5
+    vectors(
+        "t3.small",
+        "mode: prefix, warm_ip_target: 7, minimum_ip_target: 20",
+        110,
+        &[(5, 1, 2), (17, 1, 2), (58, 2, 5)],
+    );
+}
+
+#[test]
+fn p3dn_vectors() {
+    // p3dn.24xlarge: 15 ENIs x 50 IPv4, S = 49, max pods 250 (domain.md §1.4 vectors)
+    // WARM_ENI_TARGET=1: 0 -> 1/49; 3 -> 2/98; 95 -> 3/147
+    vectors(
+        "p3dn.24xlarge",
+        "",
+        250,
+        &[(0, 1, 49), (3, 2, 98), (95, 3, 147)],
+    );
+    // WARM_IP_TARGET=5, MINIMUM_IP_TARGET=10: 0 -> 10; 7 -> 12; 15 -> 20; 45 -> 50 (49 + 1)
+    vectors(
+        "p3dn.24xlarge",
+        "warm_ip_target: 5, minimum_ip_target: 10",
+        250,
+        &[(0, 1, 10), (7, 1, 12), (15, 1, 20), (45, 2, 50)],
+    );
+    // prefix, WARM_PREFIX_TARGET=1: 0 -> 1; 3 -> 2; 95 -> 7 prefixes
+    vectors(
+        "p3dn.24xlarge",
+        "mode: prefix",
+        250,
+        &[(0, 1, 1), (3, 1, 2), (95, 1, 7)],
+    );
+}
+
+#[test]
+fn best_practices_three_c5_large() {
+    // aws-eks-best-practices vpc-cni.adoc (domain.md §1.4): 3 x c5.large, 2 CoreDNS pods, default CNI:
+    // 20 + 20 + 10 = 50 subnet IPs. One pod each on two nodes, none on the third: pods_per_node can't say
+    // that, so deploy 2 pods one by one over 3 nodes (the first two nodes get one each).
+    let p = plan(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: g, instance_type: c5.large, subnets: [a], nodes: 3, pods: 2 }]
+simulate:
+  events:
+    - { at: 0s, scale: { node_group: g, nodes: 3 } }
+    - { at: 0s, deploy: { node_group: g, pods: 2, arrival: one-by-one } }
+",
+    );
+    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    assert_eq!(r.subnets[0].peak_addresses_held, 50);
+    assert!(r.fits);
+}
+
+#[test]
+fn custom_networking_puts_pod_enis_in_the_eniconfig_subnet() {
+    // m5.large, custom networking, default WARM_ENI_TARGET=1, 10 pods: the primary ENI takes no pods, so
+    // E_cap = 3 - 1 = 2 pod ENIs; ceil(10 / 9) + 1 = 2 -> 2 pod ENIs, 18 secondary IPs (domain.md §1.4).
+    // Node subnet: the node's primary only = 1 per node. Pod subnet: 2 ENI primaries + 18 = 20 per node.
+    let p = plan(
+        "cni: { custom_networking: true }
+subnets:
+  - { name: nodes, az: z, cidr: 10.0.0.0/24, role: nodes }
+  - { name: pods, az: z, cidr: 100.64.0.0/20, role: pods }
+node_groups: [{ name: g, instance_type: m5.large, subnets: [nodes], nodes: 3, pods_per_node: 10 }]
+",
+    );
+    let mut sim = Simulation::new(&p, &Scenario::peak(&p)).unwrap();
+    sim.run();
+    for n in sim.node_states() {
+        assert_eq!(
+            (n.enis, n.slots, n.slots_per_eni.clone()),
+            (3, 18, vec![0, 9, 9])
+        );
+        assert_eq!(n.pods_running, 10);
+    }
+    let r = sim.report();
+    assert_eq!(r.subnets[0].peak_addresses_held, 3);
+    assert_eq!(r.subnets[1].peak_addresses_held, 60);
+    assert!(r.fits);
+}
+
+#[test]
+fn security_groups_for_pods_trunk_and_branch_addresses() {
+    // m5.large, ENABLE_POD_ENI, 10 pods of which 3 are branch pods. The trunk takes one of the 3 ENIs, so
+    // E_cap = 2; 7 ordinary pods: min(ceil(7/9) + 1, 2) = 2 ENIs, 18 secondary IPs. Node subnet:
+    // 2 ENI primaries + 18 + 1 trunk + 3 branch = 24 (domain.md §1.4 "SG-for-pods").
+    let p = plan(
+        "cni: { pod_security_groups: true }
+subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 10, branch_pods_per_node: 3 }]
+",
+    );
+    let mut sim = Simulation::new(&p, &Scenario::peak(&p)).unwrap();
+    sim.run();
+    let n = &sim.node_states()[0];
+    assert!(n.trunk);
+    assert_eq!(
+        (n.enis, n.slots, n.pods_running, n.branch_pods),
+        (2, 18, 7, 3)
+    );
+    assert_eq!(sim.report().subnets[0].peak_addresses_held, 24);
+}
+
+#[test]
+fn warm_ip_zero_with_minimum_stops_at_the_minimum() {
+    // aws/amazon-vpc-cni-k8s#2650 (domain.md §1.4): WARM_IP_TARGET=0 + MINIMUM_IP_TARGET=11 -> the pool stops at
+    // 11 addresses and pods beyond them never get one. m5.large (S = 9): 11 IPs over 2 ENIs; 15 pods -> 4 wait.
+    let (nodes, r) = one_node(
+        "m5.large",
+        "warm_ip_target: 0, minimum_ip_target: 11",
+        15,
+        29,
+    );
+    assert_eq!(
+        (nodes[0].slots, nodes[0].pods_running, nodes[0].pods_waiting),
+        (11, 11, 4)
+    );
+    assert!(!r.fits);
+    assert_eq!(r.pods.still_waiting, 4);
+    assert!(r.pods.waited_beyond_threshold >= 4);
+}
+
+#[test]
+fn scale_down_releases_whole_units_only() {
+    // Default WARM_ENI_TARGET=1, m5.large, 25 pods: min(ceil(25/9) + 1, 3) = 3 ENIs, 27 IPs. After all pods
+    // go: empty ENIs older than 60 s with nothing in cooldown are freed while avail >= (W+1)*S, down to the
+    // 0-pod pool of 1 ENI / 9 IPs; individual IPs are never released in this mode.
+    let p = plan(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 25 }]
+simulate:
+  duration: 30m
+  events:
+    - { at: 0s, scale: { node_group: g, nodes: 1 } }
+    - { at: 0s, deploy: { node_group: g, pods: 25 } }
+    - { at: 10m, deploy: { node_group: g, pods: 0 } }
+",
+    );
+    let mut sim = Simulation::new(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    sim.run_until(9 * 60);
+    let n = &sim.node_states()[0];
+    assert_eq!((n.enis, n.slots, n.pods_running), (3, 27, 25));
+    sim.run();
+    let n = &sim.node_states()[0];
+    assert_eq!((n.enis, n.slots, n.pods_running), (1, 9, 0));
+    let r = sim.report();
+    // 3 ENI primaries + 27 IPs at the peak, 1 + 9 at the end
+    assert_eq!(r.subnets[0].peak_addresses_held, 30);
+    assert_eq!(
+        r.timeline.rows.last().unwrap().subnets[0].used_addresses,
+        10
+    );
+
+    // Prefix mode, 40 pods: ceil(40/16) + 1 = 4 prefixes; with none left, free prefixes beyond
+    // WARM_PREFIX_TARGET=1 are released (each only once its 16 addresses are out of cooldown) -> 1.
+    let pd = p.clone();
+    let yaml = "cni: { mode: prefix }
+subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 40 }]
+simulate:
+  duration: 30m
+  events:
+    - { at: 0s, scale: { node_group: g, nodes: 1 } }
+    - { at: 0s, deploy: { node_group: g, pods: 40, arrival: one-by-one } }
+    - { at: 20m, deploy: { node_group: g, pods: 0 } }
+";
+    drop(pd);
+    let p = plan(yaml);
+    let mut sim = Simulation::new(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    sim.run_until(19 * 60);
+    assert_eq!(sim.node_states()[0].slots, 4);
+    sim.run();
+    assert_eq!(sim.node_states()[0].slots, 1);
+    assert_eq!(sim.report().subnets[0].peak_prefixes_held, 4);
+}
+
+#[test]
+fn cooldown_makes_churning_pods_wait_when_the_warm_pool_is_small() {
+    // domain.md §1.5 (2): a freed address is unusable for 30 s but counts as available, so ipamd does not grow.
+    // m5.large, 10 pods, one replacement per 5 s tick (12/min). WARM_IP_TARGET=2: 12 IPs, 2 free; the third
+    // replacement within 30 s finds only cooldown addresses (avail = 2 counts them) and waits.
+    let yaml = |cni: &str| {
+        format!(
+            "cni: {{ {cni} }}
+subnets: [{{ name: a, az: z, cidr: 10.0.0.0/24 }}]
+node_groups: [{{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 10 }}]
+simulate:
+  duration: 20m
+  events:
+    - {{ at: 0s, scale: {{ node_group: g, nodes: 1 }} }}
+    - {{ at: 0s, deploy: {{ node_group: g, pods: 10 }} }}
+    - {{ at: 5m, churn: {{ node_group: g, per_minute: 12, until: 15m }} }}
+"
+        )
+    };
+    let p = plan(&yaml("warm_ip_target: 2"));
+    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    assert_eq!(r.pods.replacements, 120); // 10 minutes x 12
+    assert!(r.pods.waited > 0);
+    // WARM_ENI_TARGET=1: 2 ENIs, 18 IPs, 8 free >= 6 in cooldown at any time (12/min x 30 s): nobody waits
+    // after the start-up
+    let p = plan(&yaml("warm_eni_target: 1"));
+    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    assert_eq!(r.pods.replacements, 120);
+    let waits_during_churn: u64 = r
+        .timeline
+        .rows
+        .iter()
+        .filter(|row| row.t >= 300)
+        .map(|row| row.pods_waiting)
+        .sum();
+    assert_eq!(waits_during_churn, 0);
+}
+
+fn example(name: &str) -> Plan {
+    let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    Plan::from_yaml_str(&text, name, &Catalog::embedded()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn fragmentation_fails_prefixes_while_addresses_are_free() {
+    // domain.md §3: singles scattered at random spoil /28 blocks; a prefix needs a whole free block.
+    let p = example("fragmentation-sim.yaml");
+    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let s = &r.subnets[0];
+    assert!(s.failed_allocations.insufficient_cidr_blocks > 0, "{s:?}");
+    let first = s
+        .first_failure
+        .as_ref()
+        .expect("a failure is recorded with its subnet state");
+    assert_eq!(first.kind, FailureKind::InsufficientCidrBlocks);
+    // the address count says it fits: far more than one prefix's worth of addresses is free
+    assert!(first.free_addresses > 16, "{first:?}");
+    assert_eq!(first.free_prefix_blocks, 0);
+    assert!(!r.fits);
+    assert!(r.pods.waited_beyond_threshold > 0);
+
+    // The closed-form check flags the same risk.
+    let c = ipplan_planner::check(&p).unwrap();
+    assert!(!c.fits);
+}
+
+#[test]
+fn a_prefix_reservation_fixes_fragmentation() {
+    let p = example("fragmentation-sim-reserved.yaml");
+    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let s = &r.subnets[0];
+    assert_eq!(s.failed_allocations.total(), 0, "{:?}", s.first_failure);
+    assert!(r.fits, "{:?}", r.first_failure);
+    // the same pods as the unreserved file run
+    let q = example("fragmentation-sim.yaml");
+    assert_eq!(q.node_groups, p.node_groups);
+    assert_eq!(r.pods.still_waiting, 0);
+}
+
+#[test]
+fn same_seed_same_bytes() {
+    let p = example("fragmentation-sim.yaml");
+    let s = Scenario::from_plan(&p).unwrap();
+    let a = serde_json::to_string(&simulate(&p, &s).unwrap()).unwrap();
+    let b = serde_json::to_string(&simulate(&p, &s).unwrap()).unwrap();
+    assert_eq!(a, b);
+    let ra = simulate(&p, &s).unwrap();
+    assert_eq!(
+        ra.timeline.to_csv(),
+        simulate(&p, &s).unwrap().timeline.to_csv()
+    );
+    // a different seed places singles differently
+    let mut s2 = s.clone();
+    s2.seed += 1;
+    let c = serde_json::to_string(&simulate(&p, &s2).unwrap()).unwrap();
+    assert_ne!(a, c);
+}
+
+#[test]
+fn trials_do_not_depend_on_threads() {
+    let p = example("fragmentation-sim.yaml");
+    let s = Scenario::from_plan(&p).unwrap();
+    let one = ipplan_planner::simulate_trials(&p, &s, 6, 1).unwrap();
+    let two = ipplan_planner::simulate_trials(&p, &s, 6, 2).unwrap();
+    assert_eq!(one, two);
+    assert_eq!(one.runs.len(), 6);
+    assert_eq!(one.runs[0].seed, s.seed);
+    let waited = one
+        .runs
+        .iter()
+        .filter(|o| o.pods_waited_beyond_threshold > 0)
+        .count();
+    assert_eq!(one.probability_wait, waited as f64 / 6.0);
+    let q = example("fragmentation-sim-reserved.yaml");
+    let r = ipplan_planner::simulate_trials(&q, &Scenario::from_plan(&q).unwrap(), 6, 2).unwrap();
+    assert_eq!(r.probability_wait, 0.0);
+}
+
+#[test]
+fn block_states_part_way() {
+    // A snapshot at a requested time: before the prefix group scales, no block holds a prefix.
+    use ipplan_planner::BlockState;
+    let p = example("fragmentation-sim.yaml");
+    let mut sim = Simulation::new(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    sim.run_until(60);
+    let blocks = sim.block_states(0).unwrap();
+    assert_eq!(blocks.len(), 64); // a /22 = 64 blocks of 16
+    assert!(!blocks.iter().any(|b| matches!(b, BlockState::Prefix)));
+    sim.run();
+    assert!(
+        sim.block_states(0)
+            .unwrap()
+            .iter()
+            .any(|b| matches!(b, BlockState::Prefix))
+    );
+    assert!(sim.block_states(1).is_none());
+}
+
+fn err(sim: &str) -> String {
+    let yaml = format!(
+        "subnets: [{{ name: a, az: z, cidr: 10.0.0.0/24 }}]
+node_groups: [{{ name: web, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 5 }}]
+simulate:
+{sim}"
+    );
+    let p = plan(&yaml);
+    Scenario::from_plan(&p).unwrap_err().to_string()
+}
+
+#[test]
+fn schema_errors_name_file_field_and_fix() {
+    assert_eq!(
+        err("  durations: 2h\n"),
+        "plan.yaml: unknown field 'durations' in simulate (did you mean 'duration'?)"
+    );
+    assert_eq!(
+        err("  duration: 2x\n"),
+        "plan.yaml: simulate.duration: invalid time '2x': give seconds or a number with a unit (s, m, h, d) such as 90m or 1h30m"
+    );
+    assert_eq!(
+        err("  placement: lowst\n"),
+        "plan.yaml: simulate.placement: unknown placement 'lowst' (did you mean 'lowest'?)"
+    );
+    assert_eq!(
+        err("  events: [{ at: 1m, scale: { node_group: wbe, nodes: 3 } }]\n"),
+        "plan.yaml: simulate.events[0].scale.node_group: unknown node group 'wbe' (did you mean 'web'?)"
+    );
+    assert_eq!(
+        err(
+            "  events: [{ at: 1m, scale: { node_group: web, nodes: 3 }, deploy: { node_group: web, pods: 3 } }]\n"
+        ),
+        "plan.yaml: simulate.events[0]: one event per list item, found scale and deploy: split it into separate items"
+    );
+    assert_eq!(
+        err("  events: [{ at: 1m, churn: { node_group: web, per_minute: 5 } }]\n"),
+        "plan.yaml: simulate.events[0]: churn without 'until' never settles: give churn.until or simulate.duration"
+    );
+    assert_eq!(
+        err("  duration: 1h\n  events: [{ at: 2h, scale: { node_group: web, nodes: 3 } }]\n"),
+        "plan.yaml: simulate.events[0].at: event at 7200s is after the end of the simulation (3600s): move it or raise simulate.duration"
+    );
+    assert_eq!(
+        err("  events: [{ at: 1m, switch_mode: { node_group: web, mode: prefixes } }]\n"),
+        "plan.yaml: simulate.events[0].switch_mode.mode: unknown mode 'prefixes' (did you mean 'prefix'?)"
+    );
+    assert_eq!(
+        err("  events: [{ scale: { node_group: web, nodes: 3 } }]\n"),
+        "plan.yaml: simulate.events[0].at: required field is missing: add it"
+    );
+}
+
+#[test]
+fn rolling_update_and_mode_switch_replace_every_node() {
+    let p = plan(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/22 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 4, pods_per_node: 10 }]
+simulate:
+  duration: 40m
+  events:
+    - { at: 0s, scale: { node_group: g, nodes: 4 } }
+    - { at: 0s, deploy: { node_group: g, pods: 40 } }
+    - { at: 5m, rolling_update: { node_group: g, surge: 1, drain_seconds: 60 } }
+    - { at: 15m, switch_mode: { node_group: g, mode: prefix } }
+",
+    );
+    let mut sim = Simulation::new(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    sim.run_until(14 * 60);
+    let nodes = sim.node_states();
+    assert_eq!(nodes.len(), 4);
+    assert!(nodes.iter().all(|n| n.pods_running == 10));
+    sim.run();
+    let nodes = sim.node_states();
+    assert_eq!(nodes.len(), 4);
+    // prefix nodes now: 10 pods -> ceil(10/16) + 1 = 2 prefixes each
+    assert!(
+        nodes
+            .iter()
+            .all(|n| n.slots == 2 && n.mode == ipplan_core::AddressMode::Prefix)
+    );
+    assert_eq!(nodes.iter().map(|n| n.pods_running).sum::<u32>(), 40);
+    let r = sim.report();
+    // 4 nodes + 1 surge at the peak of each update
+    assert_eq!(r.node_groups[0].peak_nodes, 5);
+    assert_eq!(r.pods.unschedulable_at_end, 0);
+}
