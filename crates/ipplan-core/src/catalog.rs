@@ -189,9 +189,16 @@ impl<'a> Iterator for Merge<'a> {
     }
 }
 
-/// Levenshtein distance over bytes (type names are ASCII).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+/// Levenshtein distance (over chars): how many single-character edits turn `a` into `b`. Used for the
+/// "did you mean" suggestions of every error message.
+///
+/// ```
+/// assert_eq!(ipplan_core::edit_distance("kitten", "sitting"), 3);
+/// assert_eq!(ipplan_core::edit_distance("m6i.xlarg", "m6i.xlarge"), 1);
+/// ```
+#[must_use]
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, &ca) in a.iter().enumerate() {

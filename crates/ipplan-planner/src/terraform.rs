@@ -67,30 +67,6 @@ fn err(key: &str, message: String) -> PlanError {
     }
 }
 
-fn nearest(key: &str) -> Option<&'static str> {
-    KEYS.iter()
-        .map(|k| (strsim(key, k), *k))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance (keys are short ASCII).
-fn strsim(a: &str, b: &str) -> usize {
-    let b = b.as_bytes();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.bytes().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 fn number(q: &BTreeMap<String, String>, key: &str) -> Result<Option<Value>, PlanError> {
     match q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -140,7 +116,8 @@ fn list(q: &BTreeMap<String, String>, key: &str) -> Vec<String> {
 pub fn terraform_plan(q: &BTreeMap<String, String>, catalog: &Catalog) -> Result<Plan, PlanError> {
     for k in q.keys() {
         if !KEYS.contains(&k.as_str()) {
-            let hint = nearest(k).map_or(String::new(), |n| format!(" (did you mean '{n}'?)"));
+            let hint = crate::yaml::suggest(k, KEYS)
+                .map_or(String::new(), |n| format!(" (did you mean '{n}'?)"));
             return Err(err(k, format!("unknown query key '{k}'{hint}")));
         }
     }

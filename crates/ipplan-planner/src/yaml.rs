@@ -38,28 +38,12 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Levenshtein distance over chars.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, &ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 /// The known word nearest to `word`, if it is within a third of the word's length (at least 2 edits).
 pub(crate) fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
     let limit = (word.chars().count() / 3).max(2);
     known
         .iter()
-        .map(|k| (edit_distance(word, k), *k))
+        .map(|k| (ipplan_core::edit_distance(word, k), *k))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
         .map(|(_, k)| k)
@@ -296,8 +280,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn distance_and_suggestion() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    fn suggestion() {
         assert_eq!(
             suggest("warm_eni_targt", &["warm_eni_target", "warm_ip_target"]),
             Some("warm_eni_target")
