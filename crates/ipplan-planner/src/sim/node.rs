@@ -550,7 +550,7 @@ impl Node {
         let can_grow = low && self.has_room();
         // (pods waiting while ipamd can do nothing wait for cooldowns, or for ever: more may come)
         // (a node in the 120 s back-off can do nothing either)
-        self.settled = self.pending_eni.is_none() && !(can_grow && !blocked);
+        self.settled = self.pending_eni.is_none() && (!can_grow || blocked);
         let mut wake = u32::MAX;
         if let Some(&(exp, _)) = self.cooling.front() {
             wake = wake.min(exp);
