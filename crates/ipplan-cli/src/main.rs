@@ -39,6 +39,11 @@ enum Command {
     MaxPods(cmd::max_pods::Args),
     /// List instance types and their network facts, or import `describe-instance-types` JSON as CSV.
     Instances(cmd::instances::Args),
+    /// Simulate the plan's `simulate:` scenario (or its peak) tick by tick: per-subnet peaks, failed
+    /// allocations, pod waits. Exit 0 fits, 1 a pod waits too long, 2 bad input.
+    Simulate(cmd::simulate::Args),
+    /// Draw one subnet's /28 blocks (prefixes, spoiled, free) after the simulation, or at `--at`, as SVG.
+    Map(cmd::map::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +70,8 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Terraform(a) => cmd::terraform::run(&ctx, a, &mut out)?,
         Command::MaxPods(a) => cmd::max_pods::run(&ctx, a, &mut out)?,
         Command::Instances(a) => cmd::instances::run(&ctx, a, &mut out)?,
+        Command::Simulate(a) => cmd::simulate::run(&ctx, a, &mut out)?,
+        Command::Map(a) => cmd::map::run(&ctx, a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

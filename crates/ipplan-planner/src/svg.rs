@@ -195,6 +195,12 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// A generous width estimate in pixels of `text` as an 18 px bold title (no font metrics in a pure function:
+/// 11.5 px per character bounds DejaVu Sans Bold's average advance), so the picture is made wide enough.
+fn title_width(text: &str) -> usize {
+    (text.chars().count() * 23).div_ceil(2)
+}
+
 const FONT: &str = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\"";
 
 /// The colours of the classes mixed in proportion to their counts (a downsampled cell).
@@ -308,7 +314,9 @@ pub fn subnet_map(
     let grid_w = columns * cell;
     let grid_h = rows * cell;
     // Wide enough for the header and the one-column legend.
-    let width = (grid_x + grid_w + margin).max(680);
+    let width = (grid_x + grid_w + margin)
+        .max(680)
+        .max(margin * 2 + title_width(title));
     let legend_y = grid_y + grid_h + 32;
     let height = legend_y + MapClass::ALL.len() * 22 + 8;
     // Row labels (11px text) at least 24px apart.
@@ -602,7 +610,7 @@ pub fn timeline_plot(panels: &[PlotPanel], title: &str) -> String {
                 .max()
                 .unwrap_or(4)
                 .max(6) as f64;
-    let width = legend_x + legend_w + margin;
+    let width = (legend_x + legend_w + margin).max(title_width(title) as f64 + 2.0 * margin);
     let npanels = panels.len().max(1);
     let height = top + npanels as f64 * (panel_h + panel_gap) - panel_gap + 56.0;
 

@@ -30,6 +30,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// The verdict from a tick-by-tick simulation of the plan's `simulate:` scenario (or its peak) instead of
+    /// the closed form (same exit codes; see `ipplan simulate`).
+    #[arg(long)]
+    pub simulate: bool,
 }
 
 /// Read and validate a plan file; errors name the file, the field and the fix.
@@ -52,6 +56,9 @@ pub fn verdict_code(fits: bool) -> ExitCode {
 /// Run `check`.
 pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let plan = load_plan(ctx, &args.plan)?;
+    if args.simulate {
+        return crate::cmd::simulate::verdict(&plan, args.format, out);
+    }
     let report = ipplan_planner::check(&plan)?;
     match args.format {
         Format::Json => write_json(out, &report)?,

@@ -3,5 +3,7 @@
 pub mod check;
 pub mod compare;
 pub mod instances;
+pub mod map;
 pub mod max_pods;
+pub mod simulate;
 pub mod terraform;

@@ -1,0 +1,192 @@
+//! `ipplan map PLAN --subnet NAME --out map.svg [--at TIME]`: run the plan's scenario (or its peak) and draw
+//! one subnet's /28 blocks at the end or at `--at`. Exit 0 when the file is written, 2 on bad input.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use ipplan_planner::{MapOptions, Simulation, subnet_map};
+
+use crate::args::Context;
+use crate::cmd::check::load_plan;
+use crate::cmd::simulate::{file_name, scenario, write_file};
+
+/// `ipplan map` arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The plan file (YAML, or JSON when it ends in `.json` or starts with `{`).
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// The subnet to draw (its `name` in the plan).
+    #[arg(long, value_name = "NAME")]
+    pub subnet: String,
+    /// The SVG file to write.
+    #[arg(long, value_name = "FILE.svg")]
+    pub out: PathBuf,
+    /// Draw the subnet at this time (`90s`, `10m`, `1h30m`, or seconds) instead of at the end.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Seed of every random choice (default: the plan's `simulate.seed`, else 1).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+/// Levenshtein distance (for "did you mean").
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The index of subnet `name`, or an error naming the plan, the flag and the closest name.
+fn subnet_index(names: &[&str], name: &str, plan: &str) -> anyhow::Result<usize> {
+    if let Some(i) = names.iter().position(|n| *n == name) {
+        return Ok(i);
+    }
+    let hint = names
+        .iter()
+        .map(|n| (distance(n, name), *n))
+        .filter(|(d, n)| *d <= 2.max(n.chars().count() / 3))
+        .min()
+        .map_or_else(
+            || format!("use one of {}", quoted(names)),
+            |(_, n)| format!("did you mean '{n}'?"),
+        );
+    bail!("--subnet '{name}' is not a subnet of plan '{plan}'; {hint}")
+}
+
+fn quoted(names: &[&str]) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    q.join(", ")
+}
+
+/// Parse `--at`: `90s`, `10m`, `1h30m`, `2h`, or a number of seconds.
+fn parse_at(text: &str) -> anyhow::Result<u32> {
+    let bad = || {
+        anyhow::anyhow!(
+            "--at '{text}' is not a time; write seconds or a duration like '90s', '10m' or '1h30m'"
+        )
+    };
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(v) = t.parse::<u32>() {
+        return Ok(v);
+    }
+    let mut total: u64 = 0;
+    let mut num = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let mult: u64 = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(bad()),
+        };
+        let v: u64 = num.parse().map_err(|_| bad())?;
+        total = v
+            .checked_mul(mult)
+            .and_then(|x| total.checked_add(x))
+            .ok_or_else(bad)?;
+        num.clear();
+    }
+    if !num.is_empty() {
+        return Err(bad());
+    }
+    u32::try_from(total).map_err(|_| bad())
+}
+
+/// Run `map`.
+pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let at = args.at.as_deref().map(parse_at).transpose()?;
+    let plan = load_plan(ctx, &args.plan)?;
+    let names: Vec<&str> = plan.subnets.iter().map(|s| s.name.as_str()).collect();
+    let index = subnet_index(&names, &args.subnet, &plan.file)?;
+    let scenario = scenario(&plan, args.seed)?;
+    let mut sim = Simulation::new(&plan, &scenario)?;
+    let when = match at {
+        Some(t) => {
+            sim.run_until(t);
+            if sim.is_done() && sim.now() < t {
+                format!("at the end ({}s, before {t}s)", sim.now())
+            } else {
+                format!("at {t}s")
+            }
+        }
+        None => {
+            sim.run();
+            format!("at the end ({}s)", sim.now())
+        }
+    };
+    let blocks = sim
+        .block_states(index)
+        .context("the simulation has no such subnet")?;
+    let subnet = &plan.subnets[index];
+    let title = format!(
+        "{}: subnet {} {when}, seed {}",
+        file_name(&plan.file),
+        subnet.name,
+        scenario.seed
+    );
+    let svg = subnet_map(subnet.cidr, &blocks, &title, &MapOptions::default());
+    write_file("--out", &args.out, &svg)?;
+    writeln!(
+        out,
+        "wrote {} (subnet {} {}, {} /28 blocks {when})",
+        args.out.display(),
+        subnet.name,
+        subnet.cidr,
+        blocks.len()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_at, subnet_index};
+
+    #[test]
+    fn at_times() {
+        assert_eq!(parse_at("90s").unwrap(), 90);
+        assert_eq!(parse_at("10m").unwrap(), 600);
+        assert_eq!(parse_at("1h30m").unwrap(), 5400);
+        assert_eq!(parse_at("45").unwrap(), 45);
+        for bad in ["", "ten", "5x", "5m3", "m", "-5s", "99999999999"] {
+            let e = parse_at(bad).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("--at '{bad}' is not a time")), "{e}");
+        }
+    }
+
+    #[test]
+    fn subnet_names_with_a_suggestion() {
+        let names = ["shared-a", "shared-b", "pods-a"];
+        assert_eq!(subnet_index(&names, "shared-b", "p.yaml").unwrap(), 1);
+        assert_eq!(
+            subnet_index(&names, "shared-c", "p.yaml")
+                .unwrap_err()
+                .to_string(),
+            "--subnet 'shared-c' is not a subnet of plan 'p.yaml'; did you mean 'shared-a'?"
+        );
+        assert_eq!(
+            subnet_index(&names, "zzzzzzzz", "p.yaml")
+                .unwrap_err()
+                .to_string(),
+            "--subnet 'zzzzzzzz' is not a subnet of plan 'p.yaml'; use one of 'shared-a', 'shared-b', 'pods-a'"
+        );
+    }
+}
