@@ -1,0 +1,540 @@
+//! `ipplan simulate`, `ipplan map` and `ipplan check --simulate` end to end. Exit codes of the example files are
+//! the ones their header comments document; per-node figures come from domain.md §1.4 (computed in comments);
+//! block counts from domain.md §3 (a /L subnet has 2^(28-L) /28 blocks).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+// ---- helpers ---------------------------------------------------------------------------------------------
+
+fn ipplan() -> Command {
+    assert_cmd::cargo::cargo_bin_cmd!("ipplan")
+}
+
+fn example(name: &str) -> String {
+    format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `ipplan ARGS`, expect `code`, return stdout.
+fn run(args: &[&str], code: i32) -> String {
+    let out = ipplan().args(args).assert().code(code).get_output().clone();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Run `ipplan ARGS`, expect exit 2, an empty stdout and exactly one stderr line starting `ipplan: error: `;
+/// return that line.
+fn fails(args: &[&str]) -> String {
+    let out = ipplan().args(args).assert().code(2).get_output().clone();
+    assert!(
+        out.stdout.is_empty(),
+        "stdout: {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "not one line: {err:?}");
+    assert!(err.starts_with("ipplan: error: "), "{err:?}");
+    err.trim_end().to_string()
+}
+
+/// A fresh directory in the system temp dir.
+fn temp_dir() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "ipplan-sim-cli-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let path = temp_dir().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The number in the legend's `<text id="count-NAME" ...>N</text>` of a map.
+fn legend(svg: &str, name: &str) -> usize {
+    let key = format!("id=\"count-{name}\"");
+    let at = &svg[svg.find(&key).unwrap_or_else(|| panic!("no {key}"))..];
+    at[at.find('>').unwrap() + 1..at.find("</text>").unwrap()]
+        .parse()
+        .unwrap()
+}
+
+/// Block rectangles of a map (one per cell).
+fn cells(svg: &str) -> usize {
+    svg.matches("<rect class=\"b ").count()
+}
+
+fn looks_like_svg(svg: &str) {
+    assert!(svg.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\""));
+    assert!(svg.ends_with("</svg>\n"));
+    // Every opened element is closed (self-closing or with its end tag).
+    let opened = svg.matches('<').count() - svg.matches("</").count() - svg.matches("<?").count();
+    let closed = svg.matches("</").count() + svg.matches("/>").count();
+    assert_eq!(opened, closed);
+}
+
+/// A prefix-mode plan without a `simulate:` section: 2 x m5.large with 20 pods each in a /24. Each node holds
+/// ceil(20 / 16) + WARM_PREFIX_TARGET 1 = 3 prefixes on its primary ENI (domain.md §1.4; m5.large has 9 slots
+/// per ENI), i.e. 6 prefixes; the only singles are the 2 node primaries.
+const PREFIX_PLAN: &str = "
+cni: { mode: prefix }
+subnets: [{ name: pods-a, az: eu-west-1a, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [pods-a], nodes: 2, pods_per_node: 20 }]
+";
+
+/// Secondary-IP mode: 1 x t3.small (3 ENIs x 4 IPv4) with 5 pods. WARM_ENI_TARGET=1: 5 pods need 2 ENIs of 3
+/// secondary IPs each, plus one warm ENI = 3 ENIs, 9 secondary IPs + 3 ENI primaries = 12 addresses
+/// (domain.md §1.4, docs/eni-and-ip-target.md).
+const T3_PLAN: &str = "
+subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: g, instance_type: t3.small, subnets: [a], nodes: 1, pods_per_node: 5 }]
+";
+
+/// Two /24s, 4 x m5.large in prefix mode spread over them (2 per subnet), 20 pods each: per subnet 6 prefixes
+/// (as in `PREFIX_PLAN`) and 2 node primaries. Even if both primaries spoil a block, 14 - 2 = 12 blocks can take
+/// the 6 prefixes (domain.md §3: a /24 has 14 prefix-capable blocks), so it fits.
+const TWO_SUBNETS: &str = "
+cni: { mode: prefix }
+subnets:
+  - { name: pods-a, az: eu-west-1a, cidr: 10.0.0.0/24 }
+  - { name: pods-b, az: eu-west-1b, cidr: 10.0.1.0/24 }
+node_groups: [{ name: g, instance_type: m5.large, subnets: [pods-a, pods-b], nodes: 4, pods_per_node: 20 }]
+";
+
+// ---- simulate ----------------------------------------------------------------------------------------------
+
+#[test]
+fn simulate_exit_codes_follow_the_examples() {
+    // fragmentation-sim.yaml: "ipamd's prefix requests then fail with InsufficientCidrBlocks ... pods wait".
+    let out = run(&["simulate", &example("fragmentation-sim.yaml")], 1);
+    assert!(out.starts_with(&format!(
+        "{}: DOES NOT FIT\n",
+        example("fragmentation-sim.yaml")
+    )));
+    assert!(out.contains("first failure: "), "{out}");
+    assert!(out.contains("InsufficientCidrBlocks"), "{out}");
+    // fragmentation-sim-reserved.yaml: "no failed allocation, no pod waits".
+    let out = run(
+        &["simulate", &example("fragmentation-sim-reserved.yaml")],
+        0,
+    );
+    assert!(out.contains(": fits\n"), "{out}");
+    assert!(!out.contains("first failure"), "{out}");
+}
+
+#[test]
+fn simulate_table_has_the_per_subnet_columns() {
+    let out = run(
+        &["simulate", &example("fragmentation-sim-reserved.yaml")],
+        0,
+    );
+    let header = out
+        .lines()
+        .find(|l| l.starts_with("SUBNET"))
+        .expect("a subnet table");
+    for col in [
+        "PEAK ADDR",
+        "PEAK /28 HELD",
+        "MIN FREE /28",
+        "FAILED CIDR",
+        "FAILED ADDR",
+        "FRAG PEAK",
+        "FRAG END",
+    ] {
+        assert!(header.contains(col), "{header}");
+    }
+    let row = out.lines().find(|l| l.starts_with("shared-a")).unwrap();
+    // Its header comment: 150 + 40 + 324 = 514 addresses at peak, and the 20 prefixes of 4 nodes x 5.
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(&cols[..4], ["shared-a", "10.40.0.0/22", "514", "20"]);
+    assert!(out.contains("pods: "), "{out}");
+}
+
+#[test]
+fn simulate_json_has_hand_computed_peaks() {
+    let plan = temp_file("t3.yaml", T3_PLAN);
+    let v: Value =
+        serde_json::from_str(&run(&["simulate", s(&plan), "--format", "json"], 0)).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["fits"], true);
+    assert_eq!(v["subnets"][0]["peak_addresses_held"], 12);
+    assert_eq!(v["node_groups"][0]["max_enis_per_node"], 3);
+    // YAML carries the same report.
+    let y = run(&["simulate", s(&plan), "--format", "yaml"], 0);
+    assert!(y.contains("peak_addresses_held: 12"), "{y}");
+}
+
+#[test]
+fn same_seed_same_bytes_and_seed_flag_overrides_the_plan() {
+    let p = example("fragmentation-sim.yaml");
+    let a = run(&["simulate", &p, "--format", "json"], 1);
+    assert_eq!(a, run(&["simulate", &p, "--format", "json"], 1));
+    let v: Value = serde_json::from_str(&a).unwrap();
+    assert_eq!(v["seed"], 7); // the file's simulate.seed
+    let b: Value = serde_json::from_str(&run(
+        &["simulate", &p, "--seed", "3", "--format", "json"],
+        1,
+    ))
+    .unwrap();
+    assert_eq!(b["seed"], 3);
+    // Another seed scatters the ~190 singles (domain.md §3, `placement: random`) over other blocks: the maps
+    // differ; the same seed draws the same bytes.
+    let dir = temp_dir();
+    let draw = |seed: &str, name: &str| {
+        let out = dir.join(name);
+        run(
+            &[
+                "map",
+                &p,
+                "--subnet",
+                "shared-a",
+                "--out",
+                s(&out),
+                "--at",
+                "2m",
+                "--seed",
+                seed,
+            ],
+            0,
+        );
+        std::fs::read_to_string(out).unwrap()
+    };
+    assert_eq!(draw("7", "a.svg"), draw("7", "b.svg"));
+    assert_ne!(
+        draw("7", "a.svg").replace("seed 7", "seed 3"),
+        draw("3", "c.svg")
+    );
+}
+
+#[test]
+fn timeline_csv_and_json_agree_with_the_report() {
+    let dir = temp_dir();
+    let csv_path = dir.join("t.csv");
+    let json_path = dir.join("t.json");
+    let plan = temp_file("two.yaml", TWO_SUBNETS);
+    let p = s(&plan);
+    let report: Value = serde_json::from_str(&run(
+        &[
+            "simulate",
+            p,
+            "--format",
+            "json",
+            "--timeline",
+            s(&csv_path),
+        ],
+        0,
+    ))
+    .unwrap();
+    run(
+        &[
+            "simulate",
+            p,
+            "--format",
+            "json",
+            "--timeline",
+            s(&json_path),
+        ],
+        0,
+    );
+
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    // 5 fixed columns + 3 per subnet (pods-a, pods-b).
+    assert_eq!(header.len(), 5 + 3 * 2);
+    assert_eq!(
+        &header[..5],
+        [
+            "t",
+            "nodes",
+            "pods_running",
+            "pods_waiting",
+            "pods_unscheduled"
+        ]
+    );
+    assert_eq!(header[5], "pods-a.used");
+    assert_eq!(header[8], "pods-b.used");
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|c| c.parse::<f64>().unwrap()).collect())
+        .collect();
+    assert!(rows.len() >= 2);
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    assert_eq!(rows[0][0], 0.0);
+    assert!(rows.windows(2).all(|w| w[0][0] < w[1][0]));
+    assert_eq!(
+        rows.last().unwrap()[0],
+        report["duration_seconds"].as_f64().unwrap()
+    );
+
+    let tl: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(tl, report["timeline"]);
+    let jrows = tl["rows"].as_array().unwrap();
+    assert_eq!(jrows.len(), rows.len());
+    for (j, c) in jrows.iter().zip(&rows) {
+        assert_eq!(j["t"].as_f64().unwrap(), c[0]);
+        assert_eq!(j["subnets"][1]["used_addresses"].as_f64().unwrap(), c[8]);
+    }
+}
+
+#[test]
+fn plot_has_two_panels_of_one_line_per_subnet() {
+    let dir = temp_dir();
+    let plot = dir.join("p.svg");
+    let csv_path = dir.join("t.csv");
+    let plan = temp_file("two.yaml", TWO_SUBNETS);
+    run(
+        &[
+            "simulate",
+            s(&plan),
+            "--plot",
+            s(&plot),
+            "--timeline",
+            s(&csv_path),
+        ],
+        0,
+    );
+    let svg = std::fs::read_to_string(&plot).unwrap();
+    looks_like_svg(&svg);
+    let samples = std::fs::read_to_string(&csv_path).unwrap().lines().count() - 1;
+    // addresses used + free /28 blocks, for pods-a and pods-b.
+    let lines: Vec<&str> = svg
+        .split("<polyline")
+        .skip(1)
+        .map(|p| {
+            let at = &p[p.find("points=\"").unwrap() + 8..];
+            &at[..at.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert!(
+        lines
+            .iter()
+            .all(|pts| pts.split_whitespace().count() == samples)
+    );
+    assert!(svg.contains(">pods-a</text>") && svg.contains(">pods-b</text>"));
+}
+
+#[test]
+fn trials_report_the_probability_of_a_wait() {
+    let p = example("fragmentation-sim.yaml");
+    let out = run(&["simulate", &p, "--trials", "4"], 1);
+    assert!(
+        out.contains("trials: 4 seeds (7..=10): P(a pod waits beyond the threshold) = "),
+        "{out}"
+    );
+    let v: Value = serde_json::from_str(&run(
+        &["simulate", &p, "--trials", "4", "--format", "json"],
+        1,
+    ))
+    .unwrap();
+    let runs = v["trials"]["runs"].as_array().unwrap();
+    let seeds: Vec<u64> = runs.iter().map(|r| r["seed"].as_u64().unwrap()).collect();
+    assert_eq!(seeds, [7, 8, 9, 10]);
+    let waited = runs
+        .iter()
+        .filter(|r| r["pods_waited_beyond_threshold"].as_u64().unwrap() > 0)
+        .count();
+    assert_eq!(
+        v["trials"]["probability_wait"].as_f64().unwrap(),
+        waited as f64 / 4.0
+    );
+    // The reserved variant: no seed makes a pod wait.
+    let q = example("fragmentation-sim-reserved.yaml");
+    let out = run(&["simulate", &q, "--trials", "3"], 0);
+    assert!(
+        out.contains("P(a pod waits beyond the threshold) = 0.000"),
+        "{out}"
+    );
+}
+
+// ---- check --simulate --------------------------------------------------------------------------------------
+
+#[test]
+fn check_simulate_gives_the_simulated_verdict() {
+    let out = run(
+        &["check", &example("fragmentation-sim.yaml"), "--simulate"],
+        1,
+    );
+    assert!(out.contains("basis: simulated"), "{out}");
+    let out = run(
+        &[
+            "check",
+            &example("fragmentation-sim-reserved.yaml"),
+            "--simulate",
+        ],
+        0,
+    );
+    assert!(out.contains("basis: simulated"), "{out}");
+    let plan = temp_file("t3.yaml", T3_PLAN);
+    let v: Value = serde_json::from_str(&run(
+        &["check", s(&plan), "--simulate", "--format", "json"],
+        0,
+    ))
+    .unwrap();
+    assert_eq!(v["subnets"][0]["peak_addresses_held"], 12);
+}
+
+// ---- map ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn map_of_the_default_scenario() {
+    let plan = temp_file("prefix.yaml", PREFIX_PLAN);
+    let out = temp_dir().join("m.svg");
+    let stdout = run(
+        &["map", s(&plan), "--subnet", "pods-a", "--out", s(&out)],
+        0,
+    );
+    assert!(stdout.starts_with("wrote "), "{stdout}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    looks_like_svg(&svg);
+    // A /24: 16 blocks; 6 prefixes; the 2 edge blocks are reserved or hold singles; the other 8 blocks are free
+    // or spoiled by one of the 2 node primaries.
+    assert_eq!(cells(&svg), 16);
+    assert_eq!(legend(&svg, "prefix"), 6);
+    assert_eq!(legend(&svg, "reserved") + legend(&svg, "singles"), 2);
+    assert_eq!(legend(&svg, "free") + legend(&svg, "spoiled"), 8);
+    assert!(legend(&svg, "spoiled") <= 2);
+    assert_eq!(legend(&svg, "prefix-reservation"), 0);
+    assert!(svg.contains("<title>10.0.0.0/28 "));
+}
+
+#[test]
+fn map_at_a_time_and_at_the_end() {
+    let p = example("fragmentation-sim.yaml");
+    let dir = temp_dir();
+    let early = dir.join("early.svg");
+    let end = dir.join("end.svg");
+    // Before the prefix group scales (5m in the file) no block holds a prefix.
+    run(
+        &[
+            "map",
+            &p,
+            "--subnet",
+            "shared-a",
+            "--out",
+            s(&early),
+            "--at",
+            "90s",
+        ],
+        0,
+    );
+    run(&["map", &p, "--subnet", "shared-a", "--out", s(&end)], 0);
+    let early = std::fs::read_to_string(&early).unwrap();
+    let end = std::fs::read_to_string(&end).unwrap();
+    // A /22 is 64 blocks.
+    assert_eq!(cells(&early), 64);
+    assert_eq!(cells(&end), 64);
+    assert_eq!(legend(&early, "prefix"), 0);
+    assert!(legend(&end, "prefix") > 0);
+    let total: usize = [
+        "prefix",
+        "spoiled",
+        "singles",
+        "free",
+        "prefix-reservation",
+        "reserved",
+    ]
+    .iter()
+    .map(|n| legend(&end, n))
+    .sum();
+    assert_eq!(total, 64);
+    assert!(early.contains("at 90s"));
+    // The reserved variant: the upper /23 is a prefix reservation (32 blocks, the last one an edge block).
+    let r = dir.join("r.svg");
+    run(
+        &[
+            "map",
+            &example("fragmentation-sim-reserved.yaml"),
+            "--subnet",
+            "shared-a",
+            "--out",
+            s(&r),
+            "--at",
+            "0s",
+        ],
+        0,
+    );
+    let r = std::fs::read_to_string(&r).unwrap();
+    assert_eq!(legend(&r, "prefix-reservation"), 31);
+}
+
+// ---- errors: one line, exit 2 ------------------------------------------------------------------------------
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let p = example("prefix-fragmented.yaml");
+    let dir = temp_dir();
+    let svg = dir.join("x.svg");
+
+    let e = fails(&["map", &p, "--subnet", "shared-c", "--out", s(&svg)]);
+    assert!(e.contains("--subnet 'shared-c'"), "{e}");
+    assert!(e.ends_with("did you mean 'shared-a'?"), "{e}");
+
+    let e = fails(&[
+        "map",
+        &p,
+        "--subnet",
+        "shared-a",
+        "--out",
+        s(&svg),
+        "--at",
+        "ten minutes",
+    ]);
+    assert!(e.contains("--at 'ten minutes' is not a time"), "{e}");
+
+    let nowhere = dir.join("no-such-dir").join("x.svg");
+    let e = fails(&["map", &p, "--subnet", "shared-a", "--out", s(&nowhere)]);
+    assert!(
+        e.contains(&format!("cannot write --out file '{}'", s(&nowhere))),
+        "{e}"
+    );
+
+    let e = fails(&["simulate", &p, "--timeline", s(&dir.join("t.txt"))]);
+    assert!(e.contains("no .csv or .json extension"), "{e}");
+
+    let e = fails(&[
+        "simulate",
+        &p,
+        "--timeline",
+        s(&dir.join("no-such-dir").join("t.csv")),
+    ]);
+    assert!(e.contains("cannot write --timeline file"), "{e}");
+
+    let e = fails(&["simulate", &p, "--plot", s(&nowhere)]);
+    assert!(e.contains("cannot write --plot file"), "{e}");
+
+    let e = fails(&["simulate", s(&dir.join("missing.yaml"))]);
+    assert!(e.contains("cannot read plan file"), "{e}");
+
+    let e = fails(&["check", s(&dir.join("missing.yaml")), "--simulate"]);
+    assert!(e.contains("cannot read plan file"), "{e}");
+
+    // A bad simulate: section names the file and the field.
+    let bad = temp_file(
+        "bad.yaml",
+        &format!("{T3_PLAN}simulate: {{ duration: soon }}\n"),
+    );
+    let e = fails(&["simulate", s(&bad)]);
+    assert!(e.contains("simulate.duration"), "{e}");
+    let e = fails(&["map", s(&bad), "--subnet", "a", "--out", s(&svg)]);
+    assert!(e.contains("simulate.duration"), "{e}");
+
+    // --trials 0 is a usage error (clap), exit 2.
+    ipplan()
+        .args(["simulate", &p, "--trials", "0"])
+        .assert()
+        .code(2);
+    // Nothing was written by the failed runs.
+    assert!(!svg.exists());
+}
