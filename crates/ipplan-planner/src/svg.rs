@@ -225,20 +225,17 @@ fn describe(state: BlockState) -> String {
     let class = MapClass::of(state).name();
     match state {
         BlockState::AwsReserved { singles } => {
-            format!("{class}: aws edge block, {singles} single address(es)")
+            format!("{class}: aws edge block, {singles} singles")
         }
         BlockState::Explicit { assigned } => {
-            format!("{class}: explicit reservation, {assigned} address(es) assigned")
+            format!("{class}: explicit reservation, {assigned} assigned")
         }
-        BlockState::Free => format!("{class}: wholly free"),
-        BlockState::Prefix => format!("{class}: holds a prefix"),
-        BlockState::Singles(n) => format!("{class}: {n} single address(es)"),
-        BlockState::PrefixReservedFree => format!("{class}: free, in a prefix reservation"),
-        BlockState::PrefixReservedPrefix => {
-            format!("{class}: holds a prefix, in a prefix reservation")
-        }
+        BlockState::Free | BlockState::Prefix => class.to_string(),
+        BlockState::Singles(n) => format!("{class}: {n} singles"),
+        BlockState::PrefixReservedFree => format!("{class}: free"),
+        BlockState::PrefixReservedPrefix => format!("{class} (in a prefix reservation)"),
         BlockState::PrefixReservedSingles(n) => {
-            format!("{class}: {n} single address(es), in a prefix reservation")
+            format!("{class}: {n} singles (in a prefix reservation)")
         }
     }
 }
@@ -273,7 +270,7 @@ fn run_cidr(base: u32, i: usize, len: usize) -> String {
 /// let svg = subnet_map(cidr, &a.block_states(), "demo", &MapOptions::default());
 /// assert!(svg.starts_with("<?xml"));
 /// assert_eq!(svg.matches("<rect class=\"b ").count(), 16);
-/// assert!(svg.contains("<title>10.0.0.16/28 prefix: holds a prefix</title>"));
+/// assert!(svg.contains("<title>10.0.0.16/28 prefix</title>"));
 /// // The legend's prefix count.
 /// let at = &svg[svg.find("id=\"count-prefix\"").unwrap()..];
 /// assert_eq!(&at[at.find('>').unwrap() + 1..at.find("</text>").unwrap()], "2");

@@ -508,7 +508,7 @@ fn lowest_placement_fills_the_first_block_then_spoils_the_next() {
     want.push("reserved");
     assert_eq!(classes, want);
     let tip = block_rects(&root)[1].elems().next().unwrap().text();
-    assert_eq!(tip, "10.0.0.16/28 spoiled: 1 single address(es)");
+    assert_eq!(tip, "10.0.0.16/28 spoiled: 1 singles");
     // Fragmentation: 1 spoiled of 13 prefix-capable blocks without a prefix = 7.7%.
     assert!(
         root.text().contains("fragmentation 7.7%"),
