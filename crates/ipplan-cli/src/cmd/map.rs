@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use ipplan_core::edit_distance;
 use ipplan_planner::{MapOptions, Simulation, subnet_map};
 
 use crate::args::Context;
@@ -32,22 +33,6 @@ pub struct Args {
     pub seed: Option<u64>,
 }
 
-/// Levenshtein distance (for "did you mean").
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// The index of subnet `name`, or an error naming the plan, the flag and the closest name.
 fn subnet_index(names: &[&str], name: &str, plan: &str) -> anyhow::Result<usize> {
     if let Some(i) = names.iter().position(|n| *n == name) {
@@ -55,7 +40,7 @@ fn subnet_index(names: &[&str], name: &str, plan: &str) -> anyhow::Result<usize>
     }
     let hint = names
         .iter()
-        .map(|n| (distance(n, name), *n))
+        .map(|n| (edit_distance(n, name), *n))
         .filter(|(d, n)| *d <= 2.max(n.chars().count() / 3))
         .min()
         .map_or_else(
