@@ -128,6 +128,10 @@ pub struct Simulation {
     first_failure: Option<String>,
     timeline: Vec<TimelineRow>,
     out: TickOut,
+    /// Pod replacements due on each node this tick.
+    churn_count: Vec<u32>,
+    /// Replacements a node could not take (no running pod), by group, redone on random nodes.
+    churn_left: Vec<u16>,
 }
 
 fn targets(cni: &CniConfig) -> Targets {
@@ -246,12 +250,14 @@ impl Simulation {
             last_change: 0,
             next_sample: 0,
             stats,
-            wait_hist: Vec::new(),
+            wait_hist: vec![0],
             placed: 0,
             replacements: 0,
             first_failure: None,
             timeline: Vec::new(),
             out: TickOut::default(),
+            churn_count: Vec::new(),
+            churn_left: Vec::new(),
         })
     }
 
@@ -550,6 +556,7 @@ impl Simulation {
             eni_limit: e_max.saturating_sub(u32::from(trunk)).max(1),
             max_pods: g.max_pods,
             pod_room: g.max_pods.saturating_sub(plan_g.host_network_pods),
+            packed: self.scenario.pod_addresses == crate::sim::scenario::PodAddressOrder::Packed,
             branch_quota: if trunk {
                 plan_g
                     .branch_pods_per_node
@@ -748,7 +755,6 @@ impl Simulation {
 
     fn churn(&mut self, t: u32) {
         let tick = f64::from(self.scenario.tick);
-        let order = self.scenario.pod_addresses;
         for gi in 0..self.groups.len() {
             let mut todo = 0u64;
             for c in &mut self.groups[gi].churn {
@@ -763,24 +769,13 @@ impl Simulation {
             if todo == 0 || self.groups[gi].nodes.is_empty() {
                 continue;
             }
+            // Draw the nodes now; the replacements happen when `tick_nodes` visits each node (its data is then
+            // loaded once for both).
             let count = self.groups[gi].nodes.len();
+            self.churn_count.resize(self.nodes.len(), 0);
             for _ in 0..todo {
-                // a random node of the group with a running pod (a few tries)
-                for _ in 0..8 {
-                    let k = rand::RngExt::random_range(&mut self.rng, 0..count);
-                    let id = self.groups[gi].nodes[k];
-                    let n = &mut self.nodes[id as usize];
-                    let (ok, got) = n.replace_pod(t, order, &mut self.rng);
-                    if ok {
-                        n.wake = t;
-                        self.replacements += 1;
-                        if got.is_some() {
-                            self.placed += 1;
-                            self.hist(0);
-                        }
-                        break;
-                    }
-                }
+                let k = rand::RngExt::random_range(&mut self.rng, 0..count);
+                self.churn_count[self.groups[gi].nodes[k] as usize] += 1;
             }
             self.last_change = t;
         }
@@ -883,6 +878,23 @@ impl Simulation {
             if !n.alive {
                 continue;
             }
+            if let Some(c) = self.churn_count.get_mut(id)
+                && *c > 0
+            {
+                for _ in 0..std::mem::take(c) {
+                    let (ok, got) = n.replace_pod(t, order, &mut self.rng);
+                    if !ok {
+                        self.churn_left.push(n.group);
+                        continue;
+                    }
+                    n.wake = t;
+                    self.replacements += 1;
+                    if got.is_some() {
+                        self.placed += 1;
+                        self.wait_hist[0] += 1;
+                    }
+                }
+            }
             // branch pods waiting for an address (no warm pool: one address each, retried every tick)
             if !n.branch_waiting.is_empty()
                 && let Some((s, _)) = n.trunk
@@ -939,6 +951,30 @@ impl Simulation {
             }
         }
         self.out = out;
+        // replacements whose node had no running pod: a few random other nodes of the group
+        let left = std::mem::take(&mut self.churn_left);
+        for &gi in &left {
+            let nodes = &self.groups[gi as usize].nodes;
+            for _ in 0..8 {
+                let k = rand::RngExt::random_range(&mut self.rng, 0..nodes.len());
+                let n = &mut self.nodes[nodes[k] as usize];
+                let (ok, got) = n.replace_pod(t, order, &mut self.rng);
+                if ok {
+                    n.wake = t;
+                    self.replacements += 1;
+                    if got.is_some() {
+                        self.placed += 1;
+                        if self.wait_hist.is_empty() {
+                            self.wait_hist.push(0);
+                        }
+                        self.wait_hist[0] += 1;
+                    }
+                    break;
+                }
+            }
+        }
+        self.churn_left = left;
+        self.churn_left.clear();
     }
 
     fn observe(&mut self) {

@@ -115,12 +115,13 @@ pub(crate) struct Node {
     pub enis: Vec<Eni>,
     slots: Vec<Slot>,
     dead_slots: Vec<u32>,
-    addr: Vec<u8>,
+    /// Per pod address: its state and its position in `free` or `running`.
+    cells: Vec<Cell>,
     free: Vec<u32>,
-    free_pos: Vec<u32>,
+    /// Free addresses as bits, kept only for [`PodAddressOrder::Packed`] (lowest first).
     free_bits: Vec<u64>,
+    packed: bool,
     running: Vec<u32>,
-    run_pos: Vec<u32>,
     cooling: VecDeque<(u32, u32)>,
     waiting: VecDeque<u32>,
     total_slots: u32,
@@ -150,6 +151,17 @@ pub(crate) struct NodeSpec {
     pub max_pods: u32,
     pub pod_room: u32,
     pub branch_quota: u32,
+    /// Pods take the lowest free address ([`PodAddressOrder::Packed`]).
+    pub packed: bool,
+}
+
+/// One pod address of a node.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    state: u8,
+    /// Index into `enis` of the ENI holding it.
+    eni: u8,
+    pos: u32,
 }
 
 fn ip(a: Ipv4Addr) -> u32 {
@@ -181,12 +193,11 @@ impl Node {
             enis: Vec::new(),
             slots: Vec::new(),
             dead_slots: Vec::new(),
-            addr: Vec::new(),
+            cells: Vec::new(),
             free: Vec::new(),
-            free_pos: Vec::new(),
             free_bits: Vec::new(),
+            packed: spec.packed,
             running: Vec::new(),
-            run_pos: Vec::new(),
             cooling: VecDeque::new(),
             waiting: VecDeque::new(),
             total_slots: 0,
@@ -291,30 +302,42 @@ impl Node {
     // --- address lists ------------------------------------------------------------------------------
 
     fn grow_addr(&mut self, len: usize) {
-        if self.addr.len() < len {
-            self.addr.resize(len, DEAD);
-            self.free_pos.resize(len, NONE);
-            self.run_pos.resize(len, NONE);
-            self.free_bits.resize(len.div_ceil(64), 0);
+        if self.cells.len() < len {
+            self.cells.resize(
+                len,
+                Cell {
+                    state: DEAD,
+                    eni: 0,
+                    pos: NONE,
+                },
+            );
+            if self.packed {
+                self.free_bits.resize(len.div_ceil(64), 0);
+            }
         }
     }
 
     fn push_free(&mut self, a: u32) {
-        self.addr[a as usize] = FREE;
-        self.free_pos[a as usize] = self.free.len() as u32;
+        let c = &mut self.cells[a as usize];
+        c.state = FREE;
+        c.pos = self.free.len() as u32;
         self.free.push(a);
-        self.free_bits[(a / 64) as usize] |= 1 << (a % 64);
+        if self.packed {
+            self.free_bits[(a / 64) as usize] |= 1 << (a % 64);
+        }
     }
 
     fn remove_free(&mut self, a: u32) {
-        let p = self.free_pos[a as usize] as usize;
+        let p = self.cells[a as usize].pos as usize;
         let last = self.free.pop().expect("address in free list");
         if last != a {
             self.free[p] = last;
-            self.free_pos[last as usize] = p as u32;
+            self.cells[last as usize].pos = p as u32;
         }
-        self.free_pos[a as usize] = NONE;
-        self.free_bits[(a / 64) as usize] &= !(1 << (a % 64));
+        self.cells[a as usize].pos = NONE;
+        if self.packed {
+            self.free_bits[(a / 64) as usize] &= !(1 << (a % 64));
+        }
     }
 
     fn pick_free(&mut self, order: PodAddressOrder, rng: &mut ChaCha8Rng) -> Option<u32> {
@@ -322,8 +345,10 @@ impl Node {
             return None;
         }
         Some(match order {
-            PodAddressOrder::Random => self.free[rng.random_range(0..self.free.len())],
-            PodAddressOrder::Packed => {
+            PodAddressOrder::Random if !self.packed => {
+                self.free[rng.random_range(0..self.free.len())]
+            }
+            _ => {
                 let (w, bits) = self
                     .free_bits
                     .iter()
@@ -338,33 +363,40 @@ impl Node {
     /// Give a free address to a pod: free -> used.
     fn assign(&mut self, a: u32) {
         self.remove_free(a);
-        self.addr[a as usize] = USED;
-        self.run_pos[a as usize] = self.running.len() as u32;
+        let c = &mut self.cells[a as usize];
+        c.state = USED;
+        c.pos = self.running.len() as u32;
+        let eni = c.eni as usize;
         self.running.push(a);
-        let slot = &mut self.slots[(a / self.u) as usize];
-        if slot.used == 0 && self.prefix {
-            self.free_pfx -= 1;
-        }
-        slot.used += 1;
-        let eni = slot.eni as usize;
         self.enis[eni].busy += 1;
+        // (secondary IPs: a slot is one address, its cell says it all)
+        if self.prefix {
+            let slot = &mut self.slots[(a / self.u) as usize];
+            if slot.used == 0 {
+                self.free_pfx -= 1;
+            }
+            slot.used += 1;
+        }
     }
 
     /// A pod dies: used -> cooling until `t + 30`.
     fn unassign(&mut self, a: u32, t: u32) {
-        let p = self.run_pos[a as usize] as usize;
+        let p = self.cells[a as usize].pos as usize;
         let last = self.running.pop().expect("running pod");
         if last != a {
             self.running[p] = last;
-            self.run_pos[last as usize] = p as u32;
+            self.cells[last as usize].pos = p as u32;
         }
-        self.run_pos[a as usize] = NONE;
-        self.addr[a as usize] = COOL;
-        let slot = &mut self.slots[(a / self.u) as usize];
-        slot.used -= 1;
-        slot.cooling += 1;
-        if slot.used == 0 && self.prefix {
-            self.free_pfx += 1;
+        let c = &mut self.cells[a as usize];
+        c.state = COOL;
+        c.pos = NONE;
+        if self.prefix {
+            let slot = &mut self.slots[(a / self.u) as usize];
+            slot.used -= 1;
+            slot.cooling += 1;
+            if slot.used == 0 {
+                self.free_pfx += 1;
+            }
         }
         self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
     }
@@ -503,11 +535,12 @@ impl Node {
                 break;
             }
             self.cooling.pop_front();
-            if self.addr[a as usize] == COOL {
-                let slot = &mut self.slots[(a / self.u) as usize];
-                slot.cooling -= 1;
-                let eni = slot.eni as usize;
-                self.enis[eni].busy -= 1;
+            let c = self.cells[a as usize];
+            if c.state == COOL {
+                if self.prefix {
+                    self.slots[(a / self.u) as usize].cooling -= 1;
+                }
+                self.enis[c.eni as usize].busy -= 1;
                 self.push_free(a);
             }
         }
@@ -641,10 +674,11 @@ impl Node {
             };
             for k in 0..u {
                 let a = si * u + k;
+                self.cells[a as usize].eni = eni as u8;
                 if ready {
                     self.push_free(a);
                 } else {
-                    self.addr[a as usize] = ATTACHING;
+                    self.cells[a as usize].state = ATTACHING;
                 }
             }
             if ready {
@@ -756,6 +790,11 @@ impl Node {
                 s.eni -= 1;
             }
         }
+        for c in &mut self.cells {
+            if c.state != DEAD && c.eni as usize > removed {
+                c.eni -= 1;
+            }
+        }
     }
 
     /// Slots the shrink step wants gone (`isDatastorePoolTooHigh` / `computeExtraPrefixesOverWarmTarget`).
@@ -784,11 +823,19 @@ impl Node {
     }
 
     fn shrink_possible(&self, tg: &Targets) -> bool {
-        self.over(tg) > 0
-            && self
-                .slots
-                .iter()
-                .any(|s| s.live && s.ready && s.used == 0 && s.cooling == 0)
+        self.over(tg) > 0 && (0..self.slots.len()).any(|si| self.slot_idle(si))
+    }
+
+    /// A live, usable slot with no address assigned or in cooldown.
+    fn slot_idle(&self, si: usize) -> bool {
+        let s = &self.slots[si];
+        s.live
+            && s.ready
+            && if self.prefix {
+                s.used == 0 && s.cooling == 0
+            } else {
+                self.cells[si].state == FREE
+            }
     }
 
     /// Release up to `over` slots with nothing assigned and nothing cooling (highest first).
@@ -798,8 +845,7 @@ impl Node {
         let mut si = self.slots.len();
         while over > 0 && si > 0 {
             si -= 1;
-            let s = &self.slots[si];
-            if !(s.live && s.ready && s.used == 0 && s.cooling == 0) {
+            if !self.slot_idle(si) {
                 continue;
             }
             self.release_slot(si, allocs);
@@ -826,10 +872,10 @@ impl Node {
         }
         for k in 0..u {
             let a = si as u32 * u + k;
-            if self.addr[a as usize] == FREE {
+            if self.cells[a as usize].state == FREE {
                 self.remove_free(a);
             }
-            self.addr[a as usize] = DEAD;
+            self.cells[a as usize].state = DEAD;
         }
         if ready {
             self.total_slots -= 1;
