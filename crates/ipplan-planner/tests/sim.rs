@@ -485,3 +485,53 @@ simulate:
     assert_eq!(r.node_groups[0].peak_nodes, 5);
     assert_eq!(r.pods.unschedulable_at_end, 0);
 }
+
+#[test]
+fn back_off_120_s_after_each_failure() {
+    // A /28 subnet holds no /28 prefix at all (its only block holds the AWS-reserved addresses, domain.md §3).
+    // A prefix-mode node there: its primary fits (11 usable addresses), every prefix request fails with
+    // InsufficientCidrBlocks, and ipamd retries only after the 120 s back-off (domain.md §1.2): over 600 s at
+    // t = 0, 120, 240, 360, 480, 600 -> 6 failures. Its one pod never gets an address.
+    let p = plan(
+        "cni: { mode: prefix }
+subnets: [{ name: tiny, az: z, cidr: 10.0.0.0/28 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [tiny], nodes: 1, pods_per_node: 1 }]
+simulate: { duration: 600s }
+",
+    );
+    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let s = &r.subnets[0];
+    assert_eq!(s.failed_allocations.insufficient_cidr_blocks, 6);
+    assert_eq!(
+        s.failed_allocations.insufficient_free_addresses_in_subnet,
+        0
+    );
+    assert_eq!(
+        s.first_failure.as_ref().map(|f| (f.t, f.free_addresses)),
+        Some((0, 10))
+    );
+    assert_eq!(r.pods.still_waiting, 1);
+    // it arrived when the node became ready (60 s) and waited to the end
+    assert_eq!(r.pods.max_wait_seconds, 600 - 60);
+    assert!(!r.fits);
+
+    // Secondary IPs: m5.large (S = 9) holds its primary + 9 IPs = 10 of the 11; with 5 pods the pool is low
+    // (4 free < WARM_ENI_TARGET 1 x 9), and a second ENI needs 10 more addresses: InsufficientFreeAddressesInSubnet
+    // when the first pod lands (60 s), then at 180, 300, 420, 540 -> 5. The pods all have addresses: it fits.
+    let p = plan(
+        "subnets: [{ name: tiny, az: z, cidr: 10.0.0.0/28 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [tiny], nodes: 1, pods_per_node: 5 }]
+simulate: { duration: 600s }
+",
+    );
+    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let s = &r.subnets[0];
+    assert_eq!(
+        s.failed_allocations.insufficient_free_addresses_in_subnet,
+        5
+    );
+    assert_eq!(s.first_failure.as_ref().map(|f| f.t), Some(60));
+    assert_eq!(r.pods.waited, 0);
+    assert!(r.fits);
+    assert!(r.first_failure.is_some());
+}

@@ -8,7 +8,8 @@
 //!   seed: 1                   # u64, default 1
 //!   tick: 5s                  # ipamd's pool check interval, default 5s
 //!   placement: random         # random (default) | lowest: where EC2 puts single addresses
-//!   pod_addresses: random     # random (default) | packed: which free pod address a new pod gets on its node
+//!   pod_addresses: random     # random | packed: which free pod address a new pod gets on its node
+//!                             # (default: random with `events`, packed without)
 //!   wait_threshold: 30s       # a pod waiting longer for an address fails the verdict, default 30s
 //!   sample: 60s               # timeline interval, default 60s
 //!   events:
@@ -219,7 +220,7 @@ impl Scenario {
     }
 
     /// The plan's `simulate:` section, or [`Scenario::peak`] when there is none. A section without `events`
-    /// runs the peak events with its own settings.
+    /// runs the peak events with its own settings (and packed pod addresses unless `pod_addresses` says).
     ///
     /// ```
     /// use ipplan_core::Catalog;
@@ -261,7 +262,10 @@ impl Scenario {
         }
         let o = root.object(SIMULATE)?;
         let mut s = Self::peak(plan);
-        s.pod_addresses = PodAddressOrder::Random;
+        // own events: random pod addresses unless told; the peak events keep the closed form's order
+        if o.get("events").is_some() {
+            s.pod_addresses = PodAddressOrder::Random;
+        }
         if let Some(n) = o.get("duration") {
             let d = seconds(&n)?;
             if d == 0 || d > MAX_DURATION_SECONDS {
