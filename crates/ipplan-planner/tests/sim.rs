@@ -535,3 +535,29 @@ simulate: { duration: 600s }
     assert!(r.fits);
     assert!(r.first_failure.is_some());
 }
+
+#[test]
+fn nodes_that_find_no_address_do_not_launch() {
+    // A /28 has 16 - 5 = 11 usable addresses (domain.md §4): 11 node primaries, then nothing. With
+    // WARM_IP_TARGET=1 nothing else is asked for until a pod comes, and there are no pods.
+    // 15 nodes wanted: 11 launch, the other 4 fail with InsufficientFreeAddressesInSubnet and are retried.
+    let p = plan(
+        "cni: { warm_ip_target: 1 }
+subnets: [{ name: tiny, az: z, cidr: 10.0.0.0/28 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [tiny], nodes: 15, pods_per_node: 0 }]
+simulate: { duration: 10m, placement: lowest }
+",
+    );
+    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    assert_eq!(
+        (r.node_groups[0].peak_nodes, r.node_groups[0].final_nodes),
+        (11, 11)
+    );
+    let s = &r.subnets[0];
+    assert_eq!(s.final_free_addresses, 0);
+    assert!(s.failed_allocations.insufficient_free_addresses_in_subnet >= 1);
+    assert_eq!(
+        s.first_failure.as_ref().map(|f| (f.t, f.free_addresses)),
+        Some((0, 0))
+    );
+}

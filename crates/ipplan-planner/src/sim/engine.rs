@@ -509,9 +509,7 @@ impl Simulation {
     fn scale(&mut self, t: u32, gi: usize, target: u32) {
         let have = self.groups[gi].nodes.len() as u32 + self.groups[gi].backlog;
         if target > have {
-            for _ in have..target {
-                self.launch(t, gi);
-            }
+            self.launch_many(t, gi, target - have);
         } else {
             let mut drop = have - target;
             let b = self.groups[gi].backlog.min(drop);
@@ -526,12 +524,38 @@ impl Simulation {
     }
 
     /// Launch one node of group `gi` in its subnet with the fewest of its nodes. A failure goes to the backlog.
-    fn launch(&mut self, t: u32, gi: usize) {
+    /// Returns `false` when no subnet of the group had an address for the node (it went to the backlog).
+    fn launch(&mut self, t: u32, gi: usize) -> bool {
+        // the group's subnets, fewest of its nodes first; the first with a free address takes the node
+        let mut order: Vec<usize> = (0..self.groups[gi].per_subnet.len()).collect();
+        order.sort_by_key(|&k| (self.groups[gi].per_subnet[k], k));
+        let mut got = None;
+        for k in order {
+            let subnet = self.plan.node_groups[gi].subnets[k];
+            match self.allocs[subnet].alloc_single() {
+                Ok(a) => {
+                    got = Some((k, u32::from(a)));
+                    break;
+                }
+                Err(_) => {
+                    let name = self.plan.node_groups[gi].name.clone();
+                    self.record_failure(
+                        t,
+                        subnet,
+                        FailureKind::InsufficientFreeAddressesInSubnet,
+                        &name,
+                    );
+                }
+            }
+        }
+        let Some((k, primary)) = got else {
+            let g = &mut self.groups[gi];
+            g.backlog += 1;
+            g.next_retry = t + LAUNCH_RETRY_SECONDS;
+            return false;
+        };
         let plan_g = &self.plan.node_groups[gi];
         let g = &self.groups[gi];
-        let k = (0..g.per_subnet.len())
-            .min_by_key(|&k| (g.per_subnet[k], k))
-            .expect("a group has subnets");
         let subnet = plan_g.subnets[k];
         let cni = &g.cni;
         let prefix = cni.effective_mode(&plan_g.instance) == AddressMode::Prefix;
@@ -566,21 +590,6 @@ impl Simulation {
             },
         };
         let name = plan_g.name.clone();
-        let primary = match self.allocs[subnet].alloc_single() {
-            Ok(a) => u32::from(a),
-            Err(_) => {
-                self.record_failure(
-                    t,
-                    subnet,
-                    FailureKind::InsufficientFreeAddressesInSubnet,
-                    &name,
-                );
-                let g = &mut self.groups[gi];
-                g.backlog += 1;
-                g.next_retry = t + LAUNCH_RETRY_SECONDS;
-                return;
-            }
-        };
         let mut node = Node::new(spec, t, t + NODE_READY_SECONDS, primary);
         if trunk {
             match self.allocs[eni_subnet].alloc_single() {
@@ -603,6 +612,17 @@ impl Simulation {
         g.per_subnet[k] += 1;
         g.peak_nodes = g.peak_nodes.max(g.nodes.len() as u32);
         self.last_change = t;
+        true
+    }
+
+    /// Launch `n` nodes; after the first that finds no address the rest go straight to the backlog.
+    fn launch_many(&mut self, t: u32, gi: usize, n: u32) {
+        for i in 0..n {
+            if !self.launch(t, gi) {
+                self.groups[gi].backlog += n - i - 1;
+                return;
+            }
+        }
     }
 
     /// Terminate node `id`: every address back to its subnet, its pods back to the scheduler.
@@ -702,9 +722,7 @@ impl Simulation {
             next_drain: t + NODE_READY_SECONDS,
             drain,
         });
-        for _ in 0..surge.min(target_new.max(1)) {
-            self.launch(t, gi);
-        }
+        self.launch_many(t, gi, surge.min(target_new.max(1)));
     }
 
     /// Rolling updates and launch retries.
@@ -714,9 +732,7 @@ impl Simulation {
             if g.backlog > 0 && t >= g.next_retry {
                 let n = g.backlog;
                 self.groups[gi].backlog = 0;
-                for _ in 0..n {
-                    self.launch(t, gi);
-                }
+                self.launch_many(t, gi, n);
             }
             let Some(r) = &self.groups[gi].rolling else {
                 continue;
@@ -739,7 +755,7 @@ impl Simulation {
                         .count() as u32
                         + self.groups[gi].backlog;
                     if new_nodes < target_new {
-                        self.launch(t, gi);
+                        self.launch_many(t, gi, 1);
                     }
                     if let Some(r) = &mut self.groups[gi].rolling {
                         r.next_drain = t + drain.max(1);
