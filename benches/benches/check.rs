@@ -22,10 +22,13 @@ fn bench_check(c: &mut Criterion) {
             check(&p).unwrap()
         })
     });
-    c.bench_function("compare: as planned + /20 + 100.64.0.0/16 + smallest size", |b| {
-        let layouts = [Layout::PrefixLen(20), "100.64.0.0/16".parse().unwrap()];
-        b.iter(|| compare(black_box(&plan), &layouts).unwrap())
-    });
+    c.bench_function(
+        "compare: as planned + /20 + 100.64.0.0/16 + smallest size",
+        |b| {
+            let layouts = [Layout::PrefixLen(20), "100.64.0.0/16".parse().unwrap()];
+            b.iter(|| compare(black_box(&plan), &layouts).unwrap())
+        },
+    );
 }
 
 criterion_group!(benches, bench_check);

@@ -251,7 +251,12 @@ fn max_nodes_per_subnet(
         return 0;
     }
     // Every node takes at least one address, so no subnet holds more nodes than it has addresses.
-    let mut hi = base.iter().map(|&(s, _, _)| budgets[s].size).max().unwrap_or(0) + 1;
+    let mut hi = base
+        .iter()
+        .map(|&(s, _, _)| budgets[s].size)
+        .max()
+        .unwrap_or(0)
+        + 1;
     let mut lo = 0u64; // fits
     while lo + 1 < hi {
         let mid = lo + (hi - lo) / 2;

@@ -66,7 +66,9 @@ impl CniConfig {
     /// ```
     #[must_use]
     pub fn effective_mode(&self, instance: &InstanceInfo) -> AddressMode {
-        let version_ok = self.version.is_none_or(CniVersion::supports_prefix_delegation);
+        let version_ok = self
+            .version
+            .is_none_or(CniVersion::supports_prefix_delegation);
         if self.mode == AddressMode::Prefix && version_ok && instance.cni_supports_prefix() {
             AddressMode::Prefix
         } else {

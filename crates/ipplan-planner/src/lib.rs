@@ -24,8 +24,8 @@ pub use alloc::{
 };
 pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
 pub use check::{
-    CLOSED_FORM_BASIS, Finding, NAU_QUOTA, NauReport, NodeGroupReport, REPORT_SCHEMA_VERSION, Report, Severity,
-    SubnetReport, check,
+    CLOSED_FORM_BASIS, Finding, NAU_QUOTA, NauReport, NodeGroupReport, REPORT_SCHEMA_VERSION,
+    Report, Severity, SubnetReport, check,
 };
 pub use cni::CniConfig;
 pub use compare::{
@@ -49,7 +49,5 @@ pub use sim::{
     SinglePlacement, Timeline, TimelineRow, TimelineSubnet, TrialOutcome, TrialsReport, simulate,
     simulate_trials,
 };
-pub use svg::{
-    MapClass, MapOptions, PlotPanel, PlotSeries, map_counts, subnet_map, timeline_plot,
-};
+pub use svg::{MapClass, MapOptions, PlotPanel, PlotSeries, map_counts, subnet_map, timeline_plot};
 pub use terraform::{terraform_plan, terraform_result, terraform_run};

@@ -26,7 +26,6 @@ pub struct Args {
     pub format: Format,
 }
 
-
 /// Run `compare`. Exit 0 when the plan as written fits, 1 when not (the layouts are what-ifs).
 pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let layouts = args
