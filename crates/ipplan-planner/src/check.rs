@@ -188,13 +188,7 @@ struct GroupCalc {
 }
 
 fn group_calc(plan: &Plan, gi: usize, g: &NodeGroup) -> Result<GroupCalc, PlanError> {
-    let max_pods = g
-        .resolve_max_pods(&plan.cni)
-        .map_err(|e| PlanError::Invalid {
-            file: plan.file.clone(),
-            path: format!("node_groups[{gi}].max_pods"),
-            message: format!("{e}; or set max_pods to a number"),
-        })?;
+    let max_pods = plan.group_max_pods(gi)?;
     let pods_per_node = g.pods_per_node();
     let load = NodeLoad {
         pods: pods_per_node,

@@ -46,8 +46,8 @@ pub use sim::{
     LAUNCH_RETRY_SECONDS, MAX_DURATION_SECONDS, MAX_UNTIL_STEADY_SECONDS, MIN_ENI_LIFETIME_SECONDS,
     NODE_READY_SECONDS, NodeState, PodAddressOrder, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,
     STEADY_SECONDS, Scenario, SimGroupReport, SimReport, SimSubnetReport, Simulation,
-    SinglePlacement, Timeline, TimelineRow, TimelineSubnet, TrialOutcome, TrialsReport, simulate,
-    simulate_trials,
+    SinglePlacement, Timeline, TimelineRow, TimelineSubnet, TrialOutcome, TrialsReport,
+    parse_seconds, simulate, simulate_trials,
 };
 pub use svg::{MapClass, MapOptions, PlotPanel, PlotSeries, map_counts, subnet_map, timeline_plot};
 pub use terraform::{terraform_plan, terraform_result, terraform_run};

@@ -38,7 +38,7 @@
 //!     host_network_pods: 2                 # default 2 (aws-node, kube-proxy)
 //!     branch_pods_per_node: 0              # default 0; needs cni.pod_security_groups
 //! headroom_percent: 20                     # default 20
-//! simulate: {}                             # reserved, kept as given
+//! simulate: { duration: 1h, seed: 1, events: [...] }  # a scenario for `ipplan simulate` (see `Scenario`)
 //! ```
 //!
 //! Unknown keys are errors with a suggestion; every error is one line naming the file, the field path and the fix.
@@ -431,7 +431,7 @@ pub struct Plan {
     pub headroom_percent: u32,
     /// Warnings found by [`Plan::validate`].
     pub warnings: Vec<PlanWarning>,
-    /// Reserved for the simulation settings (kept as given, not yet interpreted).
+    /// The `simulate:` section as written; [`crate::Scenario::from_plan`] validates and reads it.
     pub simulate: Option<serde_yaml::Value>,
 }
 
@@ -579,6 +579,24 @@ impl Plan {
             s,
             self.control_plane_addresses(index),
         ))
+    }
+
+    /// The kubelet max pods of node group `gi` ([`NodeGroup::resolve_max_pods`]), as a plan error naming the
+    /// field when `auto` cannot be computed.
+    ///
+    /// # Errors
+    /// [`PlanError::Invalid`] at `node_groups[gi].max_pods` (unknown vCPUs for the cap, `max_eni = 0`).
+    ///
+    /// # Panics
+    /// When `gi` is not a node group index.
+    pub fn group_max_pods(&self, gi: usize) -> Result<u32, PlanError> {
+        self.node_groups[gi]
+            .resolve_max_pods(&self.cni)
+            .map_err(|e| PlanError::Invalid {
+                file: self.file.clone(),
+                path: format!("node_groups[{gi}].max_pods"),
+                message: format!("{e}; or set max_pods to a number"),
+            })
     }
 
     /// Re-run every cross-field check and recompute [`Plan::warnings`] (after a caller rewrote fields).

@@ -36,12 +36,17 @@ pub struct Args {
     pub simulate: bool,
 }
 
-/// Read and validate a plan file; errors name the file, the field and the fix.
+/// Read and validate a plan file, its `simulate:` section included (so a typo there fails `check` too); errors
+/// name the file, the field and the fix.
 pub fn load_plan(ctx: &Context, path: &Path) -> anyhow::Result<Plan> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read plan file '{shown}' (check the path)"))?;
-    Ok(Plan::from_str_auto(&text, &shown, &ctx.catalog)?)
+    let plan = Plan::from_str_auto(&text, &shown, &ctx.catalog)?;
+    if plan.simulate.is_some() {
+        ipplan_planner::Scenario::from_plan(&plan)?;
+    }
+    Ok(plan)
 }
 
 /// The exit code for a verdict: 0 fits, 1 does not fit.

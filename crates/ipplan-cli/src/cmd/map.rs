@@ -55,45 +55,13 @@ fn quoted(names: &[&str]) -> String {
     q.join(", ")
 }
 
-/// Parse `--at`: `90s`, `10m`, `1h30m`, `2h`, or a number of seconds.
+/// Parse `--at`: `90s`, `10m`, `1h30m`, `2h`, or a number of seconds (the plan file's duration syntax).
 fn parse_at(text: &str) -> anyhow::Result<u32> {
-    let bad = || {
+    ipplan_planner::parse_seconds(text.trim()).ok_or_else(|| {
         anyhow::anyhow!(
             "--at '{text}' is not a time; write seconds or a duration like '90s', '10m' or '1h30m'"
         )
-    };
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(bad());
-    }
-    if let Ok(v) = t.parse::<u32>() {
-        return Ok(v);
-    }
-    let mut total: u64 = 0;
-    let mut num = String::new();
-    for c in t.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let mult: u64 = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            _ => return Err(bad()),
-        };
-        let v: u64 = num.parse().map_err(|_| bad())?;
-        total = v
-            .checked_mul(mult)
-            .and_then(|x| total.checked_add(x))
-            .ok_or_else(bad)?;
-        num.clear();
-    }
-    if !num.is_empty() {
-        return Err(bad());
-    }
-    u32::try_from(total).map_err(|_| bad())
+    })
 }
 
 /// Run `map`.

@@ -200,13 +200,7 @@ impl Simulation {
         }
         let mut groups = Vec::with_capacity(plan.node_groups.len());
         for (gi, g) in plan.node_groups.iter().enumerate() {
-            let max_pods = g
-                .resolve_max_pods(&plan.cni)
-                .map_err(|e| PlanError::Invalid {
-                    file: plan.file.clone(),
-                    path: format!("node_groups[{gi}].max_pods"),
-                    message: format!("{e}; or set max_pods to a number"),
-                })?;
+            let max_pods = plan.group_max_pods(gi)?;
             groups.push(Group {
                 cni: plan.cni.clone(),
                 targets: targets(&plan.cni),

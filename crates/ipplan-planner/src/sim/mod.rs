@@ -67,7 +67,7 @@ pub use node::{
 pub use scenario::{
     Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
     EventKind, MAX_DURATION_SECONDS, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario,
-    SinglePlacement,
+    SinglePlacement, parse_seconds,
 };
 pub use summary::{
     FailureCounts, FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,

@@ -508,8 +508,16 @@ fn seconds(n: &Node<'_>) -> Result<u32, PlanError> {
     parse_seconds(text).ok_or_else(|| bad(format!("'{text}'")))
 }
 
-/// `90m` → 5400; `None` when malformed or beyond `u32`.
-pub(crate) fn parse_seconds(text: &str) -> Option<u32> {
+/// A duration in seconds: a plain number of seconds, or units `s`, `m`, `h`, `d` in sequence (`90s`, `10m`,
+/// `1h30m`); `None` when malformed or beyond `u32`. The one parser for every time in a plan and on the command line.
+///
+/// ```
+/// assert_eq!(ipplan_planner::parse_seconds("1h30m"), Some(5400));
+/// assert_eq!(ipplan_planner::parse_seconds("90"), Some(90));
+/// assert_eq!(ipplan_planner::parse_seconds("10 minutes"), None);
+/// ```
+#[must_use]
+pub fn parse_seconds(text: &str) -> Option<u32> {
     let units: HashMap<char, u64> = [('s', 1), ('m', 60), ('h', 3600), ('d', 86_400)].into();
     if text.is_empty() {
         return None;
