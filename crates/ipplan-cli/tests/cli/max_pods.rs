@@ -1,24 +1,9 @@
 //! The `ipplan` binary end to end. Expected numbers come from domain.md §0 (worked values checked there by
 //! running AWS's `max-pods-calculator.sh`) or are computed in the comments from the ENI formula.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use assert_cmd::Command;
+use crate::{fails, ipplan, ok, temp_file};
 use predicates::prelude::*;
 use serde_json::Value;
-
-// ---- helpers ---------------------------------------------------------------------------------------------
-
-fn ipplan() -> Command {
-    assert_cmd::cargo::cargo_bin_cmd!("ipplan")
-}
-
-/// Run `ipplan ARGS`, expect exit 0, return stdout.
-fn ok(args: &[&str]) -> String {
-    let out = ipplan().args(args).assert().success().get_output().clone();
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Run `ipplan ARGS --format json`, expect exit 0, parse stdout.
 fn json(args: &[&str]) -> Value {
@@ -34,35 +19,6 @@ fn one(args: &[&str]) -> Value {
     let v = json(&all);
     assert_eq!(v["results"].as_array().unwrap().len(), 1, "{v}");
     v["results"][0].clone()
-}
-
-/// Run `ipplan ARGS`, expect exit 2, an empty stdout and exactly one stderr line starting `ipplan: error: `;
-/// return that line.
-fn fails(args: &[&str]) -> String {
-    let out = ipplan().args(args).assert().code(2).get_output().clone();
-    assert!(
-        out.stdout.is_empty(),
-        "stdout: {:?}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "not one line: {err:?}");
-    assert!(err.starts_with("ipplan: error: "), "{err:?}");
-    err.trim_end().to_string()
-}
-
-/// A fresh file in the system temp dir holding `text`.
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "ipplan-cli-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 /// `aws ec2 describe-instance-types --output json` for one made-up type with 3 ENIs x 10 IPv4, 2 vCPUs, Nitro.

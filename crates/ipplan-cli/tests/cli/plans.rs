@@ -1,18 +1,10 @@
 //! `ipplan check`, `compare` and `terraform` end to end, on the shipped examples. Each example states its expected
 //! outcome in a comment line `# Expected: ... exits N`; these tests hold the binary to it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use assert_cmd::Command;
+use crate::{examples_dir, ipplan};
 use serde_json::Value;
-
-fn ipplan() -> Command {
-    assert_cmd::cargo::cargo_bin_cmd!("ipplan")
-}
-
-fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
-}
 
 /// The exit code an example documents for `ipplan check`.
 fn documented_exit(text: &str) -> Option<i32> {

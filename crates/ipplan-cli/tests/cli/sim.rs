@@ -2,60 +2,12 @@
 //! the ones their header comments document; per-node figures come from domain.md §1.4 (computed in comments);
 //! block counts from domain.md §3 (a /L subnet has 2^(28-L) /28 blocks).
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
-use assert_cmd::Command;
+use crate::{example, fails, ipplan, run, temp_dir, temp_file};
 use serde_json::Value;
 
 // ---- helpers ---------------------------------------------------------------------------------------------
-
-fn ipplan() -> Command {
-    assert_cmd::cargo::cargo_bin_cmd!("ipplan")
-}
-
-fn example(name: &str) -> String {
-    format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Run `ipplan ARGS`, expect `code`, return stdout.
-fn run(args: &[&str], code: i32) -> String {
-    let out = ipplan().args(args).assert().code(code).get_output().clone();
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Run `ipplan ARGS`, expect exit 2, an empty stdout and exactly one stderr line starting `ipplan: error: `;
-/// return that line.
-fn fails(args: &[&str]) -> String {
-    let out = ipplan().args(args).assert().code(2).get_output().clone();
-    assert!(
-        out.stdout.is_empty(),
-        "stdout: {:?}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "not one line: {err:?}");
-    assert!(err.starts_with("ipplan: error: "), "{err:?}");
-    err.trim_end().to_string()
-}
-
-/// A fresh directory in the system temp dir.
-fn temp_dir() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "ipplan-sim-cli-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    let path = temp_dir().join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
