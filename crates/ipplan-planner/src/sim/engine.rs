@@ -1072,7 +1072,11 @@ impl Simulation {
             unschedulable_at_end: unscheduled,
             replacements: self.replacements,
         };
-        let fits = beyond == 0 && unscheduled == 0;
+        // A failed allocation fails the verdict even when every pod got an address: ipamd could not hold the
+        // pool its settings ask for, so the next pod, or the next churn, waits (the same line `check` draws by
+        // counting the warm pool).
+        let failed_allocations = self.first_failure.is_some();
+        let fits = beyond == 0 && unscheduled == 0 && !failed_allocations;
         let mut first_failure = self.first_failure.clone();
         if first_failure.is_none() && beyond > 0 {
             first_failure = Some(format!(

@@ -271,7 +271,8 @@ pub struct SimReport {
     pub steady: bool,
     /// Tick in seconds.
     pub tick_seconds: u32,
-    /// No pod waited longer than the threshold, none is still waiting, and every pod found a node.
+    /// No allocation failed, no pod waited longer than the threshold, none is still waiting, and every pod
+    /// found a node.
     pub fits: bool,
     /// The first failed allocation, or else the first pod wait beyond the threshold, as one line.
     pub first_failure: Option<String>,
