@@ -4,6 +4,32 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+/// `--format` of every command that prints one report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned tables for people.
+    #[default]
+    Table,
+    /// The versioned object (`schema_version`), pretty-printed JSON.
+    Json,
+    /// The same object as YAML.
+    Yaml,
+}
+
+/// Write `value` as JSON or YAML, or call `human` for the table form.
+pub fn write_report<T: Serialize>(
+    out: &mut dyn Write,
+    format: Format,
+    value: &T,
+    human: impl FnOnce(&mut dyn Write, &T) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Table => human(out, value),
+        Format::Json => write_json(out, value),
+        Format::Yaml => write_yaml(out, value),
+    }
+}
+
 /// Column alignment in a text table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {

@@ -8,18 +8,7 @@ use anyhow::Context as _;
 use ipplan_planner::{Plan, Report};
 
 use crate::args::Context;
-use crate::output::{Align, Table, write_json, write_yaml};
-
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Aligned tables for people.
-    Table,
-    /// The versioned report object (`schema_version`), pretty-printed.
-    Json,
-    /// The same object as YAML.
-    Yaml,
-}
+use crate::output::{Align, Format, Table, write_report};
 
 /// `ipplan check` arguments.
 #[derive(Debug, clap::Args)]
@@ -65,11 +54,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         return crate::cmd::simulate::verdict(&plan, args.format, out);
     }
     let report = ipplan_planner::check(&plan)?;
-    match args.format {
-        Format::Json => write_json(out, &report)?,
-        Format::Yaml => write_yaml(out, &report)?,
-        Format::Table => write_human(out, &report)?,
-    }
+    write_report(out, args.format, &report, write_human)?;
     Ok(verdict_code(report.fits))
 }
 

@@ -8,8 +8,8 @@ use anyhow::Context as _;
 use ipplan_planner::{Comparison, Layout};
 
 use crate::args::Context;
-use crate::cmd::check::{Format, load_plan};
-use crate::output::{Align, Table, write_json, write_yaml};
+use crate::cmd::check::load_plan;
+use crate::output::{Align, Format, Table, write_report};
 
 /// `ipplan compare` arguments.
 #[derive(Debug, clap::Args)]
@@ -36,11 +36,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         .context("--layout")?;
     let plan = load_plan(ctx, &args.plan)?;
     let c = ipplan_planner::compare(&plan, &layouts)?;
-    match args.format {
-        Format::Json => write_json(out, &c)?,
-        Format::Yaml => write_yaml(out, &c)?,
-        Format::Table => write_human(out, &c)?,
-    }
+    write_report(out, args.format, &c, write_human)?;
     Ok(crate::cmd::check::verdict_code(c.layouts[0].fits))
 }
 

@@ -48,22 +48,10 @@ use ipplan_core::{
 use serde::Serialize;
 
 use crate::args::Context;
-use crate::output::{self, Align, Table};
+use crate::output::{self, Align, Format, Table};
 
 /// The JSON/YAML `schema_version` of this command's output.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Aligned columns for people.
-    #[default]
-    Table,
-    /// A versioned JSON object (`"schema_version": 1`, then settings and results).
-    Json,
-    /// The same object as YAML.
-    Yaml,
-}
 
 /// `ipplan max-pods` arguments.
 #[derive(Debug, clap::Args)]
@@ -202,11 +190,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         },
         results,
     };
-    match args.format {
-        Format::Table => write_table(out, &report.results)?,
-        Format::Json => output::write_json(out, &report)?,
-        Format::Yaml => output::write_yaml(out, &report)?,
-    }
+    output::write_report(out, args.format, &report, |o, r| write_table(o, &r.results))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,8 +12,8 @@ use ipplan_planner::{
 use serde::Serialize;
 
 use crate::args::Context;
-use crate::cmd::check::{Format, load_plan, verdict_code};
-use crate::output::{Align, Table, write_json, write_yaml};
+use crate::cmd::check::{load_plan, verdict_code};
+use crate::output::{Align, Format, Table, write_json, write_report, write_yaml};
 
 /// `ipplan simulate` arguments.
 #[derive(Debug, clap::Args)]
@@ -193,11 +193,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
 /// `check --simulate`: one run of the plan's scenario, its report in `format`, its verdict as the exit code.
 pub fn verdict(plan: &Plan, format: Format, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let report = ipplan_planner::simulate(plan, &scenario(plan, None)?)?;
-    match format {
-        Format::Json => write_json(out, &report)?,
-        Format::Yaml => write_yaml(out, &report)?,
-        Format::Table => write_human(out, &report)?,
-    }
+    write_report(out, format, &report, write_human)?;
     Ok(verdict_code(report.fits))
 }
 
