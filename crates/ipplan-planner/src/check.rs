@@ -135,6 +135,8 @@ pub struct NodeGroupReport {
     pub pod_subnet_per_node: SubnetDemand,
     /// The most nodes (peak, surge included) the group could reach with every other group at its peak.
     pub max_nodes: u64,
+    /// How many more nodes would still fit: `max_nodes − peak_nodes` (negative: that many too many).
+    pub additional_nodes: i64,
     /// The pool in detail.
     pub pool: NodePool,
 }
@@ -455,6 +457,9 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
             node_subnet_per_node: pool.node_subnet,
             pod_subnet_per_node: pool.pod_subnet,
             max_nodes: k.saturating_mul(g.subnets.len() as u64),
+            additional_nodes: i64::try_from(k.saturating_mul(g.subnets.len() as u64))
+                .unwrap_or(i64::MAX)
+                .saturating_sub(i64::from(g.peak_nodes())),
             pool: pool.clone(),
         });
     }

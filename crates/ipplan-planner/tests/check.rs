@@ -66,8 +66,9 @@ fn migration_on_24_does_not_fit_and_says_why() {
         assert_eq!((s.capacity, s.used, s.headroom), (251, 304, -53));
         assert_eq!(s.first_failure, Some(FitFailure::Addresses));
     }
-    // (251 - 4) / 20 = 12 nodes per subnet, 24 in all
+    // (251 - 4) / 20 = 12 nodes per subnet, 24 in all: 6 too many
     assert_eq!(g.max_nodes, 24);
+    assert_eq!(g.additional_nodes, -6);
     assert!(r.first_failure.as_deref().unwrap().contains("private-a"));
     assert!(r.findings.iter().any(|f| f.severity == Severity::Error));
     // NAU: 30 nodes x (20 addresses + 1 additional ENI) + 4 control-plane ENIs = 634
@@ -80,8 +81,9 @@ fn migration_on_20_fits() {
     assert!(r.fits);
     // /20: 4096 - 5 = 4091 usable; 304 used
     assert_eq!((r.subnets[0].capacity, r.subnets[0].used), (4091, 304));
-    // (4091 - 4) / 20 = 204 per subnet
+    // (4091 - 4) / 20 = 204 per subnet: 378 more than the 30 planned
     assert_eq!(r.node_groups[0].max_nodes, 408);
+    assert_eq!(r.node_groups[0].additional_nodes, 378);
 }
 
 /// m5.xlarge (4 ENIs x 15, S = 14) with custom networking: max pods (4 - 1) x 14 + 2 = 44 (domain.md §0).

@@ -117,6 +117,7 @@ pub fn write_human(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
         ("ADDR/NODE", Align::Right),
         ("ENIS/NODE", Align::Right),
         ("MAX NODES", Align::Right),
+        ("MORE NODES", Align::Right),
     ]);
     for n in &r.node_groups {
         g.push(vec![
@@ -132,6 +133,7 @@ pub fn write_human(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
             n.addresses_per_node.to_string(),
             n.enis_per_node.to_string(),
             n.max_nodes.to_string(),
+            n.additional_nodes.to_string(),
         ]);
     }
     g.write(out)?;
