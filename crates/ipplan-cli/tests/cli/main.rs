@@ -3,6 +3,7 @@
 
 mod max_pods;
 mod plans;
+mod readme;
 mod sim;
 
 use std::path::{Path, PathBuf};
