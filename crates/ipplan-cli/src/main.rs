@@ -40,7 +40,7 @@ enum Command {
     /// List instance types and their network facts, or import `describe-instance-types` JSON as CSV.
     Instances(cmd::instances::Args),
     /// Simulate the plan's `simulate:` scenario (or its peak) tick by tick: per-subnet peaks, failed
-    /// allocations, pod waits. Exit 0 fits, 1 a pod waits too long, 2 bad input.
+    /// allocations, pod waits. Exit 0 fits, 1 an allocation fails or a pod waits too long, 2 bad input.
     Simulate(cmd::simulate::Args),
     /// Draw one subnet's /28 blocks (prefixes, spoiled, free) after the simulation, or at `--at`, as SVG.
     Map(cmd::map::Args),
