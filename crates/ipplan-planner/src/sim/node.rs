@@ -56,8 +56,6 @@ pub(crate) struct Eni {
     pub created_at: u32,
     /// Live slots.
     pub slots: u32,
-    /// Addresses on this ENI assigned to a pod or in cooldown.
-    pub busy: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -115,7 +113,7 @@ pub(crate) struct Node {
     pub enis: Vec<Eni>,
     slots: Vec<Slot>,
     dead_slots: Vec<u32>,
-    /// Per pod address: its state and its position in `free` or `running`.
+    /// Per pod address: its state and its position in `free` or `running` (see [`Cell`]).
     cells: Vec<Cell>,
     free: Vec<u32>,
     /// Free addresses as bits, kept only for [`PodAddressOrder::Packed`] (lowest first).
@@ -155,13 +153,24 @@ pub(crate) struct NodeSpec {
     pub packed: bool,
 }
 
-/// One pod address of a node.
-#[derive(Debug, Clone, Copy)]
-struct Cell {
-    state: u8,
-    /// Index into `enis` of the ENI holding it.
-    eni: u8,
-    pos: u32,
+/// One pod address of a node: its state in the top 3 bits, its position in `free` or `running` in the rest
+/// (4 bytes, so more of a node's addresses share a cache line).
+type Cell = u32;
+
+const POS_BITS: u32 = 29;
+const POS_MASK: u32 = (1 << POS_BITS) - 1;
+
+const fn cell(state: u8, pos: u32) -> Cell {
+    ((state as u32) << POS_BITS) | (pos & POS_MASK)
+}
+
+const fn cell_state(c: Cell) -> u8 {
+    (c >> POS_BITS) as u8
+}
+
+const fn cell_pos(c: Cell) -> u32 {
+    let p = c & POS_MASK;
+    if p == POS_MASK { NONE } else { p }
 }
 
 fn ip(a: Ipv4Addr) -> u32 {
@@ -219,7 +228,6 @@ impl Node {
             live: true,
             created_at: t,
             slots: 0,
-            busy: 0,
         });
         n
     }
@@ -303,24 +311,26 @@ impl Node {
 
     fn grow_addr(&mut self, len: usize) {
         if self.cells.len() < len {
-            self.cells.resize(
-                len,
-                Cell {
-                    state: DEAD,
-                    eni: 0,
-                    pos: NONE,
-                },
-            );
+            self.cells.resize(len, cell(DEAD, NONE));
             if self.packed {
                 self.free_bits.resize(len.div_ceil(64), 0);
             }
         }
     }
 
-    fn push_free(&mut self, a: u32) {
+    fn state(&self, a: u32) -> u8 {
+        cell_state(self.cells[a as usize])
+    }
+
+    /// Set the state of `a`, keeping its position.
+    fn set_state(&mut self, a: u32, state: u8) {
         let c = &mut self.cells[a as usize];
-        c.state = FREE;
-        c.pos = self.free.len() as u32;
+        *c = cell(state, cell_pos(*c));
+    }
+
+    fn push_free(&mut self, a: u32) {
+        // (a store only: the cell's old value is not read)
+        self.cells[a as usize] = cell(FREE, self.free.len() as u32);
         self.free.push(a);
         if self.packed {
             self.free_bits[(a / 64) as usize] |= 1 << (a % 64);
@@ -328,25 +338,33 @@ impl Node {
     }
 
     fn remove_free(&mut self, a: u32) {
-        let p = self.cells[a as usize].pos as usize;
+        let p = cell_pos(self.cells[a as usize]);
+        self.remove_free_at(a, p, FREE);
+    }
+
+    /// Take `a`, at position `p` of the free list, out of it; its cell becomes `(state, none)`.
+    fn remove_free_at(&mut self, a: u32, p: u32, state: u8) {
+        debug_assert_eq!(self.free[p as usize], a);
         let last = self.free.pop().expect("address in free list");
         if last != a {
-            self.free[p] = last;
-            self.cells[last as usize].pos = p as u32;
+            self.free[p as usize] = last;
+            self.cells[last as usize] = cell(FREE, p);
         }
-        self.cells[a as usize].pos = NONE;
+        self.cells[a as usize] = cell(state, NONE);
         if self.packed {
             self.free_bits[(a / 64) as usize] &= !(1 << (a % 64));
         }
     }
 
-    fn pick_free(&mut self, order: PodAddressOrder, rng: &mut ChaCha8Rng) -> Option<u32> {
+    /// A free address and its position in the free list.
+    fn pick_free(&mut self, order: PodAddressOrder, rng: &mut ChaCha8Rng) -> Option<(u32, u32)> {
         if self.free.is_empty() {
             return None;
         }
         Some(match order {
             PodAddressOrder::Random if !self.packed => {
-                self.free[rng.random_range(0..self.free.len())]
+                let p = rng.random_range(0..self.free.len());
+                (self.free[p], p as u32)
             }
             _ => {
                 let (w, bits) = self
@@ -355,20 +373,17 @@ impl Node {
                     .enumerate()
                     .find(|(_, b)| **b != 0)
                     .expect("free list not empty");
-                (w as u32) * 64 + bits.trailing_zeros()
+                let a = (w as u32) * 64 + bits.trailing_zeros();
+                (a, cell_pos(self.cells[a as usize]))
             }
         })
     }
 
-    /// Give a free address to a pod: free -> used.
-    fn assign(&mut self, a: u32) {
-        self.remove_free(a);
-        let c = &mut self.cells[a as usize];
-        c.state = USED;
-        c.pos = self.running.len() as u32;
-        let eni = c.eni as usize;
+    /// Give a free address (at position `p` of the free list) to a pod: free -> used.
+    fn assign(&mut self, a: u32, p: u32) {
+        self.remove_free_at(a, p, USED);
+        self.cells[a as usize] = cell(USED, self.running.len() as u32);
         self.running.push(a);
-        self.enis[eni].busy += 1;
         // (secondary IPs: a slot is one address, its cell says it all)
         if self.prefix {
             let slot = &mut self.slots[(a / self.u) as usize];
@@ -379,17 +394,15 @@ impl Node {
         }
     }
 
-    /// A pod dies: used -> cooling until `t + 30`.
-    fn unassign(&mut self, a: u32, t: u32) {
-        let p = self.cells[a as usize].pos as usize;
+    /// The pod at position `p` of `running` dies: used -> cooling until `t + 30`.
+    fn unassign_at(&mut self, p: usize, t: u32) {
+        let a = self.running[p];
         let last = self.running.pop().expect("running pod");
         if last != a {
             self.running[p] = last;
-            self.cells[last as usize].pos = p as u32;
+            self.cells[last as usize] = cell(USED, p as u32);
         }
-        let c = &mut self.cells[a as usize];
-        c.state = COOL;
-        c.pos = NONE;
+        self.cells[a as usize] = cell(COOL, NONE);
         if self.prefix {
             let slot = &mut self.slots[(a / self.u) as usize];
             slot.used -= 1;
@@ -412,9 +425,9 @@ impl Node {
         rng: &mut ChaCha8Rng,
     ) -> Option<u32> {
         if self.waiting.is_empty()
-            && let Some(a) = self.pick_free(order, rng)
+            && let Some((a, p)) = self.pick_free(order, rng)
         {
-            self.assign(a);
+            self.assign(a, p);
             return Some(0);
         }
         self.waiting.push_back(t);
@@ -430,8 +443,8 @@ impl Node {
         if self.running.is_empty() {
             return false;
         }
-        let a = self.running[rng.random_range(0..self.running.len())];
-        self.unassign(a, t);
+        let p = rng.random_range(0..self.running.len());
+        self.unassign_at(p, t);
         self.settled = false;
         true
     }
@@ -446,8 +459,8 @@ impl Node {
         if self.running.is_empty() {
             return (false, None);
         }
-        let a = self.running[rng.random_range(0..self.running.len())];
-        self.unassign(a, t);
+        let p = rng.random_range(0..self.running.len());
+        self.unassign_at(p, t);
         self.settled = false;
         (true, self.add_pod(t, order, rng))
     }
@@ -535,14 +548,12 @@ impl Node {
                 break;
             }
             self.cooling.pop_front();
-            let c = self.cells[a as usize];
-            if c.state == COOL {
-                if self.prefix {
-                    self.slots[(a / self.u) as usize].cooling -= 1;
-                }
-                self.enis[c.eni as usize].busy -= 1;
-                self.push_free(a);
+            // (an address in cooldown stays there until now: only idle slots and ENIs are released)
+            debug_assert_eq!(self.state(a), COOL);
+            if self.prefix {
+                self.slots[(a / self.u) as usize].cooling -= 1;
             }
+            self.push_free(a);
         }
         self.serve_waiting(t, order, rng, out);
 
@@ -619,11 +630,11 @@ impl Node {
         out: &mut TickOut,
     ) {
         while !self.waiting.is_empty() {
-            let Some(a) = self.pick_free(order, rng) else {
+            let Some((a, p)) = self.pick_free(order, rng) else {
                 break;
             };
             let since = self.waiting.pop_front().expect("not empty");
-            self.assign(a);
+            self.assign(a, p);
             out.waits.push(t - since);
             out.changed = true;
         }
@@ -674,11 +685,10 @@ impl Node {
             };
             for k in 0..u {
                 let a = si * u + k;
-                self.cells[a as usize].eni = eni as u8;
                 if ready {
                     self.push_free(a);
                 } else {
-                    self.cells[a as usize].state = ATTACHING;
+                    self.set_state(a, ATTACHING);
                 }
             }
             if ready {
@@ -774,7 +784,6 @@ impl Node {
             live: true,
             created_at: t,
             slots: 0,
-            busy: 0,
         });
         let ei = self.enis.len() - 1;
         self.new_slots(ei as u16, &got, false);
@@ -790,11 +799,26 @@ impl Node {
                 s.eni -= 1;
             }
         }
-        for c in &mut self.cells {
-            if c.state != DEAD && c.eni as usize > removed {
-                c.eni -= 1;
+    }
+
+    /// Addresses on ENI `ei` assigned to a pod or in cooldown.
+    fn eni_busy(&self, ei: usize) -> u32 {
+        let u = self.u;
+        let mut busy = 0;
+        for (si, s) in self.slots.iter().enumerate() {
+            if !s.live || s.eni as usize != ei {
+                continue;
+            }
+            if self.prefix {
+                busy += u32::from(s.used) + u32::from(s.cooling);
+            } else {
+                for k in 0..u {
+                    let st = self.state(si as u32 * u + k);
+                    busy += u32::from(st == USED || st == COOL);
+                }
             }
         }
+        busy
     }
 
     /// Slots the shrink step wants gone (`isDatastorePoolTooHigh` / `computeExtraPrefixesOverWarmTarget`).
@@ -834,7 +858,7 @@ impl Node {
             && if self.prefix {
                 s.used == 0 && s.cooling == 0
             } else {
-                self.cells[si].state == FREE
+                self.state(si as u32) == FREE
             }
     }
 
@@ -872,10 +896,10 @@ impl Node {
         }
         for k in 0..u {
             let a = si as u32 * u + k;
-            if self.cells[a as usize].state == FREE {
+            if self.state(a) == FREE {
                 self.remove_free(a);
             }
-            self.cells[a as usize].state = DEAD;
+            self.set_state(a, DEAD);
         }
         if ready {
             self.total_slots -= 1;
@@ -902,7 +926,7 @@ impl Node {
                 return None;
             }
             // no pods, nothing cooling
-            if e.busy > 0 {
+            if self.eni_busy(ei) > 0 {
                 return None;
             }
             let left = total - e.slots * self.u;
