@@ -31,6 +31,9 @@ pub const STEADY_SECONDS: u32 = 120;
 /// A node launch that failed for want of an address is retried after this long.
 pub const LAUNCH_RETRY_SECONDS: u32 = 60;
 
+/// `tick_nodes` warms the data of the node this many ahead of the one it works on.
+const WARM_AHEAD: usize = 4;
+
 /// One node's pool as the simulation holds it now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NodeState {
@@ -884,6 +887,13 @@ impl Simulation {
         let threshold = self.scenario.wait_threshold;
         let mut out = std::mem::take(&mut self.out);
         for id in 0..self.nodes.len() {
+            let ahead = id + WARM_AHEAD;
+            if let Some(m) = self.nodes.get(ahead)
+                && m.alive
+                && (m.wake <= t || self.churn_count.get(ahead).is_some_and(|&c| c > 0))
+            {
+                std::hint::black_box(m.warm());
+            }
             let n = &mut self.nodes[id];
             if !n.alive {
                 continue;

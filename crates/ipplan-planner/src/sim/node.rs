@@ -414,6 +414,23 @@ impl Node {
         self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
     }
 
+    /// Read one word of each cache line of the running and free lists and the oldest cooldown, the lines a
+    /// visit to the node reads at random: called a few nodes ahead, their loads overlap the work on the nodes
+    /// in between instead of stalling it. Returns a fold of the words (for `std::hint::black_box`).
+    pub(crate) fn warm(&self) -> u32 {
+        let mut x = 0;
+        for &v in self.running.iter().step_by(16) {
+            x ^= v;
+        }
+        for &v in self.free.iter().step_by(16) {
+            x ^= v;
+        }
+        if let Some(&(e, _)) = self.cooling.front() {
+            x ^= e;
+        }
+        x
+    }
+
     // --- pods ---------------------------------------------------------------------------------------
 
     /// An ordinary pod lands on the node at `t`: an address now, or it waits. Returns `Some(0)` when it got
