@@ -13,7 +13,7 @@ use crate::alloc::{BlockState, Placement, SubnetAllocator};
 use crate::cni::CniConfig;
 use crate::error::PlanError;
 use crate::plan::Plan;
-use crate::sim::node::{Failure, Node, NodeSpec, Targets, TickOut};
+use crate::sim::node::{Failure, Node, NodeSpec, Targets, TickOut, below};
 use crate::sim::scenario::{
     Arrival, Event, EventKind, MAX_UNTIL_STEADY_SECONDS, Scenario, SinglePlacement,
 };
@@ -787,7 +787,7 @@ impl Simulation {
             let count = self.groups[gi].nodes.len();
             self.churn_count.resize(self.nodes.len(), 0);
             for _ in 0..todo {
-                let k = rand::RngExt::random_range(&mut self.rng, 0..count);
+                let k = below(&mut self.rng, count);
                 self.churn_count[self.groups[gi].nodes[k] as usize] += 1;
             }
             self.last_change = t;
@@ -976,7 +976,7 @@ impl Simulation {
         for &gi in &left {
             let nodes = &self.groups[gi as usize].nodes;
             for _ in 0..8 {
-                let k = rand::RngExt::random_range(&mut self.rng, 0..nodes.len());
+                let k = below(&mut self.rng, nodes.len());
                 let n = &mut self.nodes[nodes[k] as usize];
                 let (ok, got) = n.replace_pod(t, order, &mut self.rng);
                 if ok {

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
 
 use crate::alloc::{AllocError, SubnetAllocator};
@@ -171,6 +171,25 @@ const fn cell_state(c: Cell) -> u8 {
 const fn cell_pos(c: Cell) -> u32 {
     let p = c & POS_MASK;
     if p == POS_MASK { NONE } else { p }
+}
+
+/// A uniform index in `0..n` (`n > 0`), the very value `rng.random_range(0..n)` gives and drawing the same
+/// numbers from `rng` (rand 0.10's `UniformUsize::sample_single`: below 2^32, Canon's method on a `u32`, a
+/// second `u32` only when the first lands in the biased zone), inlined: the simulation draws several per pod
+/// replacement.
+#[inline]
+pub(crate) fn below(rng: &mut ChaCha8Rng, n: usize) -> usize {
+    let Ok(range) = u32::try_from(n) else {
+        return rng.random_range(0..n);
+    };
+    debug_assert!(range > 0, "cannot sample empty range");
+    let m = u64::from(rng.next_u32()) * u64::from(range);
+    let (mut result, lo) = ((m >> 32) as u32, m as u32);
+    if lo > range.wrapping_neg() {
+        let hi2 = ((u64::from(rng.next_u32()) * u64::from(range)) >> 32) as u32;
+        result += u32::from(lo.checked_add(hi2).is_none());
+    }
+    result as usize
 }
 
 fn ip(a: Ipv4Addr) -> u32 {
@@ -363,7 +382,7 @@ impl Node {
         }
         Some(match order {
             PodAddressOrder::Random if !self.packed => {
-                let p = rng.random_range(0..self.free.len());
+                let p = below(rng, self.free.len());
                 (self.free[p], p as u32)
             }
             _ => {
@@ -460,7 +479,7 @@ impl Node {
         if self.running.is_empty() {
             return false;
         }
-        let p = rng.random_range(0..self.running.len());
+        let p = below(rng, self.running.len());
         self.unassign_at(p, t);
         self.settled = false;
         true
@@ -476,7 +495,7 @@ impl Node {
         if self.running.is_empty() {
             return (false, None);
         }
-        let p = rng.random_range(0..self.running.len());
+        let p = below(rng, self.running.len());
         self.unassign_at(p, t);
         self.settled = false;
         (true, self.add_pod(t, order, rng))
@@ -978,4 +997,48 @@ enum Grow {
     Done,
     NoRoom,
     Failed(Failure),
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{Rng, RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::below;
+
+    /// `below` is `random_range(0..n)` inlined: the same values and the same numbers drawn, for small and
+    /// large ranges (those near 2^32 often take the second draw) and one past `u32`.
+    #[test]
+    fn below_matches_random_range() {
+        let ns = [
+            1usize,
+            2,
+            3,
+            7,
+            100,
+            145,
+            5_000,
+            1 << 31,
+            3_000_000_001,
+            u32::MAX as usize,
+            u32::MAX as usize + 1,
+            1 << 40,
+        ];
+        for seed in 0..4u64 {
+            let mut a = ChaCha8Rng::seed_from_u64(seed);
+            let mut b = ChaCha8Rng::seed_from_u64(seed);
+            for &n in &ns {
+                for _ in 0..2_000 {
+                    let x = below(&mut a, n);
+                    assert!(x < n);
+                    assert_eq!(x, b.random_range(0..n), "n = {n}, seed {seed}");
+                }
+            }
+            assert_eq!(
+                a.next_u64(),
+                b.next_u64(),
+                "same numbers drawn, seed {seed}"
+            );
+        }
+    }
 }
