@@ -105,6 +105,19 @@ pub enum AddressMode {
 }
 
 impl AddressMode {
+    /// The name used in plan files and JSON: `secondary-ip` or `prefix`.
+    ///
+    /// ```
+    /// assert_eq!(ipplan_core::AddressMode::SecondaryIp.as_str(), "secondary-ip");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::SecondaryIp => "secondary-ip",
+            Self::Prefix => "prefix",
+        }
+    }
+
     /// Addresses per slot: 1 or 16.
     #[must_use]
     pub const fn addresses_per_slot(self) -> u32 {

@@ -96,7 +96,7 @@ pub fn write_human(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
             s.name.clone(),
             s.az.clone(),
             s.cidr.to_string(),
-            format!("{:?}", s.role).to_lowercase(),
+            s.role.as_str().to_string(),
             s.capacity.to_string(),
             s.used.to_string(),
             s.headroom.to_string(),
@@ -123,10 +123,7 @@ pub fn write_human(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
         g.push(vec![
             n.name.clone(),
             n.instance_type.clone(),
-            match n.mode {
-                ipplan_core::AddressMode::SecondaryIp => "secondary-ip".to_string(),
-                ipplan_core::AddressMode::Prefix => "prefix".to_string(),
-            },
+            n.mode.as_str().to_string(),
             format!("{}+{}", n.nodes, n.surge),
             format!("{} ({})", n.max_pods, n.max_pods_source),
             n.pods_per_node.to_string(),
