@@ -1,4 +1,4 @@
-//! The subnet allocator (`ipplan_planner::SubnetAllocator`):
+//! The subnet allocator (`ipplan_planner::alloc::SubnetAllocator`):
 //! * `prefix_pair_slash16`: one `alloc_prefix` + `release_prefix` on a /16, empty or already busy (seeded random
 //!   singles spoiling blocks, 1,000 prefixes held); throughput counts 2 operations per iteration;
 //! * `single_pair_slash16_random`: one `alloc_single` + `release_single` with `Placement::Random` on a /16 with
@@ -10,7 +10,7 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use ipplan_planner::{Placement, SubnetAllocator};
+use ipplan_planner::alloc::{Placement, SubnetAllocator};
 
 fn slash16(placement: Placement) -> SubnetAllocator {
     SubnetAllocator::new("10.0.0.0/16".parse().expect("valid cidr"), &[], placement)

@@ -19,11 +19,11 @@ fn big(c: &mut Criterion) {
     for mode in ["prefix", "secondary-ip"] {
         let (plan, scenario) = sim_plan::plan(mode);
         // the scenario really does what it says
-        let r = simulate(&plan, &scenario).expect("simulates");
+        let r = simulate(&plan, &scenario);
         assert_eq!(r.pods.replacements, sim_plan::REPLACEMENTS);
         assert_eq!(r.node_groups[0].peak_nodes, sim_plan::NODES);
         g.bench_function(mode, |b| {
-            b.iter(|| simulate(black_box(&plan), black_box(&scenario)).expect("simulates"));
+            b.iter(|| simulate(black_box(&plan), black_box(&scenario)));
         });
     }
     g.finish();
@@ -42,9 +42,9 @@ fn example(c: &mut Criterion) {
         &ipplan_core::Catalog::embedded(),
     )
     .expect("valid plan");
-    let scenario = ipplan_planner::Scenario::from_plan(&plan).expect("valid scenario");
+    let scenario = plan.scenario();
     c.bench_function("sim_fragmentation_example", |b| {
-        b.iter(|| simulate(black_box(&plan), black_box(&scenario)).expect("simulates"));
+        b.iter(|| simulate(black_box(&plan), black_box(&scenario)));
     });
 }
 

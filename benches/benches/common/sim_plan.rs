@@ -52,6 +52,6 @@ simulate:
 pub fn plan(mode: &str) -> (Plan, Scenario) {
     let plan = Plan::from_yaml_str(&yaml(mode), "sim-5000.yaml", &Catalog::embedded())
         .expect("valid plan");
-    let scenario = Scenario::from_plan(&plan).expect("valid scenario");
+    let scenario = plan.scenario();
     (plan, scenario)
 }

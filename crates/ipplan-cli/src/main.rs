@@ -10,6 +10,8 @@
 mod args;
 mod cmd;
 mod output;
+mod plans;
+mod render;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -1,6 +1,7 @@
 //! Max pods per node, as the VPC CNI, AWS's `max-pods-calculator.sh`, EKS and Karpenter compute it.
 //!
-//! Rules (domain.md §0, from awslabs/amazon-eks-ami `max-pods-calculator.sh` and the VPC CNI):
+//! Rules (awslabs/amazon-eks-ami `templates/al2/runtime/max-pods-calculator.sh` at `0ab842803d82`, and the VPC CNI;
+//! docs/model.md, "Max pods per node"):
 //! 1. `enis` = ENIs on the default network card, or `min(max_eni, that)`;
 //! 2. custom networking: `enis - 1` (the primary ENI carries no pods);
 //! 3. prefix delegation (CNI >= 1.9.0, and a type the CNI runs it on): `enis * ((ipv4_per_eni - 1) * 16) + 2`,
@@ -294,7 +295,7 @@ const fn formula(enis: u32, slots: u32, mode: AddressMode) -> u32 {
 /// use ipplan_core::{Catalog, MaxPodsOptions, max_pods};
 /// let cat = Catalog::embedded();
 /// let m5 = cat.get("m5.large").unwrap();
-/// // domain.md §0 worked values, checked against max-pods-calculator.sh
+/// // worked values of docs/model.md ("Max pods per node"), checked against max-pods-calculator.sh
 /// assert_eq!(max_pods(m5, &MaxPodsOptions::default()).unwrap().max_pods, 29);
 /// let pd = MaxPodsOptions { prefix_delegation: true, ..Default::default() };
 /// let r = max_pods(m5, &pd).unwrap();
@@ -476,7 +477,7 @@ mod tests {
 
     #[test]
     fn cap_boundary_is_30_vcpus() {
-        // max-pods-calculator.sh: cap 110 when vCPUs <= 30, else 250 (domain.md §0 step 4)
+        // max-pods-calculator.sh: cap 110 when vCPUs <= 30, else 250 (docs/model.md, "The calculator's rules", 4)
         let big = row(8, 30, Vcpus::Listed(30), Hypervisor::Nitro, false);
         let r = max_pods(&big, &MaxPodsOptions::default()).unwrap();
         assert_eq!((r.eni_limited_pods, r.max_pods), (8 * 29 + 2, 110));

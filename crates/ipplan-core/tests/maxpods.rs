@@ -1,6 +1,7 @@
-//! Max pods against the worked values of domain.md §0 (each checked there by running AWS's
-//! `max-pods-calculator.sh`, awslabs/amazon-eks-ami commit `0ab842803d82`, against this data), the §5 ENI-formula
-//! facts, Karpenter's values (aws/karpenter-provider-aws `pkg/providers/instancetype/types.go`), and an optional
+//! Max pods against the worked values of docs/model.md, "Worked values" (each checked by running AWS's calculator,
+//! awslabs/amazon-eks-ami `templates/al2/runtime/max-pods-calculator.sh` at commit `0ab842803d82`, against this
+//! data), the ENI-formula facts of aws/amazon-vpc-cni-k8s `misc/eni-max-pods.txt` (v1.23.1 `b52188387f2e`),
+//! Karpenter's values (aws/karpenter-provider-aws `pkg/providers/instancetype/types.go`), and an optional
 //! cross-check of every row against the EKS AMI's `eni-max-pods.txt`.
 
 use std::path::PathBuf;
@@ -33,11 +34,11 @@ fn custom() -> MaxPodsOptions {
     }
 }
 
-// ---- domain.md §0, worked values table -------------------------------------------------------------------
+// ---- max-pods-calculator.sh, worked values (docs/model.md "Worked values") --------------------------------
 
 #[test]
 fn m5_large_cni_1_7_5_is_29() {
-    // domain.md §0: m5.large, CNI 1.7.5 -> 29 (3 ENIs x (10 - 1) + 2)
+    // m5.large, CNI 1.7.5 -> 29 (3 ENIs x (10 - 1) + 2)
     let r = run(
         "m5.large",
         &MaxPodsOptions {
@@ -55,7 +56,7 @@ fn m5_large_cni_1_7_5_is_29() {
 
 #[test]
 fn m5_large_pd_cni_1_9_0_is_110_uncapped_434() {
-    // domain.md §0: m5.large, PD, CNI 1.9.0 -> 110 (uncapped 434 = 3 x (9 x 16) + 2; 2 vCPUs <= 30 -> cap 110)
+    // m5.large, PD, CNI 1.9.0 -> 110 (uncapped 434 = 3 x (9 x 16) + 2; 2 vCPUs <= 30 -> cap 110)
     let r = run(
         "m5.large",
         &MaxPodsOptions {
@@ -84,7 +85,7 @@ fn m5_large_pd_cni_1_9_0_is_110_uncapped_434() {
 
 #[test]
 fn m5_large_pd_cni_1_8_0_is_29() {
-    // domain.md §0: m5.large, PD, CNI 1.8.0 -> 29 (PD needs >= 1.9)
+    // m5.large, PD, CNI 1.8.0 -> 29 (PD needs >= 1.9)
     let r = run(
         "m5.large",
         &MaxPodsOptions {
@@ -104,14 +105,14 @@ fn m5_large_pd_cni_1_8_0_is_29() {
 
 #[test]
 fn m5_large_custom_networking_is_20() {
-    // domain.md §0: m5.large, custom networking -> 20 ((3 - 1) x 9 + 2)
+    // m5.large, custom networking -> 20 ((3 - 1) x 9 + 2)
     let r = run("m5.large", &custom());
     assert_eq!((r.max_pods, r.pod_enis), (20, 2));
 }
 
 #[test]
 fn m5_large_custom_networking_pd_is_110_uncapped_290() {
-    // domain.md §0: m5.large, custom networking + PD -> 110 (uncapped 290 = 2 x 144 + 2)
+    // m5.large, custom networking + PD -> 110 (uncapped 290 = 2 x 144 + 2)
     let r = run(
         "m5.large",
         &MaxPodsOptions {
@@ -124,7 +125,7 @@ fn m5_large_custom_networking_pd_is_110_uncapped_290() {
 
 #[test]
 fn m5_large_max_eni_2_is_20() {
-    // domain.md §0: m5.large, --cni-max-eni 2 -> 20 (2 x 9 + 2)
+    // m5.large, --cni-max-eni 2 -> 20 (2 x 9 + 2)
     let r = run(
         "m5.large",
         &MaxPodsOptions {
@@ -151,13 +152,13 @@ fn m5_large_max_eni_2_is_20() {
 
 #[test]
 fn m5_xlarge_custom_networking_is_44() {
-    // domain.md §0: m5.xlarge, custom networking -> 44 ((4 - 1) x 14 + 2)
+    // m5.xlarge, custom networking -> 44 ((4 - 1) x 14 + 2)
     assert_eq!(run("m5.xlarge", &custom()).max_pods, 44);
 }
 
 #[test]
 fn m4_xlarge_xen_pd_falls_back_to_58() {
-    // domain.md §0: m4.xlarge (xen), PD requested -> 58 (falls back; 4 x 14 + 2)
+    // m4.xlarge (xen), PD requested -> 58 (falls back; 4 x 14 + 2)
     let r = run("m4.xlarge", &pd());
     assert_eq!((r.max_pods, r.eni_limited_pods), (58, 58));
     assert_eq!(r.mode, AddressMode::SecondaryIp);
@@ -171,7 +172,7 @@ fn m4_xlarge_xen_pd_falls_back_to_58() {
 
 #[test]
 fn m5_8xlarge_secondary_234_pd_250() {
-    // domain.md §0: m5.8xlarge secondary / PD -> 234 / 250 (32 vCPUs > 30 -> cap 250)
+    // m5.8xlarge secondary / PD -> 234 / 250 (32 vCPUs > 30 -> cap 250)
     let r = run("m5.8xlarge", &MaxPodsOptions::default());
     assert_eq!((r.max_pods, r.cap), (234, None));
     let r = run("m5.8xlarge", &pd());
@@ -182,7 +183,7 @@ fn m5_8xlarge_secondary_234_pd_250() {
 
 #[test]
 fn c6i_4xlarge_is_110_or_234_with_show_max_allowed() {
-    // domain.md §0: c6i.4xlarge secondary -> 110 (234 with --show-max-allowed)
+    // c6i.4xlarge secondary -> 110 (234 with --show-max-allowed)
     let r = run("c6i.4xlarge", &MaxPodsOptions::default());
     assert_eq!((r.max_pods, r.eni_limited_pods), (110, 234));
     let r = run(
@@ -197,7 +198,7 @@ fn c6i_4xlarge_is_110_or_234_with_show_max_allowed() {
 
 #[test]
 fn c6in_32xlarge_show_max_allowed_is_394() {
-    // domain.md §0: c6in.32xlarge --show-max-allowed -> 394 (8 of 16 ENIs on card 0)
+    // c6in.32xlarge --show-max-allowed -> 394 (8 of 16 ENIs on card 0)
     let r = run(
         "c6in.32xlarge",
         &MaxPodsOptions {
@@ -210,28 +211,28 @@ fn c6in_32xlarge_show_max_allowed_is_394() {
 
 #[test]
 fn p5_48xlarge_is_100() {
-    // domain.md §0: p5.48xlarge secondary -> 100 (2 ENIs on card 0, not the instance's 64)
+    // p5.48xlarge secondary -> 100 (2 ENIs on card 0, not the instance's 64)
     let r = run("p5.48xlarge", &MaxPodsOptions::default());
     assert_eq!((r.max_pods, r.pod_enis), (100, 2));
 }
 
 #[test]
 fn t3_micro_secondary_4_pd_34() {
-    // domain.md §0: t3.micro secondary / PD -> 4 / 34
+    // t3.micro secondary / PD -> 4 / 34
     assert_eq!(run("t3.micro", &MaxPodsOptions::default()).max_pods, 4);
     assert_eq!(run("t3.micro", &pd()).max_pods, 34);
 }
 
 #[test]
 fn t2_micro_xen_pd_is_4() {
-    // domain.md §0: t2.micro (xen), PD requested -> 4
+    // t2.micro (xen), PD requested -> 4
     let r = run("t2.micro", &pd());
     assert_eq!((r.max_pods, r.mode), (4, AddressMode::SecondaryIp));
 }
 
 #[test]
 fn m5_metal_pd_bare_metal_differs_from_script() {
-    // domain.md §0 quirk: the script never applies PD on bare metal (no Hypervisor from EC2): 737, capped 250.
+    // Bare-metal quirk: the script never applies PD on bare metal (no Hypervisor from EC2): 737, capped 250.
     // The CNI does run PD there: 15 x (49 x 16) + 2, capped at 250 (96 vCPUs).
     let r = run("m5.metal", &pd());
     assert_eq!(r.mode, AddressMode::Prefix);
@@ -263,12 +264,13 @@ fn m5_metal_pd_bare_metal_differs_from_script() {
     );
 }
 
-// ---- domain.md §5: the ENI formula E x (I - 1) + 2 ------------------------------------------------------
+// ---- eni-max-pods.txt: the ENI formula E x (I - 1) + 2 --------------------------------------------------
 
 #[test]
-fn section_5_eni_formula_facts() {
-    // domain.md §5 (and §1.4's t3.small 3x4): t3.small 11, m5.large 29, m5.xlarge 58, m5.4xlarge 234,
-    // m5.24xlarge 737 (uncapped ENI-limited values, as in eni-max-pods.txt)
+fn eni_max_pods_txt_formula_facts() {
+    // aws/amazon-vpc-cni-k8s misc/eni-max-pods.txt (and the t3.small 3x4 of docs/eni-and-ip-target.md): t3.small 11,
+    // m5.large 29, m5.xlarge 58, m5.4xlarge 234, m5.24xlarge 737 (uncapped ENI-limited values, as in
+    // eni-max-pods.txt)
     for (name, want) in [
         ("t3.small", 11),
         ("m5.large", 29),
@@ -287,7 +289,8 @@ fn section_5_eni_formula_facts() {
 
 #[test]
 fn karpenter_and_pod_eni_values() {
-    // domain.md §0 "Other anchors": pod-eni m5.large 9, m5.8xlarge 54, t3.micro 0
+    // aws/amazon-vpc-resource-controller-k8s pkg/aws/vpc/limits.go (b8d425119bdb): pod-eni m5.large 9,
+    // m5.8xlarge 54, t3.micro 0
     let cat = Catalog::embedded();
     assert_eq!(pod_eni_capacity(cat.get("m5.large").unwrap()), Some(9));
     assert_eq!(pod_eni_capacity(cat.get("m5.8xlarge").unwrap()), Some(54));

@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ]
     });
     let plan = Plan::from_json_str(&plan_json.to_string(), "generated plan", &catalog)?;
-    let report = check(&plan)?;
+    let report = check(&plan);
     println!("fits: {}", report.fits);
     for s in &report.subnets {
         println!(

@@ -84,6 +84,49 @@ impl PlanError {
             Self::Invalid { path, .. } => path.clone(),
         }
     }
+
+    /// The same error with its field path rewritten into the words of the input it came from (a Terraform query
+    /// key, an importer's resource address): `rename` gets the plan path and returns the user's.
+    ///
+    /// ```
+    /// let e = ipplan_planner::PlanError::Invalid {
+    ///     file: "terraform query".into(), path: "node_groups[0].nodes".into(), message: "must be at least 1".into(),
+    /// };
+    /// let e = e.map_path(|p| p.replace("node_groups[0].", ""));
+    /// assert_eq!(e.to_string(), "terraform query: nodes: must be at least 1");
+    /// ```
+    #[must_use]
+    pub fn map_path(self, rename: impl Fn(&str) -> String) -> Self {
+        match self {
+            Self::Invalid {
+                file,
+                path,
+                message,
+            } => Self::Invalid {
+                path: rename(&path),
+                file,
+                message,
+            },
+            Self::UnknownField {
+                file,
+                parent,
+                key,
+                suggestion,
+                known,
+            } => Self::UnknownField {
+                parent: if parent.is_empty() {
+                    parent
+                } else {
+                    rename(&parent)
+                },
+                file,
+                key,
+                suggestion,
+                known,
+            },
+            other @ Self::Syntax { .. } => other,
+        }
+    }
 }
 
 fn place(parent: &str) -> String {

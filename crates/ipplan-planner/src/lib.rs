@@ -1,53 +1,43 @@
 //! # ipplan-planner
 //!
 //! Will these subnets hold this cluster's pods? The VPC CNI's IP pool per node, per-AZ subnet budgets,
-//! /28 allocation and reports.
+//! /28 allocation, a tick-by-tick simulation of ipamd, and reports.
+//!
+//! # Organization
+//!
+//! A plan takes one path through the modules, and each module imports only from those before it:
+//!
+//! ```text
+//! text / Terraform query / library caller
+//!     -> plan::PlanSpec           plain data as written          (plan/spec.rs, plan/read.rs, terraform.rs)
+//!     -> Plan::from_spec           the one validation pass        (plan/validate.rs)
+//!     -> plan::Plan                valid by construction: ids, NodeShape per group, the scenario
+//!     -> capacity::check           the closed form at peak        (capacity/: demand, pool, budget, check, compare)
+//!      | sim::simulate             ipamd tick by tick             (sim/: engine, node; alloc/ underneath)
+//!     -> reports (serde data)      capacity::Report, sim::SimReport; svg draws them
+//! ```
+//!
+//! - [`plan`]: the plan file's types ([`PlanSpec`] as written, [`Plan`] validated), the CNI settings and the
+//!   [`plan::NodeShape`] each node group's instance type takes under them, the scenario types.
+//! - [`capacity`]: the closed form: the steady-state pool per node, the subnet budget, `check`, `compare`.
+//! - [`alloc`]: a /28-aware subnet allocator; it imports nothing from the rest of the crate.
+//! - [`sim`]: the simulation of every node's ipamd over time against the allocators.
+//! - [`svg`]: the /28 map and the timeline plot.
+//! - [`terraform`]: Terraform's `external` data-source protocol (a query map in, a string map out).
+//!
+//! The crate root re-exports the dozen names most callers need; everything else is under its module path.
 #![deny(missing_docs)]
 
-mod alloc;
-mod budget;
-mod check;
-mod cni;
-mod compare;
-mod demand;
+pub mod alloc;
+pub mod capacity;
 mod error;
-mod plan;
-mod pool;
-mod sim;
-mod svg;
-mod terraform;
-mod yaml;
+pub mod plan;
+pub mod sim;
+pub mod svg;
+pub mod terraform;
 
-pub use alloc::{
-    AllocError, BlockState, MAX_PREFIX_LEN, MIN_PREFIX_LEN, Placement, ReservationKind,
-    SubnetAllocator,
-};
-pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
-pub use check::{
-    CLOSED_FORM_BASIS, Finding, NAU_QUOTA, NauReport, NodeGroupReport, REPORT_SCHEMA_VERSION,
-    Report, Severity, SubnetReport, check,
-};
-pub use cni::CniConfig;
-pub use compare::{
-    Comparison, GroupReach, Layout, LayoutRow, apply_layout, compare, fits_with_headroom,
-};
-pub use demand::SubnetDemand;
+pub use capacity::{Comparison, Layout, Report, check, compare};
 pub use error::PlanError;
-pub use plan::{
-    Consumer, ControlPlane, DEFAULT_CONTROL_PLANE_ENIS, DEFAULT_HEADROOM_PERCENT,
-    LONGEST_SUBNET_PREFIX, MaxPodsSpec, NodeGroup, Plan, PlanWarning, PodsSpec, Reservation,
-    SHORTEST_SUBNET_PREFIX, Subnet, SubnetRole, VPC_CIDR_QUOTA,
-};
-pub use pool::{DEFAULT_HOST_NETWORK_PODS, NodeLoad, NodePool, PoolFinding, node_pool};
-pub use sim::{
-    Arrival, DECREASE_INTERVAL_SECONDS, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS,
-    DEFAULT_WAIT_THRESHOLD_SECONDS, ENI_ATTACH_SECONDS, Event, EventKind, FailureCounts,
-    FailureEvent, FailureKind, INSUFFICIENT_CIDR_BACKOFF_SECONDS, IP_COOLDOWN_SECONDS,
-    LAUNCH_RETRY_SECONDS, MAX_DURATION_SECONDS, MAX_UNTIL_STEADY_SECONDS, MIN_ENI_LIFETIME_SECONDS,
-    NODE_READY_SECONDS, NodeState, PodAddressOrder, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,
-    STEADY_SECONDS, Scenario, SimGroupReport, SimReport, SimSubnetReport, Simulation,
-    SinglePlacement, Timeline, TimelineRow, TimelineSubnet, TrialOutcome, TrialsReport,
-    parse_seconds, simulate, simulate_trials,
-};
-pub use svg::{MapClass, MapOptions, PlotPanel, PlotSeries, map_counts, subnet_map, timeline_plot};
-pub use terraform::{terraform_plan, terraform_result, terraform_run};
+pub use plan::{Plan, PlanSpec, Scenario};
+pub use sim::{SimReport, Simulation, TrialsReport, simulate, simulate_trials};
+pub use terraform::{terraform_plan, terraform_run};

@@ -18,7 +18,7 @@ pub enum MapClass {
     Prefix,
     /// A block that could hold a prefix but holds single addresses: spoiled for prefixes
     /// ([`BlockState::Singles`], [`BlockState::PrefixReservedSingles`]). These are the blocks
-    /// [`SubnetAllocator::fragmentation`](crate::SubnetAllocator::fragmentation) counts.
+    /// [`SubnetAllocator::fragmentation`](crate::alloc::SubnetAllocator::fragmentation) counts.
     Spoiled,
     /// A block that can never hold an automatic prefix (an AWS edge block or a block touching an explicit
     /// reservation), partly used by single addresses ([`BlockState::AwsReserved`] with singles,
@@ -50,7 +50,8 @@ impl MapClass {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{BlockState, MapClass};
+    /// use ipplan_planner::alloc::BlockState;
+    /// use ipplan_planner::svg::MapClass;
     ///
     /// assert_eq!(MapClass::of(BlockState::Singles(3)), MapClass::Spoiled);
     /// assert_eq!(MapClass::of(BlockState::AwsReserved { singles: 12 }), MapClass::Singles);
@@ -75,7 +76,7 @@ impl MapClass {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(ipplan_planner::MapClass::PrefixReservation.name(), "prefix-reservation");
+    /// assert_eq!(ipplan_planner::svg::MapClass::PrefixReservation.name(), "prefix-reservation");
     /// ```
     #[must_use]
     pub const fn name(self) -> &'static str {
@@ -132,7 +133,8 @@ impl MapClass {
 /// # Examples
 ///
 /// ```
-/// use ipplan_planner::{BlockState, MapClass, map_counts};
+/// use ipplan_planner::alloc::BlockState;
+/// use ipplan_planner::svg::{MapClass, map_counts};
 ///
 /// let states = [
 ///     BlockState::AwsReserved { singles: 12 },
@@ -251,19 +253,20 @@ fn run_cidr(base: u32, i: usize, len: usize) -> String {
 /// a legend (block count per class), the CIDR, the fragmentation share and a `<title>` tooltip per cell
 /// (block CIDR and state).
 ///
-/// `states` is one entry per /28, lowest first, as [`SubnetAllocator::block_states`](crate::SubnetAllocator::block_states)
+/// `states` is one entry per /28, lowest first, as [`SubnetAllocator::block_states`](crate::alloc::SubnetAllocator::block_states)
 /// returns them; `cidr` only labels the picture (block `i` is drawn as `cidr.network() + 16·i`). Block rectangles
 /// sit in `<g id="blocks">` (one `<rect>` per cell); legend counts are in `<text id="count-NAME">`.
 ///
 /// Fragmentation is `spoiled / (spoiled + free + prefix-reservation)`, the same share as
-/// [`SubnetAllocator::fragmentation`](crate::SubnetAllocator::fragmentation).
+/// [`SubnetAllocator::fragmentation`](crate::alloc::SubnetAllocator::fragmentation).
 ///
 /// # Examples
 ///
 /// ```
-/// use ipplan_planner::{MapOptions, Placement, SubnetAllocator, subnet_map};
+/// use ipplan_planner::alloc::{Placement, SubnetAllocator};
+/// use ipplan_planner::svg::{MapOptions, subnet_map};
 ///
-/// // A /24 has 16 blocks (domain.md §3): 16 cells, one row.
+/// // A /24 has 16 blocks (docs/model.md, "Prefixes and /28 fragmentation"): 16 cells, one row.
 /// let cidr = "10.0.0.0/24".parse()?;
 /// let mut a = SubnetAllocator::new(cidr, &[], Placement::Lowest)?;
 /// a.alloc_prefixes(2)?;
@@ -544,7 +547,7 @@ impl Axis {
 /// # Examples
 ///
 /// ```
-/// use ipplan_planner::{PlotPanel, PlotSeries, timeline_plot};
+/// use ipplan_planner::svg::{PlotPanel, PlotSeries, timeline_plot};
 ///
 /// let used = PlotPanel {
 ///     label: "addresses used".into(),

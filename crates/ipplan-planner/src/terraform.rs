@@ -27,12 +27,15 @@
 
 use std::collections::BTreeMap;
 
-use ipplan_core::Catalog;
-use serde_json::{Map, Value, json};
+use ipnet::Ipv4Net;
+use ipplan_core::{AddressMode, Catalog, CniVersion};
+use serde_json::{Map, Value};
 
-use crate::check::{Report, check};
+use crate::capacity::{Report, check};
 use crate::error::PlanError;
-use crate::plan::Plan;
+use crate::plan::{
+    CniSpec, ConsumerSpec, MaxPodsSpec, NodeGroupSpec, Plan, PlanSpec, SubnetRole, SubnetSpec,
+};
 
 const FILE: &str = "terraform query";
 
@@ -67,21 +70,27 @@ fn err(key: &str, message: String) -> PlanError {
     }
 }
 
-fn number(q: &BTreeMap<String, String>, key: &str) -> Result<Option<Value>, PlanError> {
-    match q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+fn value<'q>(q: &'q BTreeMap<String, String>, key: &str) -> Option<&'q str> {
+    q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+fn number(q: &BTreeMap<String, String>, key: &str) -> Result<Option<u32>, PlanError> {
+    match value(q, key) {
         None => Ok(None),
-        Some(v) => v
-            .parse::<u64>()
-            .map(|n| Some(json!(n)))
-            .map_err(|_| err(key, format!("'{v}' is not a whole number"))),
+        Some(v) => v.parse::<u32>().map(Some).map_err(|_| {
+            err(
+                key,
+                format!("'{v}' is not a whole number from 0 to {}", u32::MAX),
+            )
+        }),
     }
 }
 
-fn boolean(q: &BTreeMap<String, String>, key: &str) -> Result<Option<Value>, PlanError> {
-    match q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+fn boolean(q: &BTreeMap<String, String>, key: &str) -> Result<Option<bool>, PlanError> {
+    match value(q, key) {
         None => Ok(None),
-        Some("true") => Ok(Some(json!(true))),
-        Some("false") => Ok(Some(json!(false))),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
         Some(v) => Err(err(key, format!("'{v}' is not 'true' or 'false'"))),
     }
 }
@@ -98,43 +107,121 @@ fn list(q: &BTreeMap<String, String>, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Turn a Terraform query into a validated plan (one node group spread over the given subnets).
+fn cidrs(q: &BTreeMap<String, String>, key: &str) -> Result<Vec<Ipv4Net>, PlanError> {
+    list(q, key)
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.parse::<Ipv4Net>().map_err(|_| {
+                err(
+                    key,
+                    format!(
+                        "item {} '{c}' is not an IPv4 CIDR such as 10.0.1.0/24",
+                        i + 1
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// A plan path in the query's words: the plan the query builds has node subnets first (`subnet_cidrs` order),
+/// then pod subnets (`pod_subnet_cidrs` order), one node group and the CNI settings.
+fn query_words(path: &str, nodes: usize) -> String {
+    let rest = |p: &str, pre: &str| p.strip_prefix(pre).map(str::to_string);
+    if let Some(f) = rest(path, "node_groups[0].") {
+        let f = f.split(['.', '[']).next().unwrap_or("").to_string();
+        return match f.as_str() {
+            "subnets" => "subnet_cidrs".to_string(),
+            other => other.to_string(),
+        };
+    }
+    if path == "node_groups[0]" {
+        return "pods_per_node / pods".to_string();
+    }
+    if let Some(f) = rest(path, "cni.") {
+        return if f == "version" {
+            "cni_version".to_string()
+        } else {
+            f
+        };
+    }
+    if let Some(f) = rest(path, "subnets[") {
+        let (i, field) = f.split_once(']').unwrap_or((&f, ""));
+        let i: usize = i.parse().unwrap_or(0);
+        let (key, k) = if i < nodes {
+            (
+                if field.starts_with(".az") {
+                    "subnet_azs"
+                } else {
+                    "subnet_cidrs"
+                },
+                i,
+            )
+        } else {
+            ("pod_subnet_cidrs", i - nodes)
+        };
+        if field.starts_with(".other_consumers") {
+            return "other_consumers_per_subnet".to_string();
+        }
+        return format!("{key} (item {})", k + 1);
+    }
+    path.to_string()
+}
+
+/// Turn a Terraform query into a validated plan (one node group spread over the given subnets, each subnet
+/// named by its CIDR). Errors name the query key.
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// let q: BTreeMap<String, String> = [
+/// let q = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+///     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+/// };
+/// let cat = ipplan_core::Catalog::embedded();
+/// let plan = ipplan_planner::terraform_plan(&q(&[
 ///     ("instance_type", "c6i.large"), ("subnet_cidrs", "10.0.1.0/24,10.0.2.0/24"),
 ///     ("nodes", "30"), ("pods", "200"),
-/// ].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-/// let plan = ipplan_planner::terraform_plan(&q, &ipplan_core::Catalog::embedded())?;
-/// assert_eq!(plan.subnets.len(), 2);
+/// ]), &cat)?;
+/// assert_eq!(plan.subnets()[1].name(), "10.0.2.0/24");
+/// let e = ipplan_planner::terraform_plan(&q(&[
+///     ("instance_type", "c6i.large"), ("subnet_cidrs", "10.0.1.0/24,10.0.1.128/25"),
+///     ("nodes", "30"), ("pods", "200"),
+/// ]), &cat).unwrap_err();
+/// assert_eq!(e.to_string(), "terraform query: subnet_cidrs (item 2): '10.0.1.128/25' overlaps subnets[0] \
+///     '10.0.1.0/24' (10.0.1.0/24): give each subnet its own range");
 /// # Ok::<(), ipplan_planner::PlanError>(())
 /// ```
 ///
 /// # Errors
 /// A [`PlanError`] naming the query key (unknown keys get a suggestion), or the plan rule that does not hold.
 pub fn terraform_plan(q: &BTreeMap<String, String>, catalog: &Catalog) -> Result<Plan, PlanError> {
+    let spec = terraform_spec(q)?;
+    let nodes = list(q, "subnet_cidrs").len();
+    Plan::from_spec(spec, FILE, catalog).map_err(|e| e.map_path(|p| query_words(p, nodes)))
+}
+
+/// The [`PlanSpec`] a Terraform query describes, not yet validated.
+///
+/// # Errors
+/// A [`PlanError`] naming the query key: unknown keys, missing required keys, values of the wrong type.
+pub fn terraform_spec(q: &BTreeMap<String, String>) -> Result<PlanSpec, PlanError> {
     for k in q.keys() {
         if !KEYS.contains(&k.as_str()) {
-            let hint = crate::yaml::suggest(k, KEYS)
+            let hint = crate::plan::yaml::suggest(k, KEYS)
                 .map_or(String::new(), |n| format!(" (did you mean '{n}'?)"));
             return Err(err(k, format!("unknown query key '{k}'{hint}")));
         }
     }
-    let required = |key: &str| -> Result<String, PlanError> {
-        q.get(key)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                err(
-                    key,
-                    format!("missing: set '{key}' in the data source's query"),
-                )
-            })
-    };
-    let instance_type = required("instance_type")?;
-    let cidrs = list(q, "subnet_cidrs");
-    if cidrs.is_empty() {
+    let instance_type = value(q, "instance_type")
+        .ok_or_else(|| {
+            err(
+                "instance_type",
+                "missing: set 'instance_type' in the data source's query".into(),
+            )
+        })?
+        .to_string();
+    let node_cidrs = cidrs(q, "subnet_cidrs")?;
+    if node_cidrs.is_empty() {
         return Err(err(
             "subnet_cidrs",
             "missing: give comma-separated node subnet CIDRs".into(),
@@ -142,111 +229,112 @@ pub fn terraform_plan(q: &BTreeMap<String, String>, catalog: &Catalog) -> Result
     }
     let mut azs = list(q, "subnet_azs");
     if azs.is_empty() {
-        azs = (1..=cidrs.len()).map(|i| format!("az-{i}")).collect();
+        azs = (1..=node_cidrs.len()).map(|i| format!("az-{i}")).collect();
     }
-    if azs.len() != cidrs.len() {
+    if azs.len() != node_cidrs.len() {
         return Err(err(
             "subnet_azs",
             format!(
                 "{} AZs for {} subnet CIDRs: give one AZ per CIDR",
                 azs.len(),
-                cidrs.len()
+                node_cidrs.len()
             ),
         ));
     }
     let consumers = number(q, "other_consumers_per_subnet")?;
-    let mut subnets = Vec::new();
-    let mut names = Vec::new();
-    for (i, (c, az)) in cidrs.iter().zip(&azs).enumerate() {
-        let name = format!("subnet-{}", i + 1);
-        let mut s = Map::new();
-        s.insert("name".into(), json!(name));
-        s.insert("az".into(), json!(az));
-        s.insert("cidr".into(), json!(c));
-        if let Some(n) = &consumers {
-            s.insert(
-                "other_consumers".into(),
-                json!([{ "what": "other", "addresses": n }]),
-            );
-        }
-        subnets.push(Value::Object(s));
-        names.push(name);
+    let pod_cidrs = cidrs(q, "pod_subnet_cidrs")?;
+    if !pod_cidrs.is_empty() && pod_cidrs.len() != azs.len() {
+        return Err(err(
+            "pod_subnet_cidrs",
+            format!(
+                "{} pod subnets for {} AZs: give one per AZ, in subnet_cidrs order",
+                pod_cidrs.len(),
+                azs.len()
+            ),
+        ));
     }
-    let custom = boolean(q, "custom_networking")?;
-    let pod_cidrs = list(q, "pod_subnet_cidrs");
-    if !pod_cidrs.is_empty() {
-        if pod_cidrs.len() != azs.len() {
+    let mut subnets: Vec<SubnetSpec> = node_cidrs
+        .iter()
+        .zip(&azs)
+        .map(|(c, az)| SubnetSpec {
+            name: c.to_string(),
+            az: az.clone(),
+            cidr: *c,
+            role: None,
+            reservations: Vec::new(),
+            other_consumers: consumers
+                .map(|n| ConsumerSpec {
+                    what: "other".to_string(),
+                    addresses: u64::from(n),
+                })
+                .into_iter()
+                .collect(),
+        })
+        .collect();
+    let names: Vec<String> = subnets.iter().map(|s| s.name.clone()).collect();
+    for (c, az) in pod_cidrs.iter().zip(&azs) {
+        subnets.push(SubnetSpec {
+            name: c.to_string(),
+            az: az.clone(),
+            cidr: *c,
+            role: Some(SubnetRole::Pods),
+            reservations: Vec::new(),
+            other_consumers: Vec::new(),
+        });
+    }
+    let mode = match value(q, "mode") {
+        None => None,
+        Some("prefix") => Some(AddressMode::Prefix),
+        Some("secondary-ip") => Some(AddressMode::SecondaryIp),
+        Some(v) => {
             return Err(err(
-                "pod_subnet_cidrs",
-                format!(
-                    "{} pod subnets for {} AZs: give one per AZ, in subnet_cidrs order",
-                    pod_cidrs.len(),
-                    azs.len()
-                ),
+                "mode",
+                format!("unknown mode '{v}' (expected one of: secondary-ip, prefix)"),
             ));
         }
-        for (i, (c, az)) in pod_cidrs.iter().zip(&azs).enumerate() {
-            subnets.push(
-                json!({ "name": format!("pods-{}", i + 1), "az": az, "cidr": c, "role": "pods" }),
-            );
-        }
-    }
-    let mut cni = Map::new();
-    if let Some(m) = q.get("mode").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        cni.insert("mode".into(), json!(m));
-    }
-    if let Some(v) = custom {
-        cni.insert("custom_networking".into(), v);
-    }
-    if let Some(v) = q
-        .get("cni_version")
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-    {
-        cni.insert("version".into(), json!(v));
-    }
-    for k in [
-        "warm_eni_target",
-        "warm_ip_target",
-        "minimum_ip_target",
-        "warm_prefix_target",
-        "max_eni",
-    ] {
-        if let Some(v) = number(q, k)? {
-            cni.insert(k.into(), v);
-        }
-    }
-    if let Some(v) = boolean(q, "pod_security_groups")? {
-        cni.insert("pod_security_groups".into(), v);
-    }
-    let mut group = Map::new();
-    group.insert("name".into(), json!("nodes"));
-    group.insert("instance_type".into(), json!(instance_type));
-    group.insert("subnets".into(), json!(names));
-    group.insert(
-        "nodes".into(),
-        number(q, "nodes")?
+    };
+    let version = match value(q, "cni_version") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<CniVersion>()
+                .map_err(|e| err("cni_version", e.to_string()))?,
+        ),
+    };
+    let cni = CniSpec {
+        mode,
+        custom_networking: boolean(q, "custom_networking")?,
+        version,
+        warm_eni_target: number(q, "warm_eni_target")?,
+        warm_ip_target: number(q, "warm_ip_target")?,
+        minimum_ip_target: number(q, "minimum_ip_target")?,
+        warm_prefix_target: number(q, "warm_prefix_target")?,
+        max_eni: number(q, "max_eni")?,
+        pod_security_groups: boolean(q, "pod_security_groups")?,
+    };
+    let max_pods = match value(q, "max_pods") {
+        None => None,
+        Some("auto") => Some(MaxPodsSpec::Auto),
+        Some(_) => number(q, "max_pods")?.map(MaxPodsSpec::Fixed),
+    };
+    let group = NodeGroupSpec {
+        name: "nodes".to_string(),
+        instance_type,
+        subnets: names,
+        nodes: number(q, "nodes")?
             .ok_or_else(|| err("nodes", "missing: set the peak node count".into()))?,
-    );
-    for k in ["pods_per_node", "pods", "surge", "host_network_pods"] {
-        if let Some(v) = number(q, k)? {
-            group.insert(k.into(), v);
-        }
-    }
-    if let Some(v) = q
-        .get("max_pods")
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-    {
-        let value = if v == "auto" {
-            json!("auto")
-        } else {
-            number(q, "max_pods")?.unwrap_or(Value::Null)
-        };
-        group.insert("max_pods".into(), value);
-    }
-    let doc = json!({ "cni": cni, "subnets": subnets, "node_groups": [group] });
-    Plan::from_json_str(&doc.to_string(), FILE, catalog)
+        surge: number(q, "surge")?,
+        pods_per_node: number(q, "pods_per_node")?,
+        pods: number(q, "pods")?,
+        max_pods,
+        host_network_pods: number(q, "host_network_pods")?,
+        branch_pods_per_node: None,
+    };
+    Ok(PlanSpec {
+        cni: (cni != CniSpec::default()).then_some(cni),
+        subnets,
+        node_groups: vec![group],
+        ..PlanSpec::default()
+    })
 }
 
 /// The flat string map Terraform reads back.
@@ -342,6 +430,6 @@ pub fn terraform_run(
         }
     }
     let plan = terraform_plan(&q, catalog)?;
-    let report = check(&plan)?;
+    let report = check(&plan);
     terraform_result(&report).map_err(|e| err("report_json", e.to_string()))
 }

@@ -1,5 +1,6 @@
 //! Property tests: `SubnetAllocator` against a deliberately simple brute-force allocator (one `bool` per address,
-//! linear scans) written from domain.md §3/§4 alone:
+//! linear scans) written from the facts of docs/model.md, "Prefixes and /28 fragmentation" and "Subnet and VPC
+//! facts", alone:
 //! * 5 AWS-reserved addresses per subnet: network, +1, +2, +3, broadcast (VPC UG `subnet-sizing.md`);
 //! * the first and last /28 never hold a prefix (aws-support-tools `EKS/subnet-fragmentation`);
 //! * a prefix is an aligned /28 with no assigned address (EC2 UG `ec2-prefix-eni.md`);
@@ -9,7 +10,7 @@
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
-use ipplan_planner::{AllocError, BlockState, Placement, ReservationKind, SubnetAllocator};
+use ipplan_planner::alloc::{AllocError, BlockState, Placement, ReservationKind, SubnetAllocator};
 use proptest::prelude::*;
 
 // ------------------------------------------------------------------------------------------------------------

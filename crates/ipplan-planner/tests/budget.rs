@@ -1,18 +1,23 @@
 //! Subnet budgets and fits. Every expected value is computed by hand in the comment beside it, from
-//! domain.md §3 (/28 blocks, first and last block never prefixes) and §4 (5 reserved addresses per subnet).
+//! docs/model.md, "Prefixes and /28 fragmentation" (/28 blocks, first and last block never prefixes) and "Subnet
+//! and VPC facts" (5 reserved addresses per subnet, awsdocs/amazon-vpc-user-guide `doc_source/subnet-sizing.md`).
 
+use ipnet::Ipv4Net;
 use ipplan_core::Catalog;
-use ipplan_planner::{
-    Consumer, FitFailure, Plan, Reservation, ReservationKind, Subnet, SubnetBudget, SubnetDemand,
-    SubnetRole,
-};
+use ipplan_planner::Plan;
+use ipplan_planner::capacity::{FitFailure, SubnetBudget, SubnetDemand};
+use ipplan_planner::plan::{Consumer, Reservation, ReservationType as ReservationKind};
+
+/// A subnet as the budget sees it: range, reservations, other consumers.
+struct Subnet {
+    cidr: Ipv4Net,
+    reservations: Vec<Reservation>,
+    other_consumers: Vec<Consumer>,
+}
 
 fn subnet(cidr: &str, reservations: &[(&str, ReservationKind)]) -> Subnet {
     Subnet {
-        name: "s".into(),
-        az: "us-east-1a".into(),
         cidr: cidr.parse().unwrap(),
-        role: SubnetRole::Both,
         reservations: reservations
             .iter()
             .map(|&(c, kind)| Reservation {
@@ -24,20 +29,26 @@ fn subnet(cidr: &str, reservations: &[(&str, ReservationKind)]) -> Subnet {
     }
 }
 
+/// `SubnetBudget::new` for a test subnet.
+fn budget(s: &Subnet, control_plane: u64) -> SubnetBudget {
+    let other = s.other_consumers.iter().map(|c| c.addresses).sum();
+    SubnetBudget::new(s.cidr, &s.reservations, other, control_plane)
+}
+
 fn demand(singles: u64, prefixes: u64) -> SubnetDemand {
     SubnetDemand { singles, prefixes }
 }
 
 #[test]
 fn sizes_usable_and_prefix_blocks() {
-    // domain.md §4: usable = 2^(32-L) - 5; §3: prefix blocks = 2^(28-L) - 2 for L <= 27, a /28 holds 0
+    // usable = 2^(32-L) - 5 (VPC UG subnet-sizing.md); prefix blocks = 2^(28-L) - 2 for L <= 27, a /28 holds 0
     for (cidr, size, usable, total_blocks, blocks) in [
         ("10.0.0.0/24", 256, 251, 16, 14),
         ("10.0.0.0/20", 4096, 4091, 256, 254),
         ("10.0.0.0/16", 65536, 65531, 4096, 4094),
         ("10.0.0.0/28", 16, 11, 1, 0),
     ] {
-        let b = SubnetBudget::new(&subnet(cidr, &[]), 0);
+        let b = budget(&subnet(cidr, &[]), 0);
         assert_eq!(b.size, size, "{cidr}");
         assert_eq!(b.aws_reserved, 5, "{cidr}");
         assert_eq!(b.usable, usable, "{cidr}");
@@ -48,21 +59,15 @@ fn sizes_usable_and_prefix_blocks() {
         assert_eq!(b.single_capacity, usable as u64, "{cidr}");
     }
     // harmless places: first block 16 - 4 = 12, last 16 - 1 = 15; a /28 is both: 16 - 5 = 11
-    assert_eq!(
-        SubnetBudget::new(&subnet("10.0.0.0/24", &[]), 0).harmless_singles,
-        27
-    );
-    assert_eq!(
-        SubnetBudget::new(&subnet("10.0.0.0/28", &[]), 0).harmless_singles,
-        11
-    );
+    assert_eq!(budget(&subnet("10.0.0.0/24", &[]), 0).harmless_singles, 27);
+    assert_eq!(budget(&subnet("10.0.0.0/28", &[]), 0).harmless_singles, 11);
 }
 
 #[test]
 fn control_plane_in_a_28() {
-    // domain.md §4 / awsdocs/amazon-eks-user-guide#688: 4 ENIs + 4 during an upgrade + 5 reserved = 13 <= 16,
+    // awsdocs/amazon-eks-user-guide network-reqs.adoc / #688: 4 ENIs + 4 during an upgrade + 5 reserved = 13 <= 16,
     // so a /28 holds one subnet's worth of control plane with 16 - 5 - 8 = 3 to spare
-    let b = SubnetBudget::new(&subnet("10.0.0.0/28", &[]), 8);
+    let b = budget(&subnet("10.0.0.0/28", &[]), 8);
     assert_eq!(b.usable, 3);
     let f = b.fit(demand(0, 0));
     assert_eq!((f.capacity, f.used, f.headroom), (11, 8, 3));
@@ -75,7 +80,7 @@ fn singles_spoil_blocks_worst_case_fails() {
     // /24, 20 singles + 10 prefixes. Addresses: 20 + 160 = 180 <= 251 (headroom 71).
     // Best: the 27 edge places take all 20 singles, 0 blocks spoiled, 14 free >= 10.
     // Worst: every single spoils its own block: min(20, 14) = 14 spoiled, 0 free < 10.
-    let f = SubnetBudget::new(&subnet("10.0.0.0/24", &[]), 0).fit(demand(20, 10));
+    let f = budget(&subnet("10.0.0.0/24", &[]), 0).fit(demand(20, 10));
     assert_eq!((f.capacity, f.used, f.headroom), (251, 180, 71));
     assert!(f.fits_addresses && f.fits_singles);
     let p = f.prefix.unwrap();
@@ -95,7 +100,7 @@ fn prefix_reservation_makes_the_worst_case_fit() {
     // Best: 20 <= 27 edge places, nothing spoiled, 14 free.
     // Singles outside reservations: 251 - 64 = 187 >= 20. Addresses: 20 + 64 = 84, headroom 251 - 84 = 167.
     let s = subnet("10.0.0.0/24", &[("10.0.0.128/26", ReservationKind::Prefix)]);
-    let b = SubnetBudget::new(&s, 0);
+    let b = budget(&s, 0);
     assert_eq!((b.prefix_blocks, b.reserved_prefix_blocks), (14, 4));
     assert_eq!((b.prefix_reserved, b.explicit_reserved), (64, 0));
     assert_eq!(b.usable, 251); // prefix reservations stay in the pool (prefixes only)
@@ -110,15 +115,15 @@ fn prefix_reservation_makes_the_worst_case_fit() {
     assert_eq!(f.first_failure, None);
 
     // without the reservation the worst case fails: min(20, 14) = 14 spoiled, 0 free < 4
-    let f = SubnetBudget::new(&subnet("10.0.0.0/24", &[]), 0).fit(demand(20, 4));
+    let f = budget(&subnet("10.0.0.0/24", &[]), 0).fit(demand(20, 4));
     assert_eq!(f.prefix.unwrap().worst_case_free_blocks, 0);
     assert_eq!(f.first_failure, Some(FitFailure::PrefixBlocksWorstCase));
 }
 
 #[test]
 fn edges_cannot_hold_prefixes_best_case_fails_while_addresses_fit() {
-    // /24, no singles, 15 prefixes: 240 addresses <= 251, but only 14 blocks exist (§3)
-    let f = SubnetBudget::new(&subnet("10.0.0.0/24", &[]), 0).fit(demand(0, 15));
+    // /24, no singles, 15 prefixes: 240 addresses <= 251, but only 14 blocks exist
+    let f = budget(&subnet("10.0.0.0/24", &[]), 0).fit(demand(0, 15));
     assert!(f.fits_addresses);
     assert_eq!(f.headroom, 11);
     let p = f.prefix.unwrap();
@@ -133,12 +138,12 @@ fn edges_cannot_hold_prefixes_best_case_fails_while_addresses_fit() {
 fn best_case_packs_sixteen_to_a_block() {
     // /24, 60 singles, 12 prefixes. Best: 60 - 27 edge places = 33 left, ceil(33 / 16) = 3 blocks spoiled,
     // 14 - 3 = 11 free < 12. Addresses: 60 + 192 = 252 > 251 fails first.
-    let f = SubnetBudget::new(&subnet("10.0.0.0/24", &[]), 0).fit(demand(60, 12));
+    let f = budget(&subnet("10.0.0.0/24", &[]), 0).fit(demand(60, 12));
     assert_eq!(f.prefix.unwrap().best_case_free_blocks, 11);
     assert_eq!(f.headroom, -1);
     assert_eq!(f.first_failure, Some(FitFailure::Addresses));
     // 59 singles, 11 prefixes: 32 left after the edges, exactly 2 blocks; 12 free >= 11; 59 + 176 = 235
-    let f = SubnetBudget::new(&subnet("10.0.0.0/24", &[]), 0).fit(demand(59, 11));
+    let f = budget(&subnet("10.0.0.0/24", &[]), 0).fit(demand(59, 11));
     let p = f.prefix.unwrap();
     assert_eq!((p.best_case_free_blocks, p.worst_case_free_blocks), (12, 0));
     assert_eq!(f.headroom, 251 - 235);
@@ -162,7 +167,7 @@ fn explicit_reservations_consumers_and_control_plane() {
         what: "alb".into(),
         addresses: 8,
     });
-    let b = SubnetBudget::new(&s, 4);
+    let b = budget(&s, 4);
     assert_eq!(b.explicit_reserved, 20);
     assert_eq!(b.prefix_blocks, 13);
     assert_eq!(b.harmless_singles, 23);
@@ -188,7 +193,7 @@ fn singles_cannot_use_prefix_reservations() {
     // /24 with 10.0.0.0/25 reserved for prefixes: blocks 0..=7. Block 0 is an edge (its 12 non-AWS addresses are
     // reserved but never a prefix); blocks 1..=7 are 7 reserved prefix blocks; general 14 - 7 = 7.
     // prefix_reserved = 128 - 4 = 124. Singles may use the last block (15) and 7 general blocks (112): 127.
-    let b = SubnetBudget::new(
+    let b = budget(
         &subnet("10.0.0.0/24", &[("10.0.0.0/25", ReservationKind::Prefix)]),
         0,
     );
@@ -209,11 +214,11 @@ fn singles_cannot_use_prefix_reservations() {
 #[test]
 fn too_many_addresses() {
     // /28: 11 usable; 12 singles do not fit
-    let f = SubnetBudget::new(&subnet("10.0.0.0/28", &[]), 0).fit(demand(12, 0));
+    let f = budget(&subnet("10.0.0.0/28", &[]), 0).fit(demand(12, 0));
     assert_eq!(f.headroom, -1);
     assert_eq!(f.first_failure, Some(FitFailure::Addresses));
-    // one prefix in a /28: 16 addresses > 11 fails first, and there are 0 blocks anyway (§3)
-    let f = SubnetBudget::new(&subnet("10.0.0.0/28", &[]), 0).fit(demand(0, 1));
+    // one prefix in a /28: 16 addresses > 11 fails first, and there are 0 blocks anyway
+    let f = budget(&subnet("10.0.0.0/28", &[]), 0).fit(demand(0, 1));
     assert_eq!(f.first_failure, Some(FitFailure::Addresses));
     assert_eq!(f.prefix.unwrap().best_case_free_blocks, 0);
 }
@@ -229,10 +234,9 @@ subnets:
 control_plane: { subnets: [a, b] }
 ";
     let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).unwrap();
-    assert_eq!(plan.budget(0).unwrap().usable, 239);
-    assert_eq!(plan.budget(1).unwrap().usable, 247);
-    assert_eq!(plan.budget(2).unwrap().usable, 251);
-    assert_eq!(plan.budget(3), None);
+    assert_eq!(SubnetBudget::of(&plan, plan.subnets()[0].id()).usable, 239);
+    assert_eq!(SubnetBudget::of(&plan, plan.subnets()[1].id()).usable, 247);
+    assert_eq!(SubnetBudget::of(&plan, plan.subnets()[2].id()).usable, 251);
 }
 
 /// An independent oracle for the counts: classify every address of the subnet with `Ipv4Net::contains`, then
@@ -289,7 +293,7 @@ fn oracle(s: &Subnet) -> (u64, u64, u64, u64, u64) {
 
 #[test]
 fn counts_match_an_address_by_address_oracle() {
-    use ipplan_planner::ReservationKind::{Explicit, Prefix};
+    use ReservationKind::{Explicit, Prefix};
     let cases: Vec<(&str, Vec<(&str, ReservationKind)>)> = vec![
         ("10.0.0.0/24", vec![]),
         (
@@ -315,7 +319,7 @@ fn counts_match_an_address_by_address_oracle() {
     ];
     for (cidr, res) in cases {
         let s = subnet(cidr, &res);
-        let b = SubnetBudget::new(&s, 0);
+        let b = budget(&s, 0);
         let (explicit, prefix, eligible, reserved, harmless) = oracle(&s);
         assert_eq!(
             (
@@ -378,10 +382,7 @@ mod props {
             });
         }
         Subnet {
-            name: "s".into(),
-            az: "z".into(),
             cidr: format!("10.0.0.0/{l}").parse().unwrap(),
-            role: SubnetRole::Both,
             reservations: res,
             other_consumers: vec![],
         }
@@ -475,7 +476,7 @@ mod props {
         #[test]
         fn fit_matches_a_placement_simulation((l, raw, singles, prefixes) in input()) {
             let s = build(l, &raw);
-            let f = SubnetBudget::new(&s, 0).fit(SubnetDemand { singles, prefixes: prefixes.max(1) });
+            let f = budget(&s, 0).fit(SubnetDemand { singles, prefixes: prefixes.max(1) });
             let best = simulate(&s, singles, true);
             let worst = simulate(&s, singles, false);
             prop_assert_eq!(best.is_some(), f.fits_singles);

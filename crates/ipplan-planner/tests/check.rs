@@ -1,10 +1,12 @@
 //! `check`, `compare` and the Terraform door, on plans whose numbers are worked out by hand in the comments
-//! (sources: domain.md §0, §1.4, §3, §4).
+//! (sources: docs/model.md, "Max pods per node", "The closed form", "Prefixes and /28 fragmentation" and "Subnet
+//! and VPC facts").
 
 use std::collections::BTreeMap;
 
 use ipplan_core::Catalog;
-use ipplan_planner::{FitFailure, Layout, Plan, Severity, check, compare, terraform_run};
+use ipplan_planner::capacity::{FitFailure, Severity};
+use ipplan_planner::{Layout, Plan, check, compare, terraform_run};
 
 fn plan(yaml: &str) -> Plan {
     Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).expect("valid plan")
@@ -16,7 +18,7 @@ fn example(name: &str) -> Plan {
     Plan::from_str_auto(&text, name, &Catalog::embedded()).expect("example is valid")
 }
 
-/// aws-eks-best-practices `latest/bpg/networking/vpc-cni.adoc` (domain.md §1.4): 3 x c5.large with 2 CoreDNS pods,
+/// aws/aws-eks-best-practices `latest/bpg/networking/vpc-cni.adoc` (`dc0243ad2cf4`): 3 x c5.large with 2 CoreDNS pods,
 /// default settings: the two nodes with a CoreDNS pod hold 2 ENIs x (1 + 9) = 20 addresses, the idle node 10;
 /// 20 + 20 + 10 = 50 subnet addresses.
 #[test]
@@ -29,9 +31,9 @@ node_groups:
   - { name: idle, instance_type: c5.large, subnets: [a], nodes: 1, pods_per_node: 0 }
 ",
     );
-    let r = check(&p).unwrap();
+    let r = check(&p);
     assert_eq!(r.subnets[0].used, 50);
-    assert_eq!(r.subnets[0].capacity, 251); // 256 - 5 AWS-reserved (domain.md §4)
+    assert_eq!(r.subnets[0].capacity, 251); // 256 - 5 AWS-reserved (VPC UG subnet-sizing.md)
     assert_eq!(r.subnets[0].headroom, 201);
     assert!(r.fits);
     // 43 warm (same source): a CoreDNS node holds 2 ENIs x 9 = 18 secondary IPs and uses 1: 17 warm; the
@@ -50,7 +52,7 @@ node_groups:
 /// upgrade = 4: 304 of 251 usable.
 #[test]
 fn migration_on_24_does_not_fit_and_says_why() {
-    let r = check(&example("ecs-migration-24.yaml")).unwrap();
+    let r = check(&example("ecs-migration-24.yaml"));
     assert!(!r.fits);
     let g = &r.node_groups[0];
     assert_eq!(
@@ -77,7 +79,7 @@ fn migration_on_24_does_not_fit_and_says_why() {
 
 #[test]
 fn migration_on_20_fits() {
-    let r = check(&example("ecs-migration-20.yaml")).unwrap();
+    let r = check(&example("ecs-migration-20.yaml"));
     assert!(r.fits);
     // /20: 4096 - 5 = 4091 usable; 304 used
     assert_eq!((r.subnets[0].capacity, r.subnets[0].used), (4091, 304));
@@ -86,12 +88,12 @@ fn migration_on_20_fits() {
     assert_eq!(r.node_groups[0].additional_nodes, 378);
 }
 
-/// m5.xlarge (4 ENIs x 15, S = 14) with custom networking: max pods (4 - 1) x 14 + 2 = 44 (domain.md §0).
+/// m5.xlarge (4 ENIs x 15, S = 14) with custom networking: max pods (4 - 1) x 14 + 2 = 44 (max-pods-calculator.sh).
 /// 1,500 pods / 60 nodes = 25 per node: ceil(25 / 14) + 1 = 3 pod ENIs (also the 3 usable): 3 x (1 + 14) = 45
 /// in the pod subnet, 1 (the node primary) in the node subnet. 20 nodes per AZ.
 #[test]
 fn custom_networking_splits_node_and_pod_subnets() {
-    let r = check(&example("custom-networking.yaml")).unwrap();
+    let r = check(&example("custom-networking.yaml"));
     assert!(r.fits);
     let g = &r.node_groups[0];
     assert_eq!(g.max_pods, 44);
@@ -109,7 +111,7 @@ fn custom_networking_splits_node_and_pod_subnets() {
 /// blocks (12 + 15), the other 97 fill ceil(97 / 16) = 7 blocks: 119 free. Worst case: 124 blocks spoiled: 2 free.
 #[test]
 fn prefix_fragmentation_risk_and_the_reservation_that_fixes_it() {
-    let r = check(&example("prefix-fragmented.yaml")).unwrap();
+    let r = check(&example("prefix-fragmented.yaml"));
     assert!(!r.fits);
     let s = &r.subnets[0];
     assert_eq!(s.used, 20 * (1 + 3 * 16) + 100 + 4);
@@ -122,7 +124,7 @@ fn prefix_fragmentation_risk_and_the_reservation_that_fixes_it() {
 
     // Two /23 prefix reservations = 64 blocks singles cannot touch; the other 62 eligible blocks may all be
     // spoiled by the 124 singles: worst case 64 free >= 60.
-    let r = check(&example("prefix-reservation.yaml")).unwrap();
+    let r = check(&example("prefix-reservation.yaml"));
     assert!(r.fits, "{:?}", r.first_failure);
     let p = r.subnets[0].prefix.unwrap();
     assert_eq!(
@@ -141,7 +143,7 @@ subnets: [{ name: a, az: us-east-1a, cidr: 10.0.0.0/20 }]
 node_groups: [{ name: g, instance_type: t3.small, subnets: [a], nodes: 4, pods_per_node: 20, max_pods: 30 }]
 ",
     );
-    let r = check(&p).unwrap();
+    let r = check(&p);
     assert!(r.subnets[0].fits);
     assert!(!r.fits);
     assert_eq!(r.node_groups[0].pods_without_address_per_node, 11);
@@ -151,7 +153,7 @@ node_groups: [{ name: g, instance_type: t3.small, subnets: [a], nodes: 4, pods_p
 #[test]
 fn large_cluster_example_fits_with_its_reservations() {
     // see the arithmetic in examples/large-cluster.yaml
-    let r = check(&example("large-cluster.yaml")).unwrap();
+    let r = check(&example("large-cluster.yaml"));
     assert!(r.fits, "{:?}", r.first_failure);
     let pods_a = r.subnets.iter().find(|s| s.name == "pods-a").unwrap();
     assert_eq!(pods_a.used, 1670 * 33);
@@ -228,7 +230,7 @@ fn terraform_protocol_is_strings_in_strings_out() {
 
 #[test]
 fn same_input_same_bytes() {
-    let a = serde_json::to_string(&check(&example("large-cluster.yaml")).unwrap()).unwrap();
-    let b = serde_json::to_string(&check(&example("large-cluster.yaml")).unwrap()).unwrap();
+    let a = serde_json::to_string(&check(&example("large-cluster.yaml"))).unwrap();
+    let b = serde_json::to_string(&check(&example("large-cluster.yaml"))).unwrap();
     assert_eq!(a, b);
 }

@@ -1,11 +1,19 @@
 //! The plan file: parsing, defaults, and every validation error as the full one-line message
-//! (file, field path, fix). Expected defaults come from domain.md §1.2 (manifest defaults) and §4 (EKS
-//! control plane); max pods from domain.md §0.
+//! (file, field path, fix). Expected defaults come from the VPC CNI's shipped manifest (aws/amazon-vpc-cni-k8s
+//! `config/master/aws-k8s-cni.yaml`, v1.23.1 `b52188387f2e`) and the EKS control plane's subnet needs
+//! (awsdocs/amazon-eks-user-guide `network-reqs.adoc`); max pods from awslabs/amazon-eks-ami
+//! `templates/al2/runtime/max-pods-calculator.sh` (`0ab842803d82`). docs/model.md explains each.
 
 use ipplan_core::{AddressMode, Catalog, CniVersion};
-use ipplan_planner::{
-    MaxPodsSpec, Plan, PlanError, PlanWarning, PodsSpec, ReservationKind, SubnetRole,
+use ipplan_planner::plan::{
+    MaxPodsSpec, PlanWarning, PodsSpec, ReservationType as ReservationKind, SubnetId, SubnetRole,
 };
+use ipplan_planner::{Plan, PlanError};
+
+/// The id of the `i`-th subnet.
+fn id(p: &Plan, i: usize) -> SubnetId {
+    p.subnets()[i].id()
+}
 
 const BASE: &str = "\
 vpc:
@@ -66,56 +74,66 @@ fn err(text: &str) -> String {
 #[test]
 fn base_plan_parses_with_defaults() {
     let p = load(BASE).unwrap();
-    assert_eq!(p.file, "plan.yaml");
-    assert_eq!(p.vpc_cidrs.len(), 2);
-    // cni: given fields, the rest the shipped manifest's (domain.md §1.2)
-    assert_eq!(p.cni.mode, AddressMode::Prefix);
-    assert_eq!(p.cni.version, Some(CniVersion::new(1, 19, 0)));
-    assert_eq!((p.cni.warm_eni_target, p.cni.warm_prefix_target), (1, 1));
+    assert_eq!(p.file(), "plan.yaml");
+    assert_eq!(p.vpc_cidrs().len(), 2);
+    // cni: given fields, the rest the shipped manifest's (docs/model.md, "CNI settings and timers")
+    assert_eq!(p.cni().mode, AddressMode::Prefix);
+    assert_eq!(p.cni().version, Some(CniVersion::new(1, 19, 0)));
     assert_eq!(
-        (p.cni.warm_ip_target, p.cni.minimum_ip_target),
+        (p.cni().warm_eni_target, p.cni().warm_prefix_target),
+        (1, 1)
+    );
+    assert_eq!(
+        (p.cni().warm_ip_target, p.cni().minimum_ip_target),
         (None, None)
     );
-    assert!(!p.cni.custom_networking && !p.cni.pod_security_groups);
+    assert!(!p.cni().custom_networking && !p.cni().pod_security_groups);
 
-    assert_eq!(p.subnets.len(), 3);
-    let a = &p.subnets[0];
-    assert_eq!((a.name.as_str(), a.az.as_str()), ("nodes-a", "us-east-1a"));
-    assert_eq!(a.role, SubnetRole::Both);
-    assert_eq!(a.reservations[0].kind, ReservationKind::Prefix);
-    assert_eq!(a.reservations[1].kind, ReservationKind::Explicit);
-    assert_eq!(a.reservations[1].cidr.to_string(), "10.0.0.16/28");
-    assert_eq!(a.other_consumers[0].addresses, 8);
+    assert_eq!(p.subnets().len(), 3);
+    let a = &p.subnets()[0];
+    assert_eq!((a.name(), a.az()), ("nodes-a", "us-east-1a"));
+    assert_eq!(a.role(), SubnetRole::Both);
+    assert_eq!(a.reservations()[0].kind, ReservationKind::Prefix);
+    assert_eq!(a.reservations()[1].kind, ReservationKind::Explicit);
+    assert_eq!(a.reservations()[1].cidr.to_string(), "10.0.0.16/28");
+    assert_eq!(a.other_consumers()[0].addresses, 8);
 
-    // control plane: default 4 ENIs (EKS creates 2-4, domain.md §4); 2 subnets -> 2 * ceil(4/2) = 4 each
-    let cp = p.control_plane.as_ref().unwrap();
-    assert_eq!((cp.subnets.clone(), cp.enis), (vec![0, 1], 4));
+    // control plane: default 4 ENIs (EKS creates 2-4, network-reqs.adoc); 2 subnets -> 2 * ceil(4/2) = 4 each
+    let cp = p.control_plane().unwrap();
+    let ids: Vec<usize> = cp.subnets().iter().map(|s| s.index()).collect();
+    assert_eq!((ids, cp.enis()), (vec![0, 1], 4));
     assert_eq!(
-        (p.control_plane_addresses(0), p.control_plane_addresses(2)),
+        (
+            p.control_plane_addresses(id(&p, 0)),
+            p.control_plane_addresses(id(&p, 2))
+        ),
         (4, 0)
     );
 
-    let g = &p.node_groups[0];
-    assert_eq!(g.instance.name, "m5.large");
-    assert_eq!(g.subnets, vec![0, 1, 2]);
-    assert_eq!((g.nodes, g.surge), (6, 0));
-    assert_eq!(g.pods, PodsSpec::PerNode(30));
-    assert_eq!(g.max_pods, MaxPodsSpec::Auto);
-    assert_eq!((g.host_network_pods, g.branch_pods_per_node), (2, 0));
-    // m5.large, prefix delegation, CNI >= 1.9: 110 (uncapped 434), domain.md §0
-    assert_eq!(g.resolve_max_pods(&p.cni).unwrap(), 110);
+    let g = &p.node_groups()[0];
+    assert_eq!(g.instance().name, "m5.large");
+    assert_eq!(
+        g.subnets().iter().map(|s| s.index()).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
+    assert_eq!((g.nodes(), g.surge()), (6, 0));
+    assert_eq!(g.pods(), PodsSpec::PerNode(30));
+    assert_eq!(g.max_pods_spec(), MaxPodsSpec::Auto);
+    assert_eq!((g.host_network_pods(), g.branch_pods_per_node()), (2, 0));
+    // m5.large, prefix delegation, CNI >= 1.9: 110 (uncapped 434), max-pods-calculator.sh
+    assert_eq!(g.max_pods(), 110);
     assert_eq!(g.max_nodes_per_subnet(), 2); // 6 over 3
 
-    let b = &p.node_groups[1];
-    assert_eq!(b.pods, PodsSpec::Total(300));
+    let b = &p.node_groups()[1];
+    assert_eq!(b.pods(), PodsSpec::Total(300));
     assert_eq!(b.pods_per_node(), 75); // 300 / 4
-    assert_eq!(b.max_pods, MaxPodsSpec::Fixed(110));
+    assert_eq!(b.max_pods_spec(), MaxPodsSpec::Fixed(110));
     assert_eq!(b.peak_nodes(), 5);
     assert_eq!(b.max_nodes_per_subnet(), 3); // ceil(5 / 2)
 
-    assert_eq!(p.headroom_percent, 20);
-    assert_eq!(p.simulate, None);
-    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    assert_eq!(p.headroom_percent(), 20);
+    assert!(!p.has_scenario());
+    assert!(p.warnings().is_empty(), "{:?}", p.warnings());
 }
 
 #[test]
@@ -124,10 +142,10 @@ fn json_reads_the_same_plan() {
     let json = serde_json::to_string_pretty(&v).unwrap();
     let cat = Catalog::embedded();
     let from_yaml = load(BASE).unwrap();
-    let mut from_json = Plan::from_json_str(&json, "plan.json", &cat).unwrap();
-    assert_eq!(from_json.file, "plan.json");
-    from_json.file = "plan.yaml".into();
-    assert_eq!(from_json, from_yaml);
+    let from_json = Plan::from_json_str(&json, "plan.json", &cat).unwrap();
+    assert_eq!(from_json.file(), "plan.json");
+    assert_eq!(from_json.spec(), from_yaml.spec());
+    assert_eq!(from_json.node_groups(), from_yaml.node_groups());
     // auto: by extension, else by the first character
     assert!(Plan::from_str_auto(&json, "x.JSON", &cat).is_ok());
     assert!(Plan::from_str_auto(&json, "stdin", &cat).is_ok());
@@ -148,15 +166,22 @@ fn json_reads_the_same_plan() {
 }
 
 #[test]
-fn simulate_is_kept_as_given_and_headroom_read() {
+fn simulate_is_validated_with_the_plan_and_headroom_read() {
     let p = load(&format!(
-        "{BASE}headroom_percent: 35\nsimulate: {{ seed: 7, anything: [1, 2] }}\n"
+        "{BASE}headroom_percent: 35\nsimulate: {{ seed: 7 }}\n"
     ))
     .unwrap();
-    assert_eq!(p.headroom_percent, 35);
-    let sim = p.simulate.unwrap();
-    assert_eq!(sim["seed"].as_u64(), Some(7));
-    assert_eq!(sim["anything"][1].as_u64(), Some(2));
+    assert_eq!(p.headroom_percent(), 35);
+    assert!(p.has_scenario());
+    assert_eq!(p.scenario().seed, 7);
+    // a bad `simulate:` section fails loading the plan (one pass), not a later step
+    assert_eq!(
+        err(&format!(
+            "{BASE}simulate: {{ seed: 7, anything: [1, 2] }}\n"
+        )),
+        "plan.yaml: unknown field 'anything' in simulate (known fields: duration, seed, tick, placement, \
+         pod_addresses, wait_threshold, sample, events)"
+    );
 }
 
 #[test]
@@ -259,7 +284,7 @@ fn bad_cidr_text() {
 
 #[test]
 fn subnet_size_limits() {
-    // VPC UG subnet-sizing.md: /16 to /28 (domain.md §4)
+    // awsdocs/amazon-vpc-user-guide doc_source/subnet-sizing.md: /16 to /28
     assert_eq!(
         err(&with("cidr: 10.0.32.0/20", "cidr: 10.0.32.0/29")),
         "plan.yaml: subnets[2].cidr: '10.0.32.0/29' is smaller than /28: AWS subnets are /16 to /28, use a /28 \
@@ -320,8 +345,8 @@ fn max_pods_auto_or_a_number() {
         );
     }
     let p = load(&with("max_pods: 110", "max_pods: auto")).unwrap();
-    // c6i.4xlarge (16 vCPUs) with prefix delegation: capped at 110 (domain.md §0: <= 30 vCPUs)
-    assert_eq!(p.node_groups[1].resolve_max_pods(&p.cni).unwrap(), 110);
+    // c6i.4xlarge (16 vCPUs) with prefix delegation: capped at 110 (max-pods-calculator.sh: <= 30 vCPUs)
+    assert_eq!(p.node_groups()[1].max_pods(), 110);
 }
 
 const CUSTOM: &str = "\
@@ -340,11 +365,11 @@ node_groups:
 fn custom_networking_pod_subnets() {
     let p = load(CUSTOM).unwrap();
     // in us-east-1a a 'pods' subnet wins over a 'both' subnet listed before it
-    assert_eq!(p.pod_subnet_for(0), Some(3));
-    assert_eq!(p.pod_subnet_for(1), Some(4));
-    assert_eq!(p.pod_subnet_for(2), Some(3));
-    // m5.large with custom networking: 20 (domain.md §0)
-    assert_eq!(p.node_groups[0].resolve_max_pods(&p.cni).unwrap(), 20);
+    assert_eq!(p.pod_subnet_for(id(&p, 0)).map(SubnetId::index), Some(3));
+    assert_eq!(p.pod_subnet_for(id(&p, 1)).map(SubnetId::index), Some(4));
+    assert_eq!(p.pod_subnet_for(id(&p, 2)).map(SubnetId::index), Some(3));
+    // m5.large with custom networking: 20 (max-pods-calculator.sh)
+    assert_eq!(p.node_groups()[0].max_pods(), 20);
 
     // no 'pods' subnet in us-east-1a: the 'both' one is picked
     let p = load(&CUSTOM.replace(
@@ -352,7 +377,7 @@ fn custom_networking_pod_subnets() {
         "",
     ))
     .unwrap();
-    assert_eq!(p.pod_subnet_for(0), Some(2));
+    assert_eq!(p.pod_subnet_for(id(&p, 0)).map(SubnetId::index), Some(2));
 
     // none in us-east-1b at all
     let none_b = CUSTOM.replace(
@@ -366,10 +391,10 @@ fn custom_networking_pod_subnets() {
     );
     // without custom networking there is no ENIConfig subnet
     let p = load(&none_b.replace("cni: { custom_networking: true }\n", "")).unwrap();
-    assert_eq!(p.pod_subnet_for(0), None);
+    assert_eq!(p.pod_subnet_for(id(&p, 0)).map(SubnetId::index), None);
     // ... and a 'pods' subnet is unused: a warning
     assert_eq!(
-        p.warnings
+        p.warnings()
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>(),
@@ -406,7 +431,7 @@ fn unknown_instance_type_and_user_rows() {
         &cat,
     )
     .unwrap();
-    assert_eq!(p.node_groups[0].instance.enis, 7);
+    assert_eq!(p.node_groups()[0].instance().enis, 7);
 }
 
 #[test]
@@ -517,16 +542,17 @@ fn yaml_syntax_error_is_one_line() {
 
 #[test]
 fn vpc_warnings() {
-    // domain.md §4: 198.19.0.0/16 with an RFC 1918 primary is listed as restricted (VPC UG) while EKS best
-    // practices recommend it: a warning, not an error
+    // 198.19.0.0/16 with an RFC 1918 primary is listed as restricted (awsdocs/amazon-vpc-user-guide
+    // doc_source/vpc-cidr-blocks.md) while aws/aws-eks-best-practices custom-networking.adoc recommends it: a
+    // warning, not an error (docs/model.md, "Subnet and VPC facts")
     let p = load(&with("100.64.0.0/16]", "198.19.0.0/16]")).unwrap();
-    assert_eq!(p.warnings.len(), 1);
+    assert_eq!(p.warnings().len(), 1);
     assert!(matches!(
-        p.warnings[0],
+        p.warnings()[0],
         PlanWarning::RestrictedCidrPair { index: 1, .. }
     ));
     assert!(
-        p.warnings[0]
+        p.warnings()[0]
             .to_string()
             .starts_with("vpc.cidrs[1]: '198.19.0.0/16' with primary '10.0.0.0/16': ")
     );
@@ -536,14 +562,14 @@ fn vpc_warnings() {
         "100.64.0.0/16, 100.65.0.0/16, 100.66.0.0/16, 100.67.0.0/16, 100.68.0.0/16]",
     ))
     .unwrap();
-    assert_eq!(p.warnings, vec![PlanWarning::VpcCidrQuota { count: 6 }]);
+    assert_eq!(p.warnings(), vec![PlanWarning::VpcCidrQuota { count: 6 }]);
     // 5 is within the quota
     let p = load(&with(
         "100.64.0.0/16]",
         "100.64.0.0/16, 100.65.0.0/16, 100.66.0.0/16, 100.67.0.0/16]",
     ))
     .unwrap();
-    assert!(p.warnings.is_empty());
+    assert!(p.warnings().is_empty());
     assert_eq!(
         err(&with("100.64.0.0/16]", "10.0.0.0/20]")),
         "plan.yaml: vpc.cidrs[1]: '10.0.0.0/20' overlaps vpc.cidrs[0] (10.0.0.0/16): list each block once"
@@ -557,14 +583,14 @@ fn cni_and_control_plane_warnings() {
         "mode: prefix\n  warm_prefix_target: 0",
     ))
     .unwrap();
-    assert_eq!(p.warnings, vec![PlanWarning::WarmPrefixZero]);
+    assert_eq!(p.warnings(), vec![PlanWarning::WarmPrefixZero]);
     let p = load(&with(
         "mode: prefix",
         "mode: prefix\n  minimum_ip_target: 11",
     ))
     .unwrap();
     assert_eq!(
-        p.warnings,
+        p.warnings(),
         vec![PlanWarning::MinimumWithoutWarmIp { minimum: 11 }]
     );
     let p = load(&with(
@@ -573,31 +599,32 @@ fn cni_and_control_plane_warnings() {
     ))
     .unwrap();
     assert_eq!(
-        p.warnings,
+        p.warnings(),
         vec![PlanWarning::ControlPlaneOneAz {
             az: "us-east-1a".into()
         }]
     );
     // 2 ENIs in one subnet: 2 * ceil(2/1) = 4 kept free
-    assert_eq!(p.control_plane_addresses(0), 4);
+    assert_eq!(p.control_plane_addresses(id(&p, 0)), 4);
 }
 
 #[test]
-fn validate_again_after_rewriting() {
-    let mut p = load(BASE).unwrap();
-    p.subnets[2].cidr = "10.0.32.0/29".parse().unwrap();
+fn validate_again_after_rewriting_the_spec() {
+    let p = load(BASE).unwrap();
+    let mut spec = p.spec().clone();
+    spec.subnets[2].cidr = "10.0.32.0/29".parse().unwrap();
     assert_eq!(
-        p.clone().validate().unwrap_err().to_string(),
+        p.with_spec(spec.clone()).unwrap_err().to_string(),
         "plan.yaml: subnets[2].cidr: '10.0.32.0/29' is smaller than /28: AWS subnets are /16 to /28, use a /28 \
          or larger"
     );
-    p.subnets[2].cidr = "10.0.48.0/20".parse().unwrap();
-    p.node_groups[0].subnets.push(9);
+    spec.subnets[2].cidr = "10.0.48.0/20".parse().unwrap();
+    spec.node_groups[0].subnets.push("nodes-z".into());
     assert_eq!(
-        p.clone().validate().unwrap_err().to_string(),
-        "plan.yaml: node_groups[0].subnets[3]: subnet index 9 is out of range (the plan has 3 subnets)"
+        p.with_spec(spec.clone()).unwrap_err().to_string(),
+        "plan.yaml: node_groups[0].subnets[3]: unknown subnet 'nodes-z' (known: nodes-a, nodes-b, nodes-c)"
     );
-    p.node_groups[0].subnets.pop();
-    let again = p.validate().unwrap();
-    assert_eq!(again.subnets[2].cidr.to_string(), "10.0.48.0/20");
+    spec.node_groups[0].subnets.pop();
+    let again = p.with_spec(spec).unwrap();
+    assert_eq!(again.subnets()[2].cidr().to_string(), "10.0.48.0/20");
 }

@@ -1,10 +1,14 @@
-//! The per-node pool against domain.md §1.4's test vectors (from aws/amazon-vpc-cni-k8s
-//! `docs/eni-and-ip-target.md` and `docs/prefix-and-ip-target.md`, and aws-eks-best-practices
-//! `latest/bpg/networking/vpc-cni.adoc`) and against hand-computed cases (arithmetic in the comments).
+//! The per-node pool against the test vectors of docs/model.md, "Test vectors" (from aws/amazon-vpc-cni-k8s
+//! `docs/eni-and-ip-target.md` and `docs/prefix-and-ip-target.md` at v1.23.1 `b52188387f2e`, and
+//! aws/aws-eks-best-practices `latest/bpg/networking/vpc-cni.adoc` at `dc0243ad2cf4`) and against hand-computed
+//! cases (arithmetic in the comments).
+//! Max pods follow awslabs/amazon-eks-ami `templates/al2/runtime/max-pods-calculator.sh` (`0ab842803d82`).
 //! Instance shapes are the embedded table's; each is quoted where it is used.
 
 use ipplan_core::{AddressMode, CniVersion, InstanceInfo, embedded_table};
-use ipplan_planner::{CniConfig, NodeLoad, NodePool, PoolFinding, SubnetDemand, node_pool};
+use ipplan_planner::capacity::{NodeLoad, NodePool, PoolFinding, SubnetDemand, node_pool};
+use ipplan_planner::plan::CniConfig;
+use ipplan_planner::plan::PlanWarning;
 
 fn ty(name: &str) -> &'static InstanceInfo {
     embedded_table()
@@ -39,11 +43,13 @@ fn singles(n: u64) -> SubnetDemand {
     }
 }
 
-// t3.small: 3 ENIs x 4 IPv4 -> S = 3 slots per ENI. Max pods 3 * 3 + 2 = 11 (domain.md §5 "t3.small 11").
+// t3.small: 3 ENIs x 4 IPv4 -> S = 3 slots per ENI. Max pods 3 * 3 + 2 = 11 (aws/amazon-vpc-cni-k8s
+// misc/eni-max-pods.txt: "t3.small 11").
 // The docs' 9-pod rows are consistent with max pods 11: 9 pods + aws-node + kube-proxy = 11, and
 // ceil(11 / 3) = 4 ENIs > the 3 the type has, so maxPods never caps these rows before the ENI limit does.
 const T3_SMALL_MAX_PODS: u32 = 11;
-// t3.small with prefix delegation: 3 * (3 * 16) + 2 = 146, capped at 110 (2 vCPUs <= 30) (domain.md §0 rule 4).
+// t3.small with prefix delegation: 3 * (3 * 16) + 2 = 146, capped at 110 (2 vCPUs <= 30) (max-pods-calculator.sh
+// rule 4, docs/model.md "The calculator's rules").
 const T3_SMALL_PD_MAX_PODS: u32 = 110;
 // p3dn.24xlarge: 15 ENIs x 50 IPv4 -> S = 49. 15 * 49 + 2 = 737, capped at 250 (96 vCPUs > 30).
 const P3DN_MAX_PODS: u32 = 250;
@@ -208,8 +214,8 @@ fn t3_small_pd_warm_ip_7_min_20() {
 #[test]
 fn p3dn_pd_warm_prefix_1() {
     // docs/prefix-and-ip-target.md: 0 -> 1; 3 -> 2; 95 -> 7 prefixes. The doc's ENI column shows extra empty
-    // ENIs; domain.md §1.4's caveat: current ipamd never creates an ENI with 0 prefixes and ignores
-    // WARM_ENI_TARGET in PD, so all fit on the primary ENI (S = 49).
+    // ENIs; the caveat in docs/model.md, "Test vectors": current ipamd never creates an ENI with 0 prefixes and
+    // ignores WARM_ENI_TARGET in PD, so all fit on the primary ENI (S = 49).
     check_prefixes(
         "p3dn.24xlarge",
         &pd(),
@@ -224,8 +230,8 @@ fn best_practices_three_c5_large_two_coredns() {
     // 2 CoreDNS pods, default settings. The source says: node 1 (with a CoreDNS pod) 2 ENIs / 20 IPs, node 2
     // (with a CoreDNS pod) 2 ENIs / 20 IPs, node 3 (no pod) 1 ENI / 10 IPs: so one CoreDNS pod on each of two
     // nodes. Its IPs per ENI include the ENI primary: 20 = 2 primaries + 18 secondary IPs. Total
-    // 20 + 20 + 10 = 50 (the prose above the list says "49"; the per-node list adds up to 50, as domain.md
-    // §1.4 says). Warm = secondary IPs not used by a pod = (18 - 1) + (18 - 1) + 9 = 43.
+    // 20 + 20 + 10 = 50 (the prose above the list says "49"; the per-node list adds up to 50, as docs/model.md,
+    // "Test vectors", notes). Warm = secondary IPs not used by a pod = (18 - 1) + (18 - 1) + 9 = 43.
     // c5.large max pods 3 * 9 + 2 = 29.
     let nodes: Vec<NodePool> = [1, 1, 0]
         .iter()
@@ -238,13 +244,14 @@ fn best_practices_three_c5_large_two_coredns() {
     assert_eq!(nodes.iter().map(|p| p.warm_addresses).sum::<u32>(), 43);
 }
 
-// ---- maxPods caps the pool (domain.md §1.3: `if total >= maxPods: not low`) -------------------------------
+// ---- maxPods caps the pool (ipamd isDatastorePoolTooLow: `if total >= maxPods: not low`) -----------------
 
 #[test]
 fn max_pods_caps_warm_eni_growth() {
     // m5.large: 3 ENIs x 10 -> S = 9. kubelet maxPods 8, WARM_ENI_TARGET=1.
     // Start: total 0 < 8 and avail 0 < 9 -> the primary gets 9 IPs; total 9 >= 8 -> never low again.
-    // 6 pods (6 + 2 host = 8): §1.4's uncapped ceil(6/9) + 1 = 2 ENIs, but min(2, E_cap 3, ceil(8/9) = 1) = 1.
+    // 6 pods (6 + 2 host = 8): the uncapped closed form's ceil(6/9) + 1 = 2 ENIs, but min(2, E_cap 3, ceil(8/9) = 1)
+    // = 1.
     let p = pool("m5.large", &CniConfig::default(), 6, 8);
     assert_eq!((p.enis, p.slots, p.warm_addresses), (1, 9, 3));
 }
@@ -254,7 +261,7 @@ fn max_pods_caps_ip_target_growth() {
     // m5.large (S = 9), WARM_IP_TARGET=5, maxPods 10, 8 pods.
     // Start: need 5 -> total 5. Pod k arrives: short = 5 - avail = 1 -> +1 IP while total < 10, so
     // total = 5 + k until pod 5 makes it 10; then total >= maxPods and growth stops. 8 pods -> 10 IPs
-    // (uncapped §1.4: min(8 + 5, 27) = 13). 10 IPs = 9 on the primary + 1 on a second ENI.
+    // (uncapped closed form: min(8 + 5, 27) = 13). 10 IPs = 9 on the primary + 1 on a second ENI.
     let cni = ip_targets(Some(5), None);
     let p = pool("m5.large", &cni, 8, 10);
     assert_eq!(
@@ -287,7 +294,7 @@ fn max_pods_caps_prefix_growth() {
 
 #[test]
 fn warm_eni_zero() {
-    // §1.4: WARM_ENI_TARGET=0 -> E = floor(N/S) + 1. t3.small (S = 3): 2 pods -> 1; 3 pods -> 2; 9 -> min(4, 3).
+    // Closed form: WARM_ENI_TARGET=0 -> E = floor(N/S) + 1. t3.small (S = 3): 2 pods -> 1; 3 pods -> 2; 9 -> min(4, 3).
     let cni = CniConfig {
         warm_eni_target: 0,
         ..CniConfig::default()
@@ -303,7 +310,7 @@ fn warm_eni_zero() {
 #[test]
 fn max_eni_limits_enis() {
     // m5.large, MAX_ENI=2, WARM_ENI_TARGET=1, 10 pods: ceil(10/9) + 1 = 3 -> min(3, 2) = 2 ENIs, 18 IPs.
-    // Max pods with --cni-max-eni 2 is 20 (domain.md §0).
+    // Max pods with --cni-max-eni 2 is 20 (max-pods-calculator.sh; docs/model.md "Worked values").
     let cni = CniConfig {
         max_eni: Some(2),
         ..CniConfig::default()
@@ -320,10 +327,16 @@ fn warm_ip_zero_with_minimum_stops_at_minimum() {
     let p = pool("m5.large", &cni, 20, 29);
     assert_eq!((p.slots, p.slots_per_eni.clone()), (11, vec![9, 2]));
     assert_eq!((p.pods_placed, p.pods_without_address), (11, 9));
-    assert!(p.findings.contains(&PoolFinding::WarmIpZeroWithMinimum {
-        minimum_ip_target: 11,
-        pod_addresses: 11
-    }));
+    // the cluster-wide cause is one plan warning, not a finding per node group
+    assert!(
+        !p.findings
+            .iter()
+            .any(|f| f.to_string().contains("MINIMUM_IP_TARGET"))
+    );
+    assert_eq!(
+        plan_warnings("{ minimum_ip_target: 11 }"),
+        vec![PlanWarning::MinimumWithoutWarmIp { minimum: 11 }]
+    );
     assert!(
         p.findings
             .contains(&PoolFinding::PodsWithoutAddress { pods: 9 })
@@ -337,7 +350,7 @@ fn warm_ip_zero_with_minimum_stops_at_minimum() {
 
 #[test]
 fn warm_prefix_zero() {
-    // §1.4: P = 0 -> K = floor(N/16) + 1; "not supported" (docs/prefix-and-ip-target.md).
+    // Closed form: P = 0 -> K = floor(N/16) + 1; "not supported" (docs/prefix-and-ip-target.md).
     let cni = CniConfig {
         warm_prefix_target: 0,
         ..pd()
@@ -345,16 +358,16 @@ fn warm_prefix_zero() {
     for (pods, k) in [(0, 1), (15, 1), (16, 2), (40, 3)] {
         assert_eq!(pool("t3.small", &cni, pods, 110).slots, k, "{pods} pods");
     }
-    assert!(
-        pool("t3.small", &cni, 0, 110)
-            .findings
-            .contains(&PoolFinding::WarmPrefixZero)
+    assert_eq!(
+        plan_warnings("{ mode: prefix, warm_prefix_target: 0 }"),
+        vec![PlanWarning::WarmPrefixZero]
     );
 }
 
 #[test]
 fn prefix_falls_back_on_xen_and_old_cni() {
-    // m4.xlarge is xen (4 ENIs x 15, S = 14, max pods 58 per domain.md §0): secondary-IP rules,
+    // m4.xlarge is xen (4 ENIs x 15, S = 14, max pods 58 per max-pods-calculator.sh, docs/model.md "Worked
+    // values"): secondary-IP rules,
     // WARM_ENI_TARGET=1, 20 pods -> ceil(20/14) + 1 = 3 ENIs, 42 IPs.
     let p = pool("m4.xlarge", &pd(), 20, 58);
     assert_eq!(p.mode, AddressMode::SecondaryIp);
@@ -363,18 +376,21 @@ fn prefix_falls_back_on_xen_and_old_cni() {
         p.findings[0],
         PoolFinding::PrefixFallbackNotNitro { .. }
     ));
-    // CNI 1.8 has no prefix delegation (domain.md §0: m5.large, PD, CNI 1.8.0 -> 29).
+    // CNI 1.8 has no prefix delegation (max-pods-calculator.sh: m5.large, PD, CNI 1.8.0 -> 29).
     let old = CniConfig {
         version: Some(CniVersion::new(1, 8, 0)),
         ..pd()
     };
     let p = pool("m5.large", &old, 5, 29);
     assert_eq!((p.mode, p.slots), (AddressMode::SecondaryIp, 18));
-    assert!(matches!(
-        p.findings[0],
-        PoolFinding::PrefixFallbackCniVersion { .. }
-    ));
-    // Bare metal: the CNI runs prefix delegation (domain.md §0 quirk).
+    assert!(p.findings.is_empty(), "{:?}", p.findings);
+    assert_eq!(
+        plan_warnings("{ mode: prefix, version: \"1.8.0\" }"),
+        vec![PlanWarning::PrefixNeedsNewerCni {
+            version: "1.8.0".into()
+        }]
+    );
+    // Bare metal: the CNI runs prefix delegation (the script does not; docs/model.md "The calculator's rules").
     assert_eq!(pool("m5.metal", &pd(), 5, 250).mode, AddressMode::Prefix);
 }
 
@@ -401,7 +417,7 @@ fn cn() -> CniConfig {
 #[test]
 fn custom_networking_m5_large() {
     // m5.large: 3 ENIs, S = 9; custom networking: primary gets no slots, E_cap = 3 - 1 = 2; max pods 20
-    // (domain.md §0). WARM_ENI_TARGET=1.
+    // (max-pods-calculator.sh --cni-custom-networking-enabled). WARM_ENI_TARGET=1.
     // 0 pods: min(0 + 1, 2, ceil(20/9) = 3) = 1 pod ENI -> ENIs [primary 0, 9]; node subnet 1 (node primary);
     //   ENIConfig subnet 1 ENI primary + 9 IPs = 10.
     let p = pool("m5.large", &cn(), 0, 20);
@@ -419,7 +435,7 @@ fn custom_networking_m5_large() {
 
 #[test]
 fn custom_networking_with_prefixes() {
-    // m5.large, custom networking + PD: max pods 110 (domain.md §0). WARM_PREFIX_TARGET=1, 40 pods:
+    // m5.large, custom networking + PD: max pods 110 (max-pods-calculator.sh). WARM_PREFIX_TARGET=1, 40 pods:
     // ceil(40/16) + 1 = 4 prefixes (<= E_cap 2 * 9 = 18, <= ceil(110/16) = 7) on one pod ENI.
     // Node subnet: 1; ENIConfig subnet: 1 ENI primary + 4 prefixes = 1 + 64 addresses.
     let cni = CniConfig {
@@ -470,7 +486,8 @@ fn load(pods: u32, branch_pods: u32, max_pods: u32) -> NodeLoad {
 
 #[test]
 fn security_groups_for_pods_m5_large() {
-    // m5.large: trunking-compatible, 9 branch ENIs (domain.md §0). The trunk takes an ENI: E_cap = 3 - 1 = 2.
+    // m5.large: trunking-compatible, 9 branch ENIs (aws/amazon-vpc-resource-controller-k8s pkg/aws/vpc/limits.go).
+    // The trunk takes an ENI: E_cap = 3 - 1 = 2.
     // 12 pods, 4 of them branch pods, max pods 29: 8 ordinary pods -> min(ceil(8/9) + 1, 2, ceil(29/9)) = 2
     // ENIs, 18 IPs. Node subnet: 2 ENI primaries + 18 IPs + 1 trunk primary + 4 branch ENIs = 25.
     let p = node_pool(ty("m5.large"), &sgp(), &load(12, 4, 29));
@@ -490,7 +507,7 @@ fn security_groups_for_pods_m5_large() {
 #[test]
 fn security_groups_for_pods_with_custom_networking() {
     // m5.xlarge: 4 ENIs x 15 (S = 14), 18 branch ENIs. Custom networking + trunk: E_cap = 4 - 1 - 1 = 2.
-    // Max pods 44 (domain.md §0, m5.xlarge custom networking). 20 pods, 5 branch: 15 ordinary ->
+    // Max pods 44 (max-pods-calculator.sh, m5.xlarge custom networking). 20 pods, 5 branch: 15 ordinary ->
     // min(ceil(15/14) + 1 = 3, 2, ceil(44/14) = 4) = 2 pod ENIs, 28 IPs; ENIs [0, 14, 14].
     // Node subnet: 1. ENIConfig subnet: 2 pod-ENI primaries + 28 IPs + 1 trunk + 5 branch = 36.
     let cni = CniConfig {
@@ -535,12 +552,23 @@ fn findings_display_one_line_and_json() {
         let s = f.to_string();
         assert!(!s.contains('\n') && !s.ends_with('.'), "{s}");
     }
-    assert_eq!(
-        p.findings[0].to_string(),
-        "MINIMUM_IP_TARGET=11 with WARM_IP_TARGET 0 or unset: the pool stops at 11 pod addresses and pods beyond them fail (aws/amazon-vpc-cni-k8s#2650); set WARM_IP_TARGET to 1 or more"
-    );
+    assert_eq!(p.findings[0].to_string(), "9 pods per node get no address");
     let v = serde_json::to_value(&p).unwrap();
     assert_eq!(v["mode"], "secondary-ip");
-    assert_eq!(v["findings"][0]["kind"], "warm-ip-zero-with-minimum");
+    assert_eq!(v["findings"][0]["kind"], "pods-without-address");
+    assert_eq!(v["findings"][0]["pods"], 9);
     assert_eq!(v["node_subnet"]["singles"], 2 + 11);
+}
+
+/// The warnings of a one-subnet, one-group plan with these CNI settings (each cluster-wide warning once).
+fn plan_warnings(cni: &str) -> Vec<PlanWarning> {
+    let yaml = format!(
+        "cni: {cni}\nsubnets: [{{ name: a, az: z, cidr: 10.0.0.0/24 }}, {{ name: b, az: y, cidr: 10.0.1.0/24 }}]\n\
+         node_groups:\n  - {{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 5 }}\n\
+         \x20 - {{ name: h, instance_type: m5.large, subnets: [b], nodes: 1, pods_per_node: 5 }}\n"
+    );
+    ipplan_planner::Plan::from_yaml_str(&yaml, "p.yaml", &ipplan_core::Catalog::embedded())
+        .unwrap()
+        .warnings()
+        .to_vec()
 }

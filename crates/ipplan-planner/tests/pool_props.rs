@@ -1,12 +1,14 @@
 //! Properties of the per-node pool over random types from the embedded table, random CNI settings and pod
-//! counts, and an independent oracle: a tick-by-tick model of ipamd's grow path (domain.md §1.3,
-//! `isDatastorePoolTooLow` / `increaseDatastorePool` / `getPrefixesNeeded` / `GetENIResourcesToAllocate`)
+//! counts, and an independent oracle: a tick-by-tick model of ipamd's grow path (aws/amazon-vpc-cni-k8s
+//! `pkg/ipamd/ipamd.go` v1.23.1 `b52188387f2e`: `isDatastorePoolTooLow` / `increaseDatastorePool` /
+//! `getPrefixesNeeded` / `GetENIResourcesToAllocate`; docs/model.md, "The ipamd control loop")
 //! that the closed form must converge to. In CI (`CI` set) shrinking is cut short.
 
 use ipplan_core::{
     AddressMode, CniVersion, InstanceInfo, MaxPodsOptions, embedded_table, max_pods,
 };
-use ipplan_planner::{CniConfig, NodeLoad, NodePool, node_pool};
+use ipplan_planner::capacity::{NodeLoad, NodePool, node_pool};
+use ipplan_planner::plan::CniConfig;
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
@@ -85,7 +87,8 @@ fn e_max(inst: &InstanceInfo, cni: &CniConfig) -> u32 {
     }
 }
 
-/// domain.md §1.3, one tick at a time: grow only (no churn), pods packed densely.
+/// ipamd's loop (docs/model.md, "The ipamd control loop"), one tick at a time: grow only (no churn), pods packed
+/// densely.
 struct Ipamd {
     prefix: bool,
     s: u32,

@@ -1,9 +1,12 @@
-//! The simulation against domain.md §1.4's test vectors (docs/eni-and-ip-target.md, docs/prefix-and-ip-target.md),
-//! hand-computed cases (arithmetic in the comments), the fragmentation failure of domain.md §3 and its fix (the
-//! example files), determinism, and the `simulate:` schema's error messages.
+//! The simulation against the test vectors of docs/model.md, "Test vectors" (aws/amazon-vpc-cni-k8s
+//! `docs/eni-and-ip-target.md` and `docs/prefix-and-ip-target.md`, v1.23.1 `b52188387f2e`), hand-computed cases
+//! (arithmetic in the comments), the fragmentation failure of docs/model.md, "Prefixes and /28 fragmentation"
+//! (aws/aws-eks-best-practices `latest/bpg/networking/prefix-mode_linux.adoc`), and its fix (the example files),
+//! determinism, and the `simulate:` schema's error messages.
 
 use ipplan_core::Catalog;
-use ipplan_planner::{FailureKind, NodeState, Plan, Scenario, SimReport, Simulation, simulate};
+use ipplan_planner::sim::{FailureKind, NodeState};
+use ipplan_planner::{Plan, Scenario, SimReport, Simulation, simulate};
 
 fn plan(yaml: &str) -> Plan {
     Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).unwrap_or_else(|e| panic!("{e}"))
@@ -16,7 +19,7 @@ fn one_node(instance: &str, cni: &str, pods: u32, max_pods: u32) -> (Vec<NodeSta
          node_groups: [{{ name: g, instance_type: {instance}, subnets: [a], nodes: 1, pods_per_node: {pods}, max_pods: {max_pods} }}]\n"
     );
     let p = plan(&yaml);
-    let mut sim = Simulation::new(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let mut sim = Simulation::new(&p, &p.scenario());
     sim.run();
     (sim.node_states(), sim.report())
 }
@@ -41,10 +44,10 @@ fn vectors(instance: &str, cni: &str, max_pods: u32, rows: &[(u32, u32, u32)]) {
     }
 }
 
-// t3.small: 3 ENIs x 4 IPv4, S = 3; max pods 3 * 3 + 2 = 11 (domain.md §5).
+// t3.small: 3 ENIs x 4 IPv4, S = 3; max pods 3 * 3 + 2 = 11 (aws/amazon-vpc-cni-k8s misc/eni-max-pods.txt).
 #[test]
 fn t3_small_secondary_ip_vectors() {
-    // docs/eni-and-ip-target.md (domain.md §1.4): WARM_ENI_TARGET=1: 0 -> 1 ENI / 3 IPs; 5 -> 3/9; 9 -> 3/9
+    // docs/eni-and-ip-target.md: WARM_ENI_TARGET=1: 0 -> 1 ENI / 3 IPs; 5 -> 3/9; 9 -> 3/9
     vectors("t3.small", "", 11, &[(0, 1, 3), (5, 3, 9), (9, 3, 9)]);
     // WARM_IP_TARGET=1, MINIMUM_IP_TARGET=1: 0 -> 1/1; 5 -> 2/6; 9 -> 3/9
     vectors(
@@ -64,7 +67,7 @@ fn t3_small_secondary_ip_vectors() {
 
 #[test]
 fn t3_small_prefix_vectors() {
-    // docs/prefix-and-ip-target.md (domain.md §1.4), max pods 110 (146 capped, 2 vCPUs):
+    // docs/prefix-and-ip-target.md, max pods 110 (146 capped, 2 vCPUs):
     // WARM_PREFIX_TARGET=1: 0 -> 1 prefix; 5 -> 2; 16 -> 2; 17 -> 3; 58 -> 5 (2 ENIs: 3, 2)
     vectors(
         "t3.small",
@@ -93,7 +96,8 @@ fn t3_small_prefix_vectors() {
 
 #[test]
 fn p3dn_vectors() {
-    // p3dn.24xlarge: 15 ENIs x 50 IPv4, S = 49, max pods 250 (domain.md §1.4 vectors)
+    // p3dn.24xlarge: 15 ENIs x 50 IPv4, S = 49, max pods 250 (docs/eni-and-ip-target.md,
+    // docs/prefix-and-ip-target.md)
     // WARM_ENI_TARGET=1: 0 -> 1/49; 3 -> 2/98; 95 -> 3/147
     vectors(
         "p3dn.24xlarge",
@@ -119,9 +123,9 @@ fn p3dn_vectors() {
 
 #[test]
 fn best_practices_three_c5_large() {
-    // aws-eks-best-practices vpc-cni.adoc (domain.md §1.4): 3 x c5.large, 2 CoreDNS pods, default CNI:
-    // 20 + 20 + 10 = 50 subnet IPs. One pod each on two nodes, none on the third: pods_per_node can't say
-    // that, so deploy 2 pods one by one over 3 nodes (the first two nodes get one each).
+    // aws/aws-eks-best-practices latest/bpg/networking/vpc-cni.adoc (dc0243ad2cf4): 3 x c5.large, 2 CoreDNS pods,
+    // default CNI: 20 + 20 + 10 = 50 subnet IPs. One pod each on two nodes, none on the third: pods_per_node can't
+    // say that, so deploy 2 pods one by one over 3 nodes (the first two nodes get one each).
     let p = plan(
         "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
 node_groups: [{ name: g, instance_type: c5.large, subnets: [a], nodes: 3, pods: 2 }]
@@ -131,7 +135,7 @@ simulate:
     - { at: 0s, deploy: { node_group: g, pods: 2, arrival: one-by-one } }
 ",
     );
-    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let r = simulate(&p, &p.scenario());
     assert_eq!(r.subnets[0].peak_addresses_held, 50);
     assert!(r.fits);
 }
@@ -139,8 +143,8 @@ simulate:
 #[test]
 fn custom_networking_puts_pod_enis_in_the_eniconfig_subnet() {
     // m5.large, custom networking, default WARM_ENI_TARGET=1, 10 pods: the primary ENI takes no pods, so
-    // E_cap = 3 - 1 = 2 pod ENIs; ceil(10 / 9) + 1 = 2 -> 2 pod ENIs, 18 secondary IPs (domain.md §1.4).
-    // Node subnet: the node's primary only = 1 per node. Pod subnet: 2 ENI primaries + 18 = 20 per node.
+    // E_cap = 3 - 1 = 2 pod ENIs; ceil(10 / 9) + 1 = 2 -> 2 pod ENIs, 18 secondary IPs (docs/model.md, "The closed
+    // form"). Node subnet: the node's primary only = 1 per node. Pod subnet: 2 ENI primaries + 18 = 20 per node.
     let p = plan(
         "cni: { custom_networking: true }
 subnets:
@@ -149,7 +153,7 @@ subnets:
 node_groups: [{ name: g, instance_type: m5.large, subnets: [nodes], nodes: 3, pods_per_node: 10 }]
 ",
     );
-    let mut sim = Simulation::new(&p, &Scenario::peak(&p)).unwrap();
+    let mut sim = Simulation::new(&p, &Scenario::peak(&p));
     sim.run();
     for n in sim.node_states() {
         assert_eq!(
@@ -168,14 +172,14 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [nodes], nodes: 3, po
 fn security_groups_for_pods_trunk_and_branch_addresses() {
     // m5.large, ENABLE_POD_ENI, 10 pods of which 3 are branch pods. The trunk takes one of the 3 ENIs, so
     // E_cap = 2; 7 ordinary pods: min(ceil(7/9) + 1, 2) = 2 ENIs, 18 secondary IPs. Node subnet:
-    // 2 ENI primaries + 18 + 1 trunk + 3 branch = 24 (domain.md §1.4 "SG-for-pods").
+    // 2 ENI primaries + 18 + 1 trunk + 3 branch = 24 (docs/model.md, "Subnet addresses per node").
     let p = plan(
         "cni: { pod_security_groups: true }
 subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
 node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 10, branch_pods_per_node: 3 }]
 ",
     );
-    let mut sim = Simulation::new(&p, &Scenario::peak(&p)).unwrap();
+    let mut sim = Simulation::new(&p, &Scenario::peak(&p));
     sim.run();
     let n = &sim.node_states()[0];
     assert!(n.trunk);
@@ -188,8 +192,9 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_p
 
 #[test]
 fn warm_ip_zero_with_minimum_stops_at_the_minimum() {
-    // aws/amazon-vpc-cni-k8s#2650 (domain.md §1.4): WARM_IP_TARGET=0 + MINIMUM_IP_TARGET=11 -> the pool stops at
-    // 11 addresses and pods beyond them never get one. m5.large (S = 9): 11 IPs over 2 ENIs; 15 pods -> 4 wait.
+    // aws/amazon-vpc-cni-k8s#2650 (docs/model.md, "Secondary-IP mode"): WARM_IP_TARGET=0 + MINIMUM_IP_TARGET=11 ->
+    // the pool stops at 11 addresses and pods beyond them never get one. m5.large (S = 9): 11 IPs over 2 ENIs; 15
+    // pods -> 4 wait.
     let (nodes, r) = one_node(
         "m5.large",
         "warm_ip_target: 0, minimum_ip_target: 11",
@@ -221,7 +226,7 @@ simulate:
     - { at: 10m, deploy: { node_group: g, pods: 0 } }
 ",
     );
-    let mut sim = Simulation::new(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let mut sim = Simulation::new(&p, &p.scenario());
     sim.run_until(9 * 60);
     let n = &sim.node_states()[0];
     assert_eq!((n.enis, n.slots, n.pods_running), (3, 27, 25));
@@ -251,7 +256,7 @@ simulate:
 ";
     drop(pd);
     let p = plan(yaml);
-    let mut sim = Simulation::new(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let mut sim = Simulation::new(&p, &p.scenario());
     sim.run_until(19 * 60);
     assert_eq!(sim.node_states()[0].slots, 4);
     sim.run();
@@ -261,9 +266,10 @@ simulate:
 
 #[test]
 fn cooldown_makes_churning_pods_wait_when_the_warm_pool_is_small() {
-    // domain.md §1.5 (2): a freed address is unusable for 30 s but counts as available, so ipamd does not grow.
-    // m5.large, 10 pods, one replacement per 5 s tick (12/min). WARM_IP_TARGET=2: 12 IPs, 2 free; the third
-    // replacement within 30 s finds only cooldown addresses (avail = 2 counts them) and waits.
+    // docs/model.md, "Beyond the steady state" (cooldown): a freed address is unusable for 30 s but counts as
+    // available, so ipamd does not grow. m5.large, 10 pods, one replacement per 5 s tick (12/min). WARM_IP_TARGET=2:
+    // 12 IPs, 2 free; the third replacement within 30 s finds only cooldown addresses (avail = 2 counts them) and
+    // waits.
     let yaml = |cni: &str| {
         format!(
             "cni: {{ {cni} }}
@@ -279,13 +285,13 @@ simulate:
         )
     };
     let p = plan(&yaml("warm_ip_target: 2"));
-    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let r = simulate(&p, &p.scenario());
     assert_eq!(r.pods.replacements, 120); // 10 minutes x 12
     assert!(r.pods.waited > 0);
     // WARM_ENI_TARGET=1: 2 ENIs, 18 IPs, 8 free >= 6 in cooldown at any time (12/min x 30 s): nobody waits
     // after the start-up
     let p = plan(&yaml("warm_eni_target: 1"));
-    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let r = simulate(&p, &p.scenario());
     assert_eq!(r.pods.replacements, 120);
     let waits_during_churn: u64 = r
         .timeline
@@ -305,9 +311,10 @@ fn example(name: &str) -> Plan {
 
 #[test]
 fn fragmentation_fails_prefixes_while_addresses_are_free() {
-    // domain.md §3: singles scattered at random spoil /28 blocks; a prefix needs a whole free block.
+    // docs/model.md, "Prefixes and /28 fragmentation": singles scattered at random spoil /28 blocks; a prefix needs
+    // a whole free block.
     let p = example("fragmentation-sim.yaml");
-    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let r = simulate(&p, &p.scenario());
     let s = &r.subnets[0];
     assert!(s.failed_allocations.insufficient_cidr_blocks > 0, "{s:?}");
     let first = s
@@ -322,48 +329,45 @@ fn fragmentation_fails_prefixes_while_addresses_are_free() {
     assert!(r.pods.waited_beyond_threshold > 0);
 
     // The closed-form check flags the same risk.
-    let c = ipplan_planner::check(&p).unwrap();
+    let c = ipplan_planner::check(&p);
     assert!(!c.fits);
 }
 
 #[test]
 fn a_prefix_reservation_fixes_fragmentation() {
     let p = example("fragmentation-sim-reserved.yaml");
-    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let r = simulate(&p, &p.scenario());
     let s = &r.subnets[0];
     assert_eq!(s.failed_allocations.total(), 0, "{:?}", s.first_failure);
     assert!(r.fits, "{:?}", r.first_failure);
     // the same pods as the unreserved file run
     let q = example("fragmentation-sim.yaml");
-    assert_eq!(q.node_groups, p.node_groups);
+    assert_eq!(q.node_groups(), p.node_groups());
     assert_eq!(r.pods.still_waiting, 0);
 }
 
 #[test]
 fn same_seed_same_bytes() {
     let p = example("fragmentation-sim.yaml");
-    let s = Scenario::from_plan(&p).unwrap();
-    let a = serde_json::to_string(&simulate(&p, &s).unwrap()).unwrap();
-    let b = serde_json::to_string(&simulate(&p, &s).unwrap()).unwrap();
+    let s = p.scenario();
+    let a = serde_json::to_string(&simulate(&p, &s)).unwrap();
+    let b = serde_json::to_string(&simulate(&p, &s)).unwrap();
     assert_eq!(a, b);
-    let ra = simulate(&p, &s).unwrap();
-    assert_eq!(
-        ra.timeline.to_csv(),
-        simulate(&p, &s).unwrap().timeline.to_csv()
-    );
+    let ra = simulate(&p, &s);
+    assert_eq!(ra.timeline.to_csv(), simulate(&p, &s).timeline.to_csv());
     // a different seed places singles differently
     let mut s2 = s.clone();
     s2.seed += 1;
-    let c = serde_json::to_string(&simulate(&p, &s2).unwrap()).unwrap();
+    let c = serde_json::to_string(&simulate(&p, &s2)).unwrap();
     assert_ne!(a, c);
 }
 
 #[test]
 fn trials_do_not_depend_on_threads() {
     let p = example("fragmentation-sim.yaml");
-    let s = Scenario::from_plan(&p).unwrap();
-    let one = ipplan_planner::simulate_trials(&p, &s, 6, 1).unwrap();
-    let two = ipplan_planner::simulate_trials(&p, &s, 6, 2).unwrap();
+    let s = p.scenario();
+    let one = ipplan_planner::simulate_trials(&p, &s, 6, 1);
+    let two = ipplan_planner::simulate_trials(&p, &s, 6, 2);
     assert_eq!(one, two);
     assert_eq!(one.runs.len(), 6);
     assert_eq!(one.runs[0].seed, s.seed);
@@ -374,16 +378,16 @@ fn trials_do_not_depend_on_threads() {
         .count();
     assert_eq!(one.probability_wait, waited as f64 / 6.0);
     let q = example("fragmentation-sim-reserved.yaml");
-    let r = ipplan_planner::simulate_trials(&q, &Scenario::from_plan(&q).unwrap(), 6, 2).unwrap();
+    let r = ipplan_planner::simulate_trials(&q, &q.scenario(), 6, 2);
     assert_eq!(r.probability_wait, 0.0);
 }
 
 #[test]
 fn block_states_part_way() {
     // A snapshot at a requested time: before the prefix group scales, no block holds a prefix.
-    use ipplan_planner::BlockState;
+    use ipplan_planner::alloc::BlockState;
     let p = example("fragmentation-sim.yaml");
-    let mut sim = Simulation::new(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let mut sim = Simulation::new(&p, &p.scenario());
     sim.run_until(60);
     let blocks = sim.block_states(0).unwrap();
     assert_eq!(blocks.len(), 64); // a /22 = 64 blocks of 16
@@ -405,8 +409,9 @@ node_groups: [{{ name: web, instance_type: m5.large, subnets: [a], nodes: 2, pod
 simulate:
 {sim}"
     );
-    let p = plan(&yaml);
-    Scenario::from_plan(&p).unwrap_err().to_string()
+    Plan::from_yaml_str(&yaml, "plan.yaml", &Catalog::embedded())
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -465,7 +470,7 @@ simulate:
     - { at: 15m, switch_mode: { node_group: g, mode: prefix } }
 ",
     );
-    let mut sim = Simulation::new(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let mut sim = Simulation::new(&p, &p.scenario());
     sim.run_until(14 * 60);
     let nodes = sim.node_states();
     assert_eq!(nodes.len(), 4);
@@ -488,10 +493,11 @@ simulate:
 
 #[test]
 fn back_off_120_s_after_each_failure() {
-    // A /28 subnet holds no /28 prefix at all (its only block holds the AWS-reserved addresses, domain.md §3).
-    // A prefix-mode node there: its primary fits (11 usable addresses), every prefix request fails with
-    // InsufficientCidrBlocks, and ipamd retries only after the 120 s back-off (domain.md §1.2): over 600 s at
-    // t = 0, 120, 240, 360, 480, 600 -> 6 failures. Its one pod never gets an address.
+    // A /28 subnet holds no /28 prefix at all (its only block holds the AWS-reserved addresses; docs/model.md,
+    // "Prefixes and /28 fragmentation"). A prefix-mode node there: its primary fits (11 usable addresses), every
+    // prefix request fails with InsufficientCidrBlocks, and ipamd retries only after the 120 s back-off
+    // (`insufficientCidrErrorCooldown` in aws/amazon-vpc-cni-k8s pkg/ipamd/ipamd.go): over 600 s at t = 0, 120, 240,
+    // 360, 480, 600 -> 6 failures. Its one pod never gets an address.
     let p = plan(
         "cni: { mode: prefix }
 subnets: [{ name: tiny, az: z, cidr: 10.0.0.0/28 }]
@@ -499,7 +505,7 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [tiny], nodes: 1, pod
 simulate: { duration: 600s }
 ",
     );
-    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let r = simulate(&p, &p.scenario());
     let s = &r.subnets[0];
     assert_eq!(s.failed_allocations.insufficient_cidr_blocks, 6);
     assert_eq!(
@@ -526,7 +532,7 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [tiny], nodes: 1, pod
 simulate: { duration: 600s }
 ",
     );
-    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let r = simulate(&p, &p.scenario());
     let s = &r.subnets[0];
     assert_eq!(
         s.failed_allocations.insufficient_free_addresses_in_subnet,
@@ -540,9 +546,9 @@ simulate: { duration: 600s }
 
 #[test]
 fn nodes_that_find_no_address_do_not_launch() {
-    // A /28 has 16 - 5 = 11 usable addresses (domain.md §4): 11 node primaries, then nothing. With
-    // WARM_IP_TARGET=1 nothing else is asked for until a pod comes, and there are no pods.
-    // 15 nodes wanted: 11 launch, the other 4 fail with InsufficientFreeAddressesInSubnet and are retried.
+    // A /28 has 16 - 5 = 11 usable addresses (awsdocs/amazon-vpc-user-guide doc_source/subnet-sizing.md): 11 node
+    // primaries, then nothing. With WARM_IP_TARGET=1 nothing else is asked for until a pod comes, and there are no
+    // pods. 15 nodes wanted: 11 launch, the other 4 fail with InsufficientFreeAddressesInSubnet and are retried.
     let p = plan(
         "cni: { warm_ip_target: 1 }
 subnets: [{ name: tiny, az: z, cidr: 10.0.0.0/28 }]
@@ -550,7 +556,7 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [tiny], nodes: 15, po
 simulate: { duration: 10m, placement: lowest }
 ",
     );
-    let r = simulate(&p, &Scenario::from_plan(&p).unwrap()).unwrap();
+    let r = simulate(&p, &p.scenario());
     assert_eq!(
         (r.node_groups[0].peak_nodes, r.node_groups[0].final_nodes),
         (11, 11)

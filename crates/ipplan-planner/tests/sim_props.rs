@@ -1,9 +1,9 @@
 //! Properties of the simulation over random instance types from the embedded table, CNI settings and pod
 //! counts:
-//! - a steady cluster (no churn) converges to the closed form [`node_pool`] in every mode of domain.md §1.4
-//!   (secondary `WARM_ENI_TARGET`, `WARM_IP_TARGET`/`MINIMUM_IP_TARGET`, prefix `WARM_PREFIX_TARGET`, prefix with
-//!   IP targets, custom networking). The default scenario uses the closed form's order: pods arrive one at a
-//!   time on an empty node, each after the pool settled, packed densely;
+//! - a steady cluster (no churn) converges to the closed form [`node_pool`] in every mode of docs/model.md, "The
+//!   closed form" (secondary `WARM_ENI_TARGET`, `WARM_IP_TARGET`/`MINIMUM_IP_TARGET`, prefix `WARM_PREFIX_TARGET`,
+//!   prefix with IP targets, custom networking). The default scenario uses the closed form's order: pods arrive one
+//!   at a time on an empty node, each after the pool settled, packed densely;
 //! - conservation: whatever a random scenario does (scale, deploy, churn, rolling update), every subnet holds
 //!   exactly what the fixed consumers and the live nodes hold, and every pod is running, waiting or unscheduled;
 //! - the same seed gives the same bytes.
@@ -11,7 +11,9 @@
 //! In CI (`CI` set) shrinking is cut short.
 
 use ipplan_core::{AddressMode, Catalog, InstanceInfo, embedded_table};
-use ipplan_planner::{CniConfig, NodeLoad, Plan, Scenario, Simulation, node_pool, simulate};
+use ipplan_planner::capacity::{NodeLoad, node_pool};
+use ipplan_planner::plan::CniConfig;
+use ipplan_planner::{Plan, Scenario, Simulation, simulate};
 use proptest::prelude::*;
 
 fn config(cases: u32) -> ProptestConfig {
@@ -77,7 +79,7 @@ fn converges(
     max_pods: u32,
 ) -> Result<(), TestCaseError> {
     let plan = one_node_plan(inst, cni, pods, max_pods);
-    let mut sim = Simulation::new(&plan, &Scenario::peak(&plan)).unwrap();
+    let mut sim = Simulation::new(&plan, &Scenario::peak(&plan));
     sim.run();
     let nodes = sim.node_states();
     prop_assert_eq!(nodes.len(), 1);
@@ -130,9 +132,10 @@ proptest! {
     }
 
     #[test]
-    // WARM_PREFIX_TARGET=0 is "not supported" (docs/prefix-and-ip-target.md): with no free prefix the pool is
-    // low and grows one, which is then over the target of 0 and released 30 s later, and again; the simulation
-    // shows that cycle (so it never settles) and the closed form's `floor(N/16) + 1` is its upper state.
+    // WARM_PREFIX_TARGET=0 is "not supported" (aws/amazon-vpc-cni-k8s docs/prefix-and-ip-target.md): with no free
+    // prefix the pool is low and grows one, which is then over the target of 0 and released 30 s later, and again;
+    // the simulation shows that cycle (so it never settles) and the closed form's `floor(N/16) + 1` is its upper
+    // state.
     fn prefix_warm_prefix(inst in instance(), p in 1u32..=3, pods in 0u32..=200, mp in max_pods()) {
         let cni = CniConfig { mode: AddressMode::Prefix, warm_prefix_target: p, ..CniConfig::default() };
         converges(inst, &cni, pods, mp)?;
@@ -238,8 +241,8 @@ proptest! {
     ) {
         let yaml = scenario_yaml(seed, nodes, pods, churn, rolling, consumers);
         let plan = Plan::from_yaml_str(&yaml, "prop.yaml", &Catalog::embedded()).unwrap();
-        let scenario = Scenario::from_plan(&plan).unwrap();
-        let mut sim = Simulation::new(&plan, &scenario).unwrap();
+        let scenario = plan.scenario();
+        let mut sim = Simulation::new(&plan, &scenario);
         // look part-way and at the end
         for stop in [7 * 60, 9 * 60, u32::MAX] {
             sim.run_until(stop);
@@ -263,7 +266,7 @@ proptest! {
             last.pods_running + last.pods_waiting + last.pods_unscheduled,
             u64::from(pods.0 / 2 + pods.1)
         );
-        let again = simulate(&plan, &scenario).unwrap();
+        let again = simulate(&plan, &scenario);
         prop_assert_eq!(serde_json::to_string(&r).unwrap(), serde_json::to_string(&again).unwrap());
     }
 }

@@ -6,10 +6,8 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
-use ipplan_planner::{
-    MapClass, MapOptions, Placement, PlotPanel, PlotSeries, ReservationKind, SubnetAllocator,
-    subnet_map, timeline_plot,
-};
+use ipplan_planner::alloc::{Placement, ReservationKind, SubnetAllocator};
+use ipplan_planner::svg::{MapClass, MapOptions, PlotPanel, PlotSeries, subnet_map, timeline_plot};
 
 // ---- a tiny XML 1.0 well-formedness checker and tree --------------------------------------------------------
 
@@ -472,7 +470,7 @@ fn map_of_a_24_matches_the_addresses_handed_out() {
     fill(&mut a, &mut t, 9, 4);
     let svg = subnet_map(subnet, &a.block_states(), "a /24", &MapOptions::default());
     check_map(&svg, &t);
-    // 16 blocks (domain.md §3: 2^(28-24)); 4 prefixes; 2 edge blocks; the rest by where the 9 singles fell.
+    // 16 blocks (2^(28-24)); 4 prefixes; 2 edge blocks; the rest by where the 9 singles fell.
     let c = t.counts();
     assert_eq!(c.values().sum::<usize>(), 16);
     assert_eq!(c.get("prefix"), Some(&4));
@@ -487,8 +485,8 @@ fn map_of_a_24_matches_the_addresses_handed_out() {
 
 #[test]
 fn lowest_placement_fills_the_first_block_then_spoils_the_next() {
-    // Lowest placement: the first 12 singles are .4-.15 (the edge block, domain.md §4: .0-.3 reserved), the 13th
-    // is .16, which spoils block 1 — so the prefix goes to block 2 (10.0.0.32/28).
+    // Lowest placement: the first 12 singles are .4-.15 (the edge block, .0-.3 reserved: VPC UG subnet-sizing.md),
+    // the 13th is .16, which spoils block 1 — so the prefix goes to block 2 (10.0.0.32/28).
     let subnet: Ipv4Net = "10.0.0.0/24".parse().unwrap();
     let mut a = SubnetAllocator::new(subnet, &[], Placement::Lowest).unwrap();
     a.alloc_singles(13).unwrap();
@@ -534,8 +532,9 @@ fn map_of_a_20_with_reservations_over_several_seeds() {
         let svg = subnet_map(subnet, &a.block_states(), "a /20", &MapOptions::default());
         check_map(&svg, &t);
         let c = t.counts();
-        // 256 blocks; the /25 prefix reservation is 8 blocks, all taken first by the 20 prefixes (domain.md §3:
-        // prefixes come from a reservation first); the /26 explicit is 4 blocks, one with our address.
+        // 256 blocks; the /25 prefix reservation is 8 blocks, all taken first by the 20 prefixes (docs/model.md,
+        // "Prefixes and /28 fragmentation": prefixes come from a reservation first); the /26 explicit is 4 blocks,
+        // one with our address.
         assert_eq!(c.values().sum::<usize>(), 256);
         assert_eq!(c.get("prefix"), Some(&20));
         assert_eq!(c.get("prefix-reservation"), None);
@@ -560,7 +559,7 @@ fn a_16_is_drawn_block_by_block() {
     let mut t = Truth::new(subnet, &[]);
     fill(&mut a, &mut t, 2000, 500);
     let svg = subnet_map(subnet, &a.block_states(), "a /16", &MapOptions::default());
-    // 2^(28-16) = 4096 blocks (domain.md §3), one rect each.
+    // 2^(28-16) = 4096 blocks (docs/model.md, "Prefixes and /28 fragmentation"), one rect each.
     check_map(&svg, &t);
     // 64 per row: the last block sits in row 63, column 63.
     let root = parse_svg(&svg);
@@ -603,7 +602,7 @@ fn a_pool_larger_than_a_16_is_downsampled() {
 
 #[test]
 fn tiny_subnets_and_odd_titles_stay_well_formed() {
-    // A /28 is one edge block that holds no prefix (domain.md §3).
+    // A /28 is one edge block that holds no prefix (docs/model.md, "Prefixes and /28 fragmentation").
     let subnet: Ipv4Net = "10.1.0.0/28".parse().unwrap();
     let mut a = SubnetAllocator::new(subnet, &[], Placement::Lowest).unwrap();
     a.alloc_singles(3).unwrap();

@@ -8,8 +8,8 @@ use anyhow::Context as _;
 use ipplan_planner::{Comparison, Layout};
 
 use crate::args::Context;
-use crate::cmd::check::load_plan;
 use crate::output::{Align, Format, Table, write_report};
+use crate::plans::{load_plan, verdict_code};
 
 /// `ipplan compare` arguments.
 #[derive(Debug, clap::Args)]
@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     let plan = load_plan(ctx, &args.plan)?;
     let c = ipplan_planner::compare(&plan, &layouts)?;
     write_report(out, args.format, &c, write_human)?;
-    Ok(crate::cmd::check::verdict_code(c.layouts[0].fits))
+    Ok(verdict_code(c.layouts[0].fits))
 }
 
 fn write_human(out: &mut dyn Write, c: &Comparison) -> anyhow::Result<()> {

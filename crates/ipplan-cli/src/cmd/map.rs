@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use ipplan_core::edit_distance;
-use ipplan_planner::{MapOptions, Simulation, subnet_map};
+use ipplan_planner::Simulation;
+use ipplan_planner::svg::{MapOptions, subnet_map};
 
 use crate::args::Context;
-use crate::cmd::check::load_plan;
-use crate::cmd::simulate::{file_name, scenario, write_file};
+use crate::plans::{file_name, load_plan, scenario, write_file};
 
 /// `ipplan map` arguments.
 #[derive(Debug, clap::Args)]
@@ -57,7 +57,7 @@ fn quoted(names: &[&str]) -> String {
 
 /// Parse `--at`: `90s`, `10m`, `1h30m`, `2h`, or a number of seconds (the plan file's duration syntax).
 fn parse_at(text: &str) -> anyhow::Result<u32> {
-    ipplan_planner::parse_seconds(text.trim()).ok_or_else(|| {
+    ipplan_planner::plan::parse_seconds(text.trim()).ok_or_else(|| {
         anyhow::anyhow!(
             "--at '{text}' is not a time; write seconds or a duration like '90s', '10m' or '1h30m'"
         )
@@ -68,10 +68,10 @@ fn parse_at(text: &str) -> anyhow::Result<u32> {
 pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let at = args.at.as_deref().map(parse_at).transpose()?;
     let plan = load_plan(ctx, &args.plan)?;
-    let names: Vec<&str> = plan.subnets.iter().map(|s| s.name.as_str()).collect();
-    let index = subnet_index(&names, &args.subnet, &plan.file)?;
-    let scenario = scenario(&plan, args.seed)?;
-    let mut sim = Simulation::new(&plan, &scenario)?;
+    let names: Vec<&str> = plan.subnets().iter().map(|s| s.name()).collect();
+    let index = subnet_index(&names, &args.subnet, plan.file())?;
+    let scenario = scenario(&plan, args.seed);
+    let mut sim = Simulation::new(&plan, &scenario);
     let when = match at {
         Some(t) => {
             sim.run_until(t);
@@ -89,21 +89,21 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     let blocks = sim
         .block_states(index)
         .context("the simulation has no such subnet")?;
-    let subnet = &plan.subnets[index];
+    let subnet = &plan.subnets()[index];
     let title = format!(
         "{}: subnet {} {when}, seed {}",
-        file_name(&plan.file),
-        subnet.name,
+        file_name(plan.file()),
+        subnet.name(),
         scenario.seed
     );
-    let svg = subnet_map(subnet.cidr, &blocks, &title, &MapOptions::default());
+    let svg = subnet_map(subnet.cidr(), &blocks, &title, &MapOptions::default());
     write_file("--out", &args.out, &svg)?;
     writeln!(
         out,
         "wrote {} (subnet {} {}, {} /28 blocks {when})",
         args.out.display(),
-        subnet.name,
-        subnet.cidr,
+        subnet.name(),
+        subnet.cidr(),
         blocks.len()
     )?;
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,6 @@
 //! The `ipplan` binary end to end: one integration-test binary, a module per front door, shared helpers here.
-//! Expected values come from domain.md (named in each test) or from arithmetic written out in the comments.
+//! Expected values come from the upstream sources named in each test (explained in docs/model.md) or from
+//! arithmetic written out in the comments.
 
 mod max_pods;
 mod plans;

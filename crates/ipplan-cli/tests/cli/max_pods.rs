@@ -1,5 +1,6 @@
-//! The `ipplan` binary end to end. Expected numbers come from domain.md §0 (worked values checked there by
-//! running AWS's `max-pods-calculator.sh`) or are computed in the comments from the ENI formula.
+//! The `ipplan` binary end to end. Expected numbers are the worked values of docs/model.md, "Max pods per node"
+//! (checked by running AWS's awslabs/amazon-eks-ami `templates/al2/runtime/max-pods-calculator.sh`, commit
+//! `0ab842803d82`) or are computed in the comments from the ENI formula.
 
 use crate::{fails, ipplan, ok, temp_file};
 use predicates::prelude::*;
@@ -72,11 +73,11 @@ fn usage_errors_exit_2() {
         .code(2);
 }
 
-// ---- max-pods: domain.md §0 worked values through the CLI ------------------------------------------------
+// ---- max-pods: max-pods-calculator.sh worked values through the CLI ---------------------------------------
 
 #[test]
 fn worked_values_through_the_cli() {
-    // (args, max_pods, eni_limited_pods) from domain.md §0's table
+    // (args, max_pods, eni_limited_pods) from docs/model.md, "Worked values"
     let cases: &[(&[&str], u64, u64)] = &[
         (&["m5.large", "--cni-version", "1.7.5"], 29, 29),
         (
@@ -125,9 +126,9 @@ fn json_fields_for_pd_and_fallback() {
     assert_eq!(r["mode"], "prefix");
     assert_eq!(r["cap"], 110);
     assert_eq!(r["pod_enis"], 3);
-    // Karpenter is not prefix-aware: 3 x 9 + 2 (domain.md §0 "Other anchors")
+    // Karpenter is not prefix-aware: 3 x 9 + 2 (aws/karpenter-provider-aws pkg/providers/instancetype/types.go)
     assert_eq!(r["karpenter_max_pods"], 29);
-    // pod-eni m5.large 9 (domain.md §0)
+    // pod-eni m5.large 9 (aws/amazon-vpc-resource-controller-k8s pkg/aws/vpc/limits.go)
     assert_eq!(r["pod_eni"], 9);
     assert!(
         r["notes"]
@@ -143,7 +144,7 @@ fn json_fields_for_pd_and_fallback() {
     assert_eq!(r["mode"], "secondary-ip");
     assert!(r["notes"][0].as_str().unwrap().contains("xen"), "{r}");
 
-    // m5.metal PD: the CNI runs PD, the script would give 737 capped to 250 (domain.md §0 quirk)
+    // m5.metal PD: the CNI runs PD, the script would give 737 capped to 250 (docs/model.md, "The calculator's rules")
     let r = one(&["m5.metal", "--prefix-delegation"]);
     assert_eq!(r["mode"], "prefix");
     assert_eq!(r["max_pods"], 250);
@@ -160,7 +161,7 @@ fn json_fields_for_pd_and_fallback() {
 
 #[test]
 fn karpenter_and_pod_eni_columns() {
-    // domain.md §0: pod-eni m5.8xlarge 54, t3.micro 0
+    // pod-eni m5.8xlarge 54, t3.micro 0 (aws/amazon-vpc-resource-controller-k8s pkg/aws/vpc/limits.go)
     assert_eq!(one(&["m5.8xlarge"])["pod_eni"], 54);
     assert_eq!(one(&["t3.micro"])["pod_eni"], 0);
     // Karpenter RESERVED_ENIS defaults to 1 with custom networking: (3 - 1) x 9 + 2 = 20
@@ -225,7 +226,7 @@ fn all_modes_gives_four_entries_per_type_in_order() {
             )
         })
         .collect();
-    // domain.md §0: 29; PD 110 (434); custom 20; custom + PD 110 (290)
+    // max-pods-calculator.sh: 29; PD 110 (434); custom 20; custom + PD 110 (290)
     assert_eq!(
         got,
         vec![
@@ -248,8 +249,8 @@ fn all_types_and_all_modes() {
         .collect();
     assert!(names.windows(2).all(|w| w[0] < w[1]), "not sorted");
     let get = |n: &str| r.iter().find(|e| e["instance_type"] == n).unwrap();
-    assert_eq!(get("c6i.4xlarge")["max_pods"], 110); // domain.md §0
-    assert_eq!(get("p5.48xlarge")["max_pods"], 100); // domain.md §0
+    assert_eq!(get("c6i.4xlarge")["max_pods"], 110); // max-pods-calculator.sh
+    assert_eq!(get("p5.48xlarge")["max_pods"], 100); // max-pods-calculator.sh
     // mac1.metal's vCPU count is unknown: with --all that entry reports an error and the run goes on
     let mac = get("mac1.metal");
     assert_eq!(mac["max_pods"], Value::Null);
@@ -446,7 +447,7 @@ fn instances_filters_and_formats() {
         "{names:?}"
     );
     assert!(names.iter().all(|n| n.starts_with("m5")));
-    // substring filter; facts of m5.large (domain.md §5: 3 ENIs x 10 IPv4)
+    // substring filter; facts of m5.large (aws/amazon-vpc-cni-k8s pkg/vpc/vpc_ip_resource_limit.go: 3 ENIs x 10 IPv4)
     let v = json(&["instances", "m5.large"]);
     let m5 = &v["instances"][0];
     assert_eq!(v["schema_version"], 1);

@@ -225,7 +225,7 @@ fn terraform_external_protocol() {
     );
     assert_eq!(
         e,
-        "ipplan: error: terraform query: nodes: 'x' is not a whole number"
+        "ipplan: error: terraform query: nodes: 'x' is not a whole number from 0 to 4294967295"
     );
     let e = one_error_line(&["terraform"], Some("not json"));
     assert!(

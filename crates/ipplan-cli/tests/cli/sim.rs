@@ -1,6 +1,7 @@
 //! `ipplan simulate`, `ipplan map` and `ipplan check --simulate` end to end. Exit codes of the example files are
-//! the ones their header comments document; per-node figures come from domain.md §1.4 (computed in comments);
-//! block counts from domain.md §3 (a /L subnet has 2^(28-L) /28 blocks).
+//! the ones their header comments document; per-node figures come from docs/model.md, "The closed form"
+//! (computed in comments); block counts from docs/model.md, "Prefixes and /28 fragmentation" (a /L subnet has
+//! 2^(28-L) /28 blocks).
 
 use std::path::Path;
 
@@ -37,8 +38,8 @@ fn looks_like_svg(svg: &str) {
 }
 
 /// A prefix-mode plan without a `simulate:` section: 2 x m5.large with 20 pods each in a /24. Each node holds
-/// ceil(20 / 16) + WARM_PREFIX_TARGET 1 = 3 prefixes on its primary ENI (domain.md §1.4; m5.large has 9 slots
-/// per ENI), i.e. 6 prefixes; the only singles are the 2 node primaries.
+/// ceil(20 / 16) + WARM_PREFIX_TARGET 1 = 3 prefixes on its primary ENI (docs/model.md, "Prefix mode"; m5.large has
+/// 9 slots per ENI), i.e. 6 prefixes; the only singles are the 2 node primaries.
 const PREFIX_PLAN: &str = "
 cni: { mode: prefix }
 subnets: [{ name: pods-a, az: eu-west-1a, cidr: 10.0.0.0/24 }]
@@ -47,7 +48,7 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [pods-a], nodes: 2, p
 
 /// Secondary-IP mode: 1 x t3.small (3 ENIs x 4 IPv4) with 5 pods. WARM_ENI_TARGET=1: 5 pods need 2 ENIs of 3
 /// secondary IPs each, plus one warm ENI = 3 ENIs, 9 secondary IPs + 3 ENI primaries = 12 addresses
-/// (domain.md §1.4, docs/eni-and-ip-target.md).
+/// (aws/amazon-vpc-cni-k8s docs/eni-and-ip-target.md).
 const T3_PLAN: &str = "
 subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
 node_groups: [{ name: g, instance_type: t3.small, subnets: [a], nodes: 1, pods_per_node: 5 }]
@@ -55,7 +56,8 @@ node_groups: [{ name: g, instance_type: t3.small, subnets: [a], nodes: 1, pods_p
 
 /// Two /24s, 4 x m5.large in prefix mode spread over them (2 per subnet), 20 pods each: per subnet 6 prefixes
 /// (as in `PREFIX_PLAN`) and 2 node primaries. Even if both primaries spoil a block, 14 - 2 = 12 blocks can take
-/// the 6 prefixes (domain.md §3: a /24 has 14 prefix-capable blocks), so it fits.
+/// the 6 prefixes (a /24 has 14 prefix-capable blocks: docs/model.md, "Prefixes and /28 fragmentation"), so it
+/// fits.
 const TWO_SUBNETS: &str = "
 cni: { mode: prefix }
 subnets:
@@ -140,7 +142,7 @@ fn same_seed_same_bytes_and_seed_flag_overrides_the_plan() {
     ))
     .unwrap();
     assert_eq!(b["seed"], 3);
-    // Another seed scatters the ~190 singles (domain.md §3, `placement: random`) over other blocks: the maps
+    // Another seed scatters the ~190 singles (`placement: random`) over other blocks: the maps
     // differ; the same seed draws the same bytes.
     let dir = temp_dir();
     let draw = |seed: &str, name: &str| {

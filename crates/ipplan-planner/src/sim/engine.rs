@@ -4,19 +4,17 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::net::Ipv4Addr;
 
-use ipplan_core::{AddressMode, pod_eni_capacity};
+use ipplan_core::AddressMode;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::alloc::{BlockState, Placement, SubnetAllocator};
-use crate::cni::CniConfig;
-use crate::error::PlanError;
-use crate::plan::Plan;
-use crate::sim::node::{Failure, Node, NodeSpec, Targets, TickOut, below};
-use crate::sim::scenario::{
-    Arrival, Event, EventKind, MAX_UNTIL_STEADY_SECONDS, Scenario, SinglePlacement,
+use crate::alloc::{BlockState, Placement, ReservationKind, SubnetAllocator};
+use crate::plan::{
+    Arrival, Event, EventKind, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario, SinglePlacement,
 };
+use crate::plan::{CniConfig, NodeShape, Plan, ReservationType, SubnetId};
+use crate::sim::node::{Failure, Node, NodeSpec, Targets, TickOut, below};
 use crate::sim::summary::{
     FailureCounts, FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,
     SimGroupReport, SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
@@ -80,7 +78,7 @@ struct Churn {
 struct Group {
     cni: CniConfig,
     targets: Targets,
-    max_pods: u32,
+    shape: NodeShape,
     /// Alive nodes, launch order.
     nodes: Vec<u32>,
     /// Alive nodes per entry of the group's subnet list.
@@ -158,22 +156,18 @@ fn subnet_seed(seed: u64, i: usize) -> u64 {
 impl Simulation {
     /// A simulation of `plan` under `scenario`, at time 0, nothing run yet.
     ///
-    /// # Errors
-    /// [`PlanError::Invalid`] when a subnet cannot be modelled (outside /10../28 or a bad reservation: a
-    /// validated plan never has one) or a group's `max_pods: auto` cannot be computed.
-    ///
     /// # Examples
     /// ```
     /// use ipplan_core::Catalog;
     /// use ipplan_planner::{Plan, Scenario, Simulation};
     /// // 2 x m5.large, 5 pods each, default CNI: each node holds its primary ENI + 1 warm ENI
-    /// // (domain.md §1.4: ceil(5/9) + 1 = 2 ENIs, 18 secondary IPs)
+    /// // (docs/model.md, "The closed form": ceil(5/9) + 1 = 2 ENIs, 18 secondary IPs)
     /// let yaml = "
     /// subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
     /// node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 5 }]
     /// ";
     /// let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
-    /// let mut sim = Simulation::new(&plan, &Scenario::peak(&plan))?;
+    /// let mut sim = Simulation::new(&plan, &Scenario::peak(&plan));
     /// sim.run();
     /// let nodes = sim.node_states();
     /// assert_eq!((nodes[0].enis, nodes[0].slots, nodes[0].pods_running), (2, 18, 5));
@@ -183,33 +177,41 @@ impl Simulation {
     /// assert_eq!(r.subnets[0].peak_addresses_held, 40);
     /// # Ok::<(), ipplan_planner::PlanError>(())
     /// ```
-    pub fn new(plan: &Plan, scenario: &Scenario) -> Result<Self, PlanError> {
-        let mut allocs = Vec::with_capacity(plan.subnets.len());
-        for (i, s) in plan.subnets.iter().enumerate() {
-            let res: Vec<_> = s.reservations.iter().map(|r| (r.cidr, r.kind)).collect();
+    #[must_use]
+    pub fn new(plan: &Plan, scenario: &Scenario) -> Self {
+        let mut allocs = Vec::with_capacity(plan.subnets().len());
+        for (i, s) in plan.subnets().iter().enumerate() {
+            let res: Vec<_> = s
+                .reservations()
+                .iter()
+                .map(|r| {
+                    let kind = match r.kind {
+                        ReservationType::Prefix => ReservationKind::Prefix,
+                        ReservationType::Explicit => ReservationKind::Explicit,
+                    };
+                    (r.cidr, kind)
+                })
+                .collect();
             let placement = match scenario.placement {
                 SinglePlacement::Lowest => Placement::Lowest,
                 SinglePlacement::Random => Placement::Random {
                     seed: subnet_seed(scenario.seed, i),
                 },
             };
-            let a =
-                SubnetAllocator::new(s.cidr, &res, placement).map_err(|e| PlanError::Invalid {
-                    file: plan.file.clone(),
-                    path: format!("subnets[{i}].cidr"),
-                    message: format!("'{}' cannot be simulated: {e}", s.cidr),
-                })?;
+            // A validated subnet is /16../28 with its reservations inside it, not overlapping: the allocator
+            // (/10../28) takes every one.
+            let a = SubnetAllocator::new(s.cidr(), &res, placement)
+                .unwrap_or_else(|e| unreachable!("a validated subnet {}: {e}", s.cidr()));
             allocs.push(a);
         }
-        let mut groups = Vec::with_capacity(plan.node_groups.len());
-        for (gi, g) in plan.node_groups.iter().enumerate() {
-            let max_pods = plan.group_max_pods(gi)?;
+        let mut groups = Vec::with_capacity(plan.node_groups().len());
+        for g in plan.node_groups() {
             groups.push(Group {
-                cni: plan.cni.clone(),
-                targets: targets(&plan.cni),
-                max_pods,
+                cni: plan.cni().clone(),
+                targets: targets(plan.cni()),
+                shape: g.shape().clone(),
                 nodes: Vec::new(),
-                per_subnet: vec![0; g.subnets.len()],
+                per_subnet: vec![0; g.subnets().len()],
                 pending: 0,
                 arrival: Arrival::Burst,
                 backlog: 0,
@@ -232,7 +234,7 @@ impl Simulation {
                 first_failure: None,
             })
             .collect();
-        Ok(Self {
+        Self {
             plan: plan.clone(),
             scenario: scenario.clone(),
             allocs,
@@ -255,7 +257,7 @@ impl Simulation {
             out: TickOut::default(),
             churn_count: Vec::new(),
             churn_left: Vec::new(),
-        })
+        }
     }
 
     /// Seconds simulated so far (the time of the next tick).
@@ -414,7 +416,7 @@ impl Simulation {
         let ev = FailureEvent {
             t,
             subnet,
-            subnet_name: self.plan.subnets[subnet].name.clone(),
+            subnet_name: self.plan.subnets()[subnet].name().to_string(),
             node_group: who.to_string(),
             kind,
             free_addresses: a.free_addresses(),
@@ -437,13 +439,9 @@ impl Simulation {
 
     /// Other consumers and the control plane take their singles at 0 s.
     fn take_fixed_consumers(&mut self) {
-        for i in 0..self.plan.subnets.len() {
-            let n: u64 = self.plan.subnets[i]
-                .other_consumers
-                .iter()
-                .map(|c| c.addresses)
-                .sum::<u64>()
-                + self.plan.control_plane_addresses(i);
+        for i in 0..self.plan.subnets().len() {
+            let s = &self.plan.subnets()[i];
+            let n: u64 = s.other_consumer_addresses() + self.plan.control_plane_addresses(s.id());
             for _ in 0..n {
                 if self.allocs[i].alloc_single().is_err() {
                     self.record_failure(
@@ -467,17 +465,17 @@ impl Simulation {
             self.next_event += 1;
             self.last_change = t;
             match kind {
-                EventKind::Scale { group, nodes } => self.scale(t, group, nodes),
+                EventKind::Scale { group, nodes } => self.scale(t, group.index(), nodes),
                 EventKind::Deploy {
                     group,
                     pods,
                     arrival,
-                } => self.deploy(t, group, pods, arrival),
+                } => self.deploy(t, group.index(), pods, arrival),
                 EventKind::Churn {
                     group,
                     per_minute,
                     until,
-                } => self.groups[group].churn.push(Churn {
+                } => self.groups[group.index()].churn.push(Churn {
                     per_minute,
                     until,
                     carry: 0.0,
@@ -486,16 +484,19 @@ impl Simulation {
                     group,
                     surge,
                     drain_seconds,
-                } => self.start_rolling(t, group, surge, drain_seconds),
+                } => self.start_rolling(t, group.index(), surge, drain_seconds),
                 EventKind::SwitchMode { group, mode } => {
-                    let g = &mut self.groups[group];
+                    let plan_g = self.plan.group(group);
+                    let g = &mut self.groups[group.index()];
                     g.cni.mode = mode;
                     g.targets = targets(&g.cni);
-                    if let Ok(m) = self.plan.node_groups[group].resolve_max_pods(&g.cni) {
-                        g.max_pods = m;
-                    }
-                    let surge = self.plan.node_groups[group].surge.max(1);
-                    self.start_rolling(t, group, surge, 60);
+                    // the new nodes' shape: `auto` max pods follows the mode, a fixed one stays
+                    g.shape = NodeShape::resolve(plan_g.instance(), &g.cni, plan_g.max_pods_spec())
+                        .unwrap_or_else(|_| {
+                            NodeShape::new(plan_g.instance(), &g.cni, g.shape.max_pods)
+                        });
+                    let surge = plan_g.surge().max(1);
+                    self.start_rolling(t, group.index(), surge, 60);
                 }
                 #[allow(unreachable_patterns)]
                 _ => {}
@@ -528,14 +529,14 @@ impl Simulation {
         order.sort_by_key(|&k| (self.groups[gi].per_subnet[k], k));
         let mut got = None;
         for k in order {
-            let subnet = self.plan.node_groups[gi].subnets[k];
+            let subnet = self.plan.node_groups()[gi].subnets()[k].index();
             match self.allocs[subnet].alloc_single() {
                 Ok(a) => {
                     got = Some((k, u32::from(a)));
                     break;
                 }
                 Err(_) => {
-                    let name = self.plan.node_groups[gi].name.clone();
+                    let name = self.plan.node_groups()[gi].name().to_string();
                     self.record_failure(
                         t,
                         subnet,
@@ -551,42 +552,27 @@ impl Simulation {
             g.next_retry = t + LAUNCH_RETRY_SECONDS;
             return false;
         };
-        let plan_g = &self.plan.node_groups[gi];
+        let plan_g = &self.plan.node_groups()[gi];
         let g = &self.groups[gi];
-        let subnet = plan_g.subnets[k];
-        let cni = &g.cni;
-        let prefix = cni.effective_mode(&plan_g.instance) == AddressMode::Prefix;
-        let eni_subnet = if cni.custom_networking {
-            self.plan.pod_subnet_for(subnet).unwrap_or(subnet)
-        } else {
-            subnet
-        };
-        let inst = &plan_g.instance;
-        let e_max = match cni.max_eni {
-            Some(m) if m >= 1 => m.min(inst.enis),
-            _ => inst.enis,
-        };
-        let trunk = cni.pod_security_groups && inst.trunking == Some(true);
+        let subnet_id: SubnetId = plan_g.subnets()[k];
+        let subnet = subnet_id.index();
+        let shape = &g.shape;
+        let eni_subnet = self.plan.eni_subnet_for(subnet_id).index();
+        let trunk = shape.trunk;
         let spec = NodeSpec {
             group: gi as u16,
             subnet: subnet as u16,
             eni_subnet: eni_subnet as u16,
-            prefix,
-            custom: cni.custom_networking,
-            slots_per_eni: inst.slots_per_eni(),
-            eni_limit: e_max.saturating_sub(u32::from(trunk)).max(1),
-            max_pods: g.max_pods,
-            pod_room: g.max_pods.saturating_sub(plan_g.host_network_pods),
-            packed: self.scenario.pod_addresses == crate::sim::scenario::PodAddressOrder::Packed,
-            branch_quota: if trunk {
-                plan_g
-                    .branch_pods_per_node
-                    .min(pod_eni_capacity(inst).unwrap_or(0))
-            } else {
-                0
-            },
+            prefix: shape.mode == AddressMode::Prefix,
+            custom: g.cni.custom_networking,
+            slots_per_eni: shape.slots_per_eni,
+            eni_limit: shape.eni_limit,
+            max_pods: shape.max_pods,
+            pod_room: shape.max_pods.saturating_sub(plan_g.host_network_pods()),
+            packed: self.scenario.pod_addresses == PodAddressOrder::Packed,
+            branch_quota: plan_g.branch_pods_per_node().min(shape.branch_capacity),
         };
-        let name = plan_g.name.clone();
+        let name = plan_g.name().to_string();
         let mut node = Node::new(spec, t, t + NODE_READY_SECONDS, primary);
         if trunk {
             match self.allocs[eni_subnet].alloc_single() {
@@ -639,10 +625,10 @@ impl Simulation {
             let net = ipnet::Ipv4Net::new(Ipv4Addr::from(p), 28).expect("a /28");
             let _ = self.allocs[s as usize].release_prefix(net);
         }
-        let plan_g = &self.plan.node_groups[gi];
+        let plan_g = &self.plan.node_groups()[gi];
         let g = &mut self.groups[gi];
         g.nodes.retain(|&x| x != id);
-        if let Some(k) = plan_g.subnets.iter().position(|&s| s == subnet) {
+        if let Some(k) = plan_g.subnets().iter().position(|s| s.index() == subnet) {
             g.per_subnet[k] -= 1;
         }
         g.pending += u64::from(pods);
@@ -865,7 +851,7 @@ impl Simulation {
                 }
                 Err(_) => {
                     n.branch_waiting.push_back(t);
-                    let name = self.plan.node_groups[n.group as usize].name.clone();
+                    let name = self.plan.node_groups()[n.group as usize].name().to_string();
                     self.record_failure(
                         t,
                         s as usize,
@@ -961,12 +947,12 @@ impl Simulation {
                 if w > threshold && self.first_failure.is_none() {
                     self.first_failure = Some(format!(
                         "t={t}s node group '{}': a pod waited {w}s for an address (threshold {threshold}s)",
-                        self.plan.node_groups[gi].name
+                        self.plan.node_groups()[gi].name()
                     ));
                 }
             }
             if let Some(Failure { subnet, kind }) = out.failure {
-                let name = self.plan.node_groups[gi].name.clone();
+                let name = self.plan.node_groups()[gi].name().to_string();
                 self.record_failure(t, subnet as usize, kind, &name);
             }
         }
@@ -1100,15 +1086,15 @@ impl Simulation {
         }
         let subnets = self
             .plan
-            .subnets
+            .subnets()
             .iter()
             .enumerate()
             .map(|(i, s)| {
                 let a = &self.allocs[i];
                 let st = &self.stats[i];
                 SimSubnetReport {
-                    name: s.name.clone(),
-                    cidr: s.cidr,
+                    name: s.name().to_string(),
+                    cidr: s.cidr(),
                     peak_addresses_held: st.peak_addresses,
                     peak_prefixes_held: st.peak_prefixes,
                     min_free_prefix_blocks: st.min_free_blocks,
@@ -1123,13 +1109,13 @@ impl Simulation {
             .collect();
         let node_groups = self
             .plan
-            .node_groups
+            .node_groups()
             .iter()
             .enumerate()
             .map(|(gi, g)| {
                 let grp = &self.groups[gi];
                 SimGroupReport {
-                    name: g.name.clone(),
+                    name: g.name().to_string(),
                     peak_nodes: grp.peak_nodes,
                     final_nodes: grp.nodes.len() as u32,
                     final_pods_running: grp
@@ -1148,7 +1134,7 @@ impl Simulation {
         SimReport {
             schema_version: SIM_SCHEMA_VERSION,
             data_version: ipplan_core::DATA_VERSION,
-            plan: self.plan.file.clone(),
+            plan: self.plan.file().to_string(),
             basis: SIMULATED_BASIS,
             seed: self.scenario.seed,
             duration_seconds: t,
@@ -1161,7 +1147,12 @@ impl Simulation {
             pods,
             timeline: Timeline {
                 interval_seconds: self.scenario.sample,
-                subnet_names: self.plan.subnets.iter().map(|s| s.name.clone()).collect(),
+                subnet_names: self
+                    .plan
+                    .subnets()
+                    .iter()
+                    .map(|s| s.name().to_string())
+                    .collect(),
                 rows: self.timeline.clone(),
             },
         }

@@ -3,7 +3,8 @@
 //!
 //! # What is modelled
 //!
-//! Per node, every `tick` (default 5 s, ipamd's pool check), domain.md §1.3:
+//! Per node, every `tick` (default 5 s, ipamd's pool check), as aws/amazon-vpc-cni-k8s `pkg/ipamd/ipamd.go`
+//! (v1.23.1 `b52188387f2e`) does it (docs/model.md, "The ipamd control loop"):
 //! - the warm targets (`WARM_ENI_TARGET`, `WARM_IP_TARGET`/`MINIMUM_IP_TARGET`, `WARM_PREFIX_TARGET`) decide
 //!   whether the pool is too low; growth stops once the pool holds max pods;
 //! - growth is one EC2 action per tick: top up the first pod-eligible ENI with room (a failed request is
@@ -26,7 +27,7 @@
 //! at launch and each branch pod one more (no warm pool), in the trunk's subnet. Single addresses land where the
 //! scenario's [`SinglePlacement`] says; prefixes take the lowest free /28 (prefix reservations first).
 //!
-//! Not modelled: subnet discovery (secondary ENIs stay in the node subnet, as [`crate::node_pool`] counts
+//! Not modelled: subnet discovery (secondary ENIs stay in the node subnet, as [`crate::capacity::node_pool`] counts
 //! them), the 60 s IMDS reconcile, EC2 throttling, pods of other groups sharing a node.
 //!
 //! # Cost
@@ -47,27 +48,26 @@
 //! node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 20 }]
 //! ";
 //! let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
-//! let report = simulate(&plan, &Scenario::from_plan(&plan)?)?;
+//! let report = simulate(&plan, &plan.scenario());
 //! assert!(report.fits);
-//! // each node: ceil(20 / 16) + WARM_PREFIX_TARGET 1 = 3 prefixes (domain.md §1.4), 2 nodes
+//! // each node: ceil(20 / 16) + WARM_PREFIX_TARGET 1 = 3 prefixes (docs/model.md, "The closed form"), 2 nodes
 //! assert_eq!(report.subnets[0].peak_prefixes_held, 6);
 //! # Ok::<(), ipplan_planner::PlanError>(())
 //! ```
 
 mod engine;
 mod node;
-mod scenario;
 mod summary;
 
+pub use crate::plan::{
+    Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
+    EventKind, MAX_DURATION_SECONDS, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario,
+    SinglePlacement, parse_seconds,
+};
 pub use engine::{LAUNCH_RETRY_SECONDS, NODE_READY_SECONDS, NodeState, STEADY_SECONDS, Simulation};
 pub use node::{
     DECREASE_INTERVAL_SECONDS, ENI_ATTACH_SECONDS, INSUFFICIENT_CIDR_BACKOFF_SECONDS,
     IP_COOLDOWN_SECONDS, MIN_ENI_LIFETIME_SECONDS,
-};
-pub use scenario::{
-    Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
-    EventKind, MAX_DURATION_SECONDS, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario,
-    SinglePlacement, parse_seconds,
 };
 pub use summary::{
     FailureCounts, FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,
@@ -75,41 +75,36 @@ pub use summary::{
     TrialOutcome, TrialsReport,
 };
 
-use crate::error::PlanError;
 use crate::plan::Plan;
 
 /// Run `scenario` on `plan` to the end and report.
-///
-/// # Errors
-/// As [`Simulation::new`].
 ///
 /// # Examples
 /// ```
 /// use ipplan_core::Catalog;
 /// use ipplan_planner::{Plan, Scenario, simulate};
 /// // t3.small (3 ENIs x 4 IPv4, S = 3), WARM_ENI_TARGET=1, 5 pods -> 3 ENIs, 9 secondary IPs
-/// // (docs/eni-and-ip-target.md via domain.md §1.4): 3 primaries + 9 = 12 addresses
+/// // (aws/amazon-vpc-cni-k8s docs/eni-and-ip-target.md): 3 primaries + 9 = 12 addresses
 /// let yaml = "
 /// subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
 /// node_groups: [{ name: g, instance_type: t3.small, subnets: [a], nodes: 1, pods_per_node: 5 }]
 /// ";
 /// let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
-/// let r = simulate(&plan, &Scenario::peak(&plan))?;
+/// let r = simulate(&plan, &Scenario::peak(&plan));
 /// assert_eq!(r.subnets[0].peak_addresses_held, 12);
 /// assert_eq!(r.node_groups[0].max_enis_per_node, 3);
 /// # Ok::<(), ipplan_planner::PlanError>(())
 /// ```
-pub fn simulate(plan: &Plan, scenario: &Scenario) -> Result<SimReport, PlanError> {
-    let mut sim = Simulation::new(plan, scenario)?;
+#[must_use]
+pub fn simulate(plan: &Plan, scenario: &Scenario) -> SimReport {
+    let mut sim = Simulation::new(plan, scenario);
     sim.run();
-    Ok(sim.report())
+    sim.report()
 }
 
-/// Run `scenario` with `trials` seeds (`scenario.seed`, `+1`, ...) on up to `threads` threads (each takes a
-/// contiguous run of seeds; results are combined in seed order, so the report does not depend on `threads`).
-///
-/// # Errors
-/// As [`Simulation::new`].
+/// Run `scenario` with `trials` seeds (`scenario.seed`, `+1`, ...), each once, on up to `threads` threads (each
+/// takes a contiguous run of seeds; results are combined in seed order, so the report does not depend on
+/// `threads`).
 ///
 /// # Examples
 /// ```
@@ -120,59 +115,58 @@ pub fn simulate(plan: &Plan, scenario: &Scenario) -> Result<SimReport, PlanError
 /// node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 10 }]
 /// ";
 /// let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
-/// let r = simulate_trials(&plan, &Scenario::peak(&plan), 4, 2)?;
+/// let r = simulate_trials(&plan, &Scenario::peak(&plan), 4, 2);
 /// assert_eq!(r.runs.iter().map(|o| o.seed).collect::<Vec<_>>(), [1, 2, 3, 4]);
 /// assert_eq!(r.probability_wait, 0.0); // 2 x 30 addresses in a /24: nothing waits
-/// assert_eq!(r, simulate_trials(&plan, &Scenario::peak(&plan), 4, 1)?);
+/// assert_eq!(r, simulate_trials(&plan, &Scenario::peak(&plan), 4, 1));
 /// # Ok::<(), ipplan_planner::PlanError>(())
 /// ```
+#[must_use]
 pub fn simulate_trials(
     plan: &Plan,
     scenario: &Scenario,
     trials: u32,
     threads: usize,
-) -> Result<TrialsReport, PlanError> {
-    // Fail fast (and the same way for every seed).
-    Simulation::new(plan, scenario)?;
+) -> TrialsReport {
     let seeds: Vec<u64> = (0..u64::from(trials))
         .map(|i| scenario.seed.wrapping_add(i))
         .collect();
     let threads = threads.clamp(1, seeds.len().max(1));
     let chunk = seeds.len().div_ceil(threads).max(1);
-    let run = |seed: u64| -> Result<TrialOutcome, PlanError> {
+    let run = |seed: u64| -> TrialOutcome {
         let mut s = scenario.clone();
         s.seed = seed;
-        let r = simulate(plan, &s)?;
-        Ok(TrialOutcome {
+        let r = simulate(plan, &s);
+        TrialOutcome {
             seed,
             fits: r.fits,
             pods_waited_beyond_threshold: r.pods.waited_beyond_threshold,
             max_wait_seconds: r.pods.max_wait_seconds,
             failed_allocations: r.subnets.iter().map(|s| s.failed_allocations.total()).sum(),
-        })
+        }
     };
-    let parts: Vec<Result<Vec<TrialOutcome>, PlanError>> = std::thread::scope(|scope| {
+    let parts: Vec<Vec<TrialOutcome>> = std::thread::scope(|scope| {
         let handles: Vec<_> = seeds
             .chunks(chunk)
             .map(|part| scope.spawn(move || part.iter().map(|&s| run(s)).collect()))
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().expect("a simulation thread panicked"))
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
     let mut runs = Vec::with_capacity(seeds.len());
     for p in parts {
-        runs.extend(p?);
+        runs.extend(p);
     }
     let n = runs.len().max(1) as f64;
     let share = |f: &dyn Fn(&TrialOutcome) -> bool| runs.iter().filter(|o| f(o)).count() as f64 / n;
-    Ok(TrialsReport {
+    TrialsReport {
         trials,
         first_seed: scenario.seed,
         probability_wait: share(&|o| o.pods_waited_beyond_threshold > 0),
         probability_not_fit: share(&|o| !o.fits),
         probability_failed_allocation: share(&|o| o.failed_allocations > 0),
         runs,
-    })
+    }
 }

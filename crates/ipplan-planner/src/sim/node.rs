@@ -1,4 +1,5 @@
-//! One node: its ENIs, slots and pod addresses, and ipamd's control loop over them (domain.md §1.3).
+//! One node: its ENIs, slots and pod addresses, and ipamd's control loop over them (aws/amazon-vpc-cni-k8s
+//! `pkg/ipamd/ipamd.go`, v1.23.1 `b52188387f2e`; docs/model.md, "The ipamd control loop").
 //!
 //! Every pod operation is O(1): a node keeps its free pod addresses in a list with a position index (random
 //! pick, removal), its running pods (= assigned addresses) likewise, the addresses in cooldown in a FIFO of
@@ -14,10 +15,11 @@ use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
 
 use crate::alloc::{AllocError, SubnetAllocator};
-use crate::sim::scenario::PodAddressOrder;
+use crate::plan::PodAddressOrder;
 use crate::sim::summary::FailureKind;
 
-/// A freed pod address is not handed out again for 30 s (`IP_COOLDOWN_PERIOD`, domain.md §1.2).
+/// A freed pod address is not handed out again for 30 s (`IP_COOLDOWN_PERIOD`, aws/amazon-vpc-cni-k8s
+/// `pkg/ipamd/datastore/data_store.go` `getCooldownPeriod`).
 pub const IP_COOLDOWN_SECONDS: u32 = 30;
 /// ipamd shrinks the pool at most every 30 s (`decreaseIPPoolInterval`).
 pub const DECREASE_INTERVAL_SECONDS: u32 = 30;
@@ -544,7 +546,7 @@ impl Node {
 
     // --- the control loop ---------------------------------------------------------------------------
 
-    /// One pool check at `t` (domain.md §1.3).
+    /// One pool check at `t` (docs/model.md, "The ipamd control loop").
     #[allow(clippy::too_many_lines)]
     pub(crate) fn tick(
         &mut self,

@@ -13,8 +13,8 @@ use serde::Serialize;
 /// The version of the simulation report's wire format.
 pub const SIM_SCHEMA_VERSION: u32 = 1;
 
-/// The basis line of a simulated verdict (for reports next to [`crate::CLOSED_FORM_BASIS`]).
-pub const SIMULATED_BASIS: &str = "simulated: ipamd control loop per node per tick (domain.md §1.3) over a /28-aware subnet allocator";
+/// The basis line of a simulated verdict (for reports next to [`crate::capacity::CLOSED_FORM_BASIS`]).
+pub const SIMULATED_BASIS: &str = "simulated: ipamd control loop per node per tick (aws/amazon-vpc-cni-k8s pkg/ipamd/ipamd.go) over a /28-aware subnet allocator";
 
 /// The EC2 error of a failed allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -78,7 +78,7 @@ impl FailureEvent {
     /// One line for humans.
     ///
     /// ```
-    /// use ipplan_planner::{FailureEvent, FailureKind};
+    /// use ipplan_planner::sim::{FailureEvent, FailureKind};
     /// let f = FailureEvent { t: 125, subnet: 0, subnet_name: "a".into(), node_group: "g".into(),
     ///     kind: FailureKind::InsufficientCidrBlocks, free_addresses: 700, free_prefix_blocks: 0 };
     /// assert_eq!(f.message(), "t=125s subnet 'a': InsufficientCidrBlocks for node group 'g' with 700 free addresses and 0 free /28 blocks");
@@ -119,7 +119,7 @@ pub struct SimSubnetReport {
     /// The first failure in this subnet.
     pub first_failure: Option<FailureEvent>,
     /// The highest fragmentation score seen (share of prefix-capable blocks without a prefix that single
-    /// addresses spoil; [`crate::SubnetAllocator::fragmentation`]).
+    /// addresses spoil; [`crate::alloc::SubnetAllocator::fragmentation`]).
     pub fragmentation_peak: f64,
     /// The fragmentation score at the end.
     pub fragmentation_final: f64,
@@ -211,7 +211,7 @@ impl Timeline {
     /// `<name>.used,<name>.free_blocks,<name>.fragmentation`.
     ///
     /// ```
-    /// use ipplan_planner::{Timeline, TimelineRow, TimelineSubnet};
+    /// use ipplan_planner::sim::{Timeline, TimelineRow, TimelineSubnet};
     /// let t = Timeline { interval_seconds: 60, subnet_names: vec!["a".into()], rows: vec![TimelineRow {
     ///     t: 60, nodes: 2, pods_running: 5, pods_waiting: 1, pods_unscheduled: 0,
     ///     subnets: vec![TimelineSubnet { used_addresses: 40, free_prefix_blocks: 12, fragmentation: 0.25 }] }] };

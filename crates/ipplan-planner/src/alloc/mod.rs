@@ -402,7 +402,10 @@ enum Picker {
 
 /// Address allocator for one IPv4 subnet (/10..=/28), modelling EC2's single-address and /28-prefix assignment.
 ///
-/// # Model (domain.md §3, §4)
+/// # Model (docs/model.md, "Prefixes and /28 fragmentation" and "Subnet and VPC facts")
+///
+/// VPC UG = awsdocs/amazon-vpc-user-guide `doc_source/` at `a16ab76ed2f6`, EC2 UG = awsdocs/amazon-ec2-user-guide
+/// `doc_source/` at `e3707c431483`, aws-support-tools = awslabs/aws-support-tools.
 ///
 /// * The subnet is cut into aligned /28 *blocks* of 16 addresses. A `/L` subnet has `2^(28-L)` blocks.
 /// * The 5 AWS-reserved addresses (network, +1 router, +2 DNS, +3 future use, broadcast; VPC UG `subnet-sizing.md`)
@@ -422,8 +425,9 @@ enum Picker {
 ///   [`Placement::Random`] draws uniformly over all free eligible addresses from a `ChaCha8Rng` seeded with a `u64`
 ///   (same seed + same calls ⇒ same addresses).
 /// * Prefixes always go to the **lowest** wholly free eligible block, blocks inside prefix reservations first, then
-///   the general pool. EC2 picks among several prefix reservations at random (domain.md §3); taking the lowest is a
-///   deliberate simplification: it changes *which* block is used, not *whether* one is available.
+///   the general pool. EC2 picks among several prefix reservations at random (awsdocs/amazon-vpc-user-guide
+///   `doc_source/subnet-cidr-reservation.md`); taking the lowest is a deliberate simplification: it changes *which*
+///   block is used, not *whether* one is available.
 ///
 /// # Block regions
 ///
@@ -442,9 +446,10 @@ enum Picker {
 /// # Examples
 ///
 /// ```
-/// use ipplan_planner::{AllocError, Placement, SubnetAllocator};
+/// use ipplan_planner::alloc::{AllocError, Placement, SubnetAllocator};
 ///
-/// // A /24 has 256 - 5 = 251 free singles and 2^(28-24) - 2 = 14 prefix blocks (domain.md §3, §4).
+/// // A /24 has 256 - 5 = 251 free singles and 2^(28-24) - 2 = 14 prefix blocks (docs/model.md,
+/// // "Subnet and VPC facts" and "Prefixes and /28 fragmentation").
 /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
 /// assert_eq!((a.free_addresses(), a.free_blocks()), (251, 14));
 /// // .0-.3 are AWS-reserved: the first single is .4; the first prefix is the second block.
@@ -489,9 +494,10 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{AllocError, Placement, ReservationKind, SubnetAllocator};
+    /// use ipplan_planner::alloc::{AllocError, Placement, ReservationKind, SubnetAllocator};
     ///
-    /// // A /20 has 2^(28-20) - 2 = 254 prefix blocks (domain.md §3); a /26 prefix reservation is 4 of them.
+    /// // A /20 has 2^(28-20) - 2 = 254 prefix blocks (docs/model.md, "Prefixes and /28 fragmentation");
+    /// // a /26 prefix reservation is 4 of them.
     /// let subnet = "10.0.0.0/20".parse()?;
     /// let res = [("10.0.8.0/26".parse()?, ReservationKind::Prefix)];
     /// let a = SubnetAllocator::new(subnet, &res, Placement::Random { seed: 7 })?;
@@ -705,9 +711,10 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{AllocError, Placement, SubnetAllocator};
+    /// use ipplan_planner::alloc::{AllocError, Placement, SubnetAllocator};
     ///
-    /// // A /28 holds 16 - 5 = 11 singles (.4 to .14) and no prefix (domain.md §3, §4).
+    /// // A /28 holds 16 - 5 = 11 singles (.4 to .14) and no prefix (VPC UG `subnet-sizing.md`; docs/model.md,
+    /// // "Prefixes and /28 fragmentation").
     /// let mut a = SubnetAllocator::new("10.1.0.0/28".parse()?, &[], Placement::Lowest)?;
     /// let got = a.alloc_singles(11)?;
     /// assert_eq!((got[0].octets()[3], got[10].octets()[3]), (4, 14));
@@ -752,7 +759,7 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{Placement, SubnetAllocator};
+    /// use ipplan_planner::alloc::{Placement, SubnetAllocator};
     ///
     /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Random { seed: 1 })?;
     /// assert_eq!(a.alloc_singles(200)?.len(), 200);
@@ -793,7 +800,7 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{Placement, ReservationKind, SubnetAllocator};
+    /// use ipplan_planner::alloc::{Placement, ReservationKind, SubnetAllocator};
     ///
     /// let res = [("10.0.0.192/27".parse()?, ReservationKind::Prefix)];
     /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &res, Placement::Lowest)?;
@@ -820,7 +827,7 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{Placement, SubnetAllocator};
+    /// use ipplan_planner::alloc::{Placement, SubnetAllocator};
     ///
     /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
     /// assert!(a.alloc_prefixes(15).is_err());
@@ -867,7 +874,7 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{AllocError, Placement, SubnetAllocator};
+    /// use ipplan_planner::alloc::{AllocError, Placement, SubnetAllocator};
     ///
     /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
     /// let ip = a.alloc_single()?;
@@ -895,7 +902,7 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{AllocError, Placement, SubnetAllocator};
+    /// use ipplan_planner::alloc::{AllocError, Placement, SubnetAllocator};
     ///
     /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
     /// let p = a.alloc_prefix()?;
@@ -923,7 +930,7 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{AllocError, Placement, SubnetAllocator};
+    /// use ipplan_planner::alloc::{AllocError, Placement, SubnetAllocator};
     ///
     /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
     /// a.assign_explicit("10.0.0.100".parse()?)?; // block 10.0.0.96/28 is now spoiled
@@ -956,7 +963,7 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{Placement, ReservationKind, SubnetAllocator};
+    /// use ipplan_planner::alloc::{Placement, ReservationKind, SubnetAllocator};
     ///
     /// let res = [("10.0.0.128/27".parse()?, ReservationKind::Explicit)];
     /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &res, Placement::Lowest)?;
@@ -1021,7 +1028,7 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{Placement, SubnetAllocator};
+    /// use ipplan_planner::alloc::{Placement, SubnetAllocator};
     ///
     /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
     /// a.alloc_prefixes(4)?; // 14 eligible blocks, 10 without a prefix
@@ -1064,7 +1071,7 @@ impl SubnetAllocator {
     /// # Examples
     ///
     /// ```
-    /// use ipplan_planner::{BlockState, Placement, SubnetAllocator};
+    /// use ipplan_planner::alloc::{BlockState, Placement, SubnetAllocator};
     ///
     /// let mut a = SubnetAllocator::new("10.0.0.0/26".parse()?, &[], Placement::Lowest)?;
     /// a.alloc_prefix()?;
@@ -1106,8 +1113,8 @@ mod tests {
         SubnetAllocator::new(net(s), &[], Placement::Lowest).unwrap()
     }
 
-    // Capacities: usable = 2^(32-L) - 5 (domain.md §4, VPC UG subnet-sizing.md); prefix blocks = 2^(28-L) - 2 for
-    // L <= 27 and 0 for a /28 (domain.md §3: /24 -> 14, /20 -> 254, /16 -> 4094).
+    // Capacities: usable = 2^(32-L) - 5 (VPC UG subnet-sizing.md); prefix blocks = 2^(28-L) - 2 for L <= 27 and 0
+    // for a /28 (docs/model.md, "Prefixes and /28 fragmentation": /24 -> 14, /20 -> 254, /16 -> 4094).
     #[test]
     fn capacities_by_size() {
         for (cidr, singles, blocks) in [

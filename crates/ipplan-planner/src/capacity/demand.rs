@@ -16,7 +16,7 @@ impl SubnetDemand {
     /// Addresses in all: `singles + 16 * prefixes`.
     ///
     /// ```
-    /// let d = ipplan_planner::SubnetDemand { singles: 3, prefixes: 2 };
+    /// let d = ipplan_planner::capacity::SubnetDemand { singles: 3, prefixes: 2 };
     /// assert_eq!(d.addresses(), 35);
     /// ```
     #[must_use]

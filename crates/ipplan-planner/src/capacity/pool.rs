@@ -1,10 +1,11 @@
 //! The per-node IP pool: what the VPC CNI's ipamd holds on one node in steady state.
 //!
-//! A closed form of the control loop in domain.md §1.3 (ipamd `isDatastorePoolTooLow` /
-//! `increaseDatastorePool`), for the state the node reaches when it starts empty, ipamd fills the pool,
+//! A closed form of ipamd's control loop (aws/amazon-vpc-cni-k8s `pkg/ipamd/ipamd.go`
+//! `isDatastorePoolTooLow` / `increaseDatastorePool`, v1.23.1 `b52188387f2e`; described in docs/model.md,
+//! "The ipamd control loop"), for the state the node reaches when it starts empty, ipamd fills the pool,
 //! and then pods arrive one at a time, each settled before the next, packed densely (no churn, the
-//! subnet never runs out). domain.md §1.4 gives the formulas; this module keeps them consistent with the
-//! §1.3 rule that growth stops as soon as `total >= maxPods`:
+//! subnet never runs out). docs/model.md, "The closed form", gives the formulas; this module keeps them
+//! consistent with the loop's rule that growth stops as soon as `total >= maxPods`:
 //!
 //! - `S` = slots per ENI, `u` = addresses per slot (1, or 16 for a /28 prefix), `C = E_cap * S` the slot
 //!   capacity of the usable pod ENIs, `M = ceil(maxPods / u)` maxPods in slots;
@@ -15,21 +16,20 @@
 //!   `M`: `init = min(need(0), C, S * ceil(M/S))`;
 //! - afterwards each pod raises `need` by at most one slot (by a whole ENI in `WARM_ENI_TARGET` mode), so
 //!   `slots = max(init, min(need(N), C, cap))` with `cap = S * ceil(M/S)` in secondary-IP `WARM_ENI_TARGET`
-//!   mode and `cap = M` otherwise. Where maxPods does not bind this is exactly the §1.4 formula.
+//!   mode and `cap = M` otherwise. Where maxPods does not bind this is exactly the closed form of docs/model.md.
 //!
 //! Slots fill ENIs in order (ipamd tops existing ENIs up before it creates one), so
 //! `E = ceil(slots / S)` pod ENIs.
 
 use std::fmt;
 
-use ipplan_core::{AddressMode, InstanceInfo, pod_eni_capacity};
+use ipplan_core::{AddressMode, InstanceInfo};
 use serde::Serialize;
 
-use crate::cni::CniConfig;
-use crate::demand::SubnetDemand;
+use crate::capacity::demand::SubnetDemand;
+use crate::plan::{CniConfig, NodeShape, PrefixFallback};
 
-/// Host-network pods every EKS node runs: `aws-node` and `kube-proxy` (the `+2` of the max-pods formula).
-pub const DEFAULT_HOST_NETWORK_PODS: u32 = 2;
+pub use crate::plan::DEFAULT_HOST_NETWORK_PODS;
 
 /// What the scheduler puts on one node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,7 +50,7 @@ impl NodeLoad {
     /// `pods` ordinary pods, no branch pods, the two default host-network pods.
     ///
     /// ```
-    /// let l = ipplan_planner::NodeLoad::new(5, 11);
+    /// let l = ipplan_planner::capacity::NodeLoad::new(5, 11);
     /// assert_eq!((l.pods, l.branch_pods, l.host_network_pods, l.max_pods), (5, 0, 2, 11));
     /// ```
     #[must_use]
@@ -69,17 +69,6 @@ impl NodeLoad {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum PoolFinding {
-    /// `MINIMUM_IP_TARGET` set with `WARM_IP_TARGET` 0 or unset: the pool never grows past the minimum, so
-    /// pods beyond it fail (aws/amazon-vpc-cni-k8s#2650; CNI README `MINIMUM_IP_TARGET`).
-    WarmIpZeroWithMinimum {
-        /// `MINIMUM_IP_TARGET`.
-        minimum_ip_target: u32,
-        /// Pod addresses the node then holds.
-        pod_addresses: u32,
-    },
-    /// `WARM_PREFIX_TARGET=0` in prefix mode with no IP targets: "not supported"
-    /// (docs/prefix-and-ip-target.md).
-    WarmPrefixZero,
     /// More pods (host-network pods included) than the kubelet's max pods.
     PodsAboveMaxPods {
         /// Pods wanted, host-network pods included.
@@ -92,11 +81,6 @@ pub enum PoolFinding {
     PrefixFallbackNotNitro {
         /// The instance type.
         instance: String,
-    },
-    /// Prefix delegation asked for with a CNI older than 1.9.0: secondary IPs.
-    PrefixFallbackCniVersion {
-        /// The CNI version given.
-        version: String,
     },
     /// Custom networking leaves no ENI for pods (a one-ENI type, or `MAX_ENI` / the trunk ENI take the rest).
     NoPodEni {
@@ -132,17 +116,6 @@ pub enum PoolFinding {
 impl fmt::Display for PoolFinding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::WarmIpZeroWithMinimum {
-                minimum_ip_target,
-                pod_addresses,
-            } => write!(
-                f,
-                "MINIMUM_IP_TARGET={minimum_ip_target} with WARM_IP_TARGET 0 or unset: the pool stops at {pod_addresses} pod addresses and pods beyond them fail (aws/amazon-vpc-cni-k8s#2650); set WARM_IP_TARGET to 1 or more"
-            ),
-            Self::WarmPrefixZero => write!(
-                f,
-                "WARM_PREFIX_TARGET=0 with prefix delegation and no IP targets is not supported by the VPC CNI; set WARM_PREFIX_TARGET to 1 or set WARM_IP_TARGET/MINIMUM_IP_TARGET"
-            ),
             Self::PodsAboveMaxPods { pods, max_pods } => write!(
                 f,
                 "{pods} pods per node (host-network pods included) exceed max pods {max_pods}: the excess is not scheduled here"
@@ -150,10 +123,6 @@ impl fmt::Display for PoolFinding {
             Self::PrefixFallbackNotNitro { instance } => write!(
                 f,
                 "prefix delegation needs a Nitro or bare-metal type and '{instance}' is neither: the CNI falls back to secondary IPs"
-            ),
-            Self::PrefixFallbackCniVersion { version } => write!(
-                f,
-                "prefix delegation needs CNI 1.9.0 or later (got {version}): the CNI uses secondary IPs"
             ),
             Self::NoPodEni { instance } => write!(
                 f,
@@ -237,7 +206,8 @@ fn to_u32(x: u64) -> u32 {
 }
 
 /// Slots the warm targets ask for with `k` ordinary pods assigned (pods packed densely), before the
-/// ENI and maxPods caps: the `low` test of domain.md §1.3 solved for the total.
+/// ENI and maxPods caps: the `low` test of `isDatastorePoolTooLow` (docs/model.md, "The ipamd control loop")
+/// solved for the total.
 fn need_slots(cni: &CniConfig, prefix: bool, s: u64, k: u64) -> u64 {
     let u = if prefix { 16 } else { 1 };
     if cni.ip_targets() {
@@ -266,21 +236,22 @@ fn need_slots(cni: &CniConfig, prefix: bool, s: u64, k: u64) -> u64 {
 
 /// The pool the VPC CNI holds on a node of type `instance` with settings `cni` and load `load`.
 ///
-/// Domain.md §1.4 with the maxPods cap of §1.3 (see the module docs). Pods are placed in this order: the
-/// kubelet takes at most `max_pods - host_network_pods`, branch pods first (up to the type's branch ENIs),
-/// then ordinary pods up to the pod addresses the pool reaches.
+/// The closed form (docs/model.md, "The closed form") with the loop's maxPods cap (see the module docs). Pods
+/// are placed in this order: the kubelet takes at most `max_pods - host_network_pods`, branch pods first (up to
+/// the type's branch ENIs), then ordinary pods up to the pod addresses the pool reaches.
 ///
 /// # Examples
 /// ```
 /// use ipplan_core::{AddressMode, Catalog};
-/// use ipplan_planner::{CniConfig, NodeLoad, node_pool};
+/// use ipplan_planner::capacity::{NodeLoad, node_pool};
+/// use ipplan_planner::plan::CniConfig;
 /// let cat = Catalog::embedded();
 /// let t3 = cat.get("t3.small").unwrap(); // 3 ENIs x 4 IPv4, 3 slots per ENI, max pods 11
-/// // docs/eni-and-ip-target.md: WARM_ENI_TARGET=1, 5 pods -> 3 ENIs, 9 secondary IPs
+/// // aws/amazon-vpc-cni-k8s docs/eni-and-ip-target.md: WARM_ENI_TARGET=1, 5 pods -> 3 ENIs, 9 secondary IPs
 /// let p = node_pool(t3, &CniConfig::default(), &NodeLoad::new(5, 11));
 /// assert_eq!((p.enis, p.slots, p.slots_per_eni.clone()), (3, 9, vec![3, 3, 3]));
 /// assert_eq!((p.node_subnet.singles, p.warm_addresses), (3 + 9, 4));
-/// // docs/prefix-and-ip-target.md: WARM_PREFIX_TARGET=1, 17 pods -> 3 prefixes
+/// // aws/amazon-vpc-cni-k8s docs/prefix-and-ip-target.md: WARM_PREFIX_TARGET=1, 17 pods -> 3 prefixes
 /// let pd = CniConfig { mode: AddressMode::Prefix, ..CniConfig::default() };
 /// let p = node_pool(t3, &pd, &NodeLoad::new(17, 110));
 /// assert_eq!((p.enis, p.slots, p.pod_addresses), (1, 3, 48));
@@ -288,40 +259,29 @@ fn need_slots(cni: &CniConfig, prefix: bool, s: u64, k: u64) -> u64 {
 /// ```
 #[must_use]
 pub fn node_pool(instance: &InstanceInfo, cni: &CniConfig, load: &NodeLoad) -> NodePool {
-    let mut findings = Vec::new();
-    let mode = cni.effective_mode(instance);
-    if cni.mode == AddressMode::Prefix && mode == AddressMode::SecondaryIp {
-        match cni.version {
-            Some(v) if !v.supports_prefix_delegation() => {
-                findings.push(PoolFinding::PrefixFallbackCniVersion {
-                    version: v.to_string(),
-                });
-            }
-            _ => findings.push(PoolFinding::PrefixFallbackNotNitro {
-                instance: instance.name.to_string(),
-            }),
-        }
-    }
-    let prefix = mode == AddressMode::Prefix;
-    let u = u64::from(mode.addresses_per_slot());
-    let s = instance.slots_per_eni();
+    pool_of(&NodeShape::new(instance, cni, load.max_pods), cni, load)
+}
 
-    // ENIs: E_max (MAX_ENI >= 1 applies), less the trunk, less the primary under custom networking.
-    let e_max = match cni.max_eni {
-        Some(m) if m >= 1 => m.min(instance.enis),
-        _ => instance.enis,
-    };
-    let trunk = cni.pod_security_groups && instance.trunking == Some(true);
+/// [`node_pool`] for a node shape already worked out (a plan's node group keeps one): `load.max_pods` is the
+/// kubelet's max pods the pods are placed against.
+#[must_use]
+pub fn pool_of(shape: &NodeShape, cni: &CniConfig, load: &NodeLoad) -> NodePool {
+    let mut findings = Vec::new();
+    let mode = shape.mode;
+    if shape.fallback == Some(PrefixFallback::NotNitro) {
+        findings.push(PoolFinding::PrefixFallbackNotNitro {
+            instance: shape.instance.clone(),
+        });
+    }
+    let prefix = shape.prefix();
+    let u = u64::from(shape.addresses_per_slot);
+    let s = shape.slots_per_eni;
+    let trunk = shape.trunk;
     let reserved_trunk = u32::from(trunk);
-    let e_cap = if cni.custom_networking {
-        e_max.saturating_sub(1 + reserved_trunk)
-    } else {
-        // The primary ENI is always there and always takes slots.
-        e_max.saturating_sub(reserved_trunk).max(1)
-    };
+    let e_cap = shape.pod_enis;
     if cni.custom_networking && e_cap == 0 {
         findings.push(PoolFinding::NoPodEni {
-            instance: instance.name.to_string(),
+            instance: shape.instance.clone(),
         });
     }
 
@@ -335,11 +295,7 @@ pub fn node_pool(instance: &InstanceInfo, cni: &CniConfig, load: &NodeLoad) -> N
             max_pods: load.max_pods,
         });
     }
-    let branch_capacity = if trunk {
-        pod_eni_capacity(instance).unwrap_or(0)
-    } else {
-        0
-    };
+    let branch_capacity = shape.branch_capacity;
     if branch_wanted > 0 || cni.pod_security_groups {
         if !cni.pod_security_groups {
             findings.push(PoolFinding::BranchPodsWithoutPodEni {
@@ -347,8 +303,8 @@ pub fn node_pool(instance: &InstanceInfo, cni: &CniConfig, load: &NodeLoad) -> N
             });
         } else if !trunk {
             findings.push(PoolFinding::SecurityGroupsNotTrunking {
-                instance: instance.name.to_string(),
-                known: instance.trunking.is_some(),
+                instance: shape.instance.clone(),
+                known: shape.trunking_known,
             });
         } else if branch_wanted > branch_capacity {
             findings.push(PoolFinding::BranchPodsAboveCapacity {
@@ -360,7 +316,7 @@ pub fn node_pool(instance: &InstanceInfo, cni: &CniConfig, load: &NodeLoad) -> N
     let branch_placed = branch_wanted.min(branch_capacity).min(room);
     let regular_wanted = (pods - branch_wanted).min(room - branch_placed);
 
-    // The pool (in slots), from the §1.3 loop; see the module docs.
+    // The pool (in slots), from ipamd's loop (docs/model.md, "The ipamd control loop"); see the module docs.
     let n = u64::from(regular_wanted);
     let s64 = u64::from(s);
     let slots = if s == 0 {
@@ -376,16 +332,6 @@ pub fn node_pool(instance: &InstanceInfo, cni: &CniConfig, load: &NodeLoad) -> N
         let init = need(0).min(c).min(eni_steps_cap);
         init.max(need(n).min(c).min(per_pod_cap))
     };
-    if cni.minimum_ip_target.unwrap_or(0) > 0 && cni.warm_ip_target.unwrap_or(0) == 0 {
-        findings.push(PoolFinding::WarmIpZeroWithMinimum {
-            minimum_ip_target: cni.minimum_ip_target.unwrap_or(0),
-            pod_addresses: to_u32(slots * u),
-        });
-    }
-    if prefix && !cni.ip_targets() && cni.warm_prefix_target == 0 {
-        findings.push(PoolFinding::WarmPrefixZero);
-    }
-
     // ENIs in attach order, filled before the next is created.
     let mut slots_per_eni = Vec::new();
     if cni.custom_networking {
@@ -405,7 +351,7 @@ pub fn node_pool(instance: &InstanceInfo, cni: &CniConfig, load: &NodeLoad) -> N
     let regular_placed = n.min(pod_addresses);
     let pods_placed = to_u32(regular_placed) + branch_placed;
 
-    // Subnet demand (domain.md §1.4 "Subnet addresses consumed per node", §2).
+    // Subnet demand (docs/model.md, "Subnet addresses per node").
     let slot_demand = if prefix {
         SubnetDemand {
             singles: 0,

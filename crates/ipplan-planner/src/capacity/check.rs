@@ -6,9 +6,9 @@
 //! - Every node runs the fullest node's pods: `pods_per_node`, or `ceil(pods / nodes)` (surge nodes take the pods
 //!   of the nodes they replace, and the CNI does not hand addresses back quickly, so both sides of a rolling update
 //!   hold a full pool).
-//! - Each node holds its steady-state pool ([`crate::node_pool`], domain.md §1.4): ENI primaries and warm
-//!   addresses included.
-//! - Each subnet's verdict is [`crate::SubnetBudget::fit`]: addresses, singles outside reservations, and for
+//! - Each node holds its steady-state pool ([`crate::capacity::node_pool`], the closed form in `docs/model.md`):
+//!   ENI primaries and warm addresses included.
+//! - Each subnet's verdict is [`crate::capacity::SubnetBudget::fit`]: addresses, singles outside reservations, and for
 //!   prefixes the worst case of /28 fragmentation (every single address spoils a block).
 //! - The plan fits when every subnet fits and every node can give each of its pods an address.
 
@@ -18,11 +18,10 @@ use ipnet::Ipv4Net;
 use ipplan_core::AddressMode;
 use serde::Serialize;
 
-use crate::budget::{FitFailure, PrefixFit, SubnetBudget};
-use crate::demand::SubnetDemand;
-use crate::error::PlanError;
-use crate::plan::{MaxPodsSpec, NodeGroup, Plan, SubnetRole};
-use crate::pool::{NodeLoad, NodePool, node_pool};
+use crate::capacity::budget::{FitFailure, PrefixFit, SubnetBudget};
+use crate::capacity::demand::SubnetDemand;
+use crate::capacity::pool::{NodeLoad, NodePool, pool_of};
+use crate::plan::{NodeGroup, Plan, SubnetRole};
 
 /// The version of the report's wire format (`schema_version` in JSON and YAML).
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -189,31 +188,31 @@ struct GroupCalc {
     pool: NodePool,
 }
 
-fn group_calc(plan: &Plan, gi: usize, g: &NodeGroup) -> Result<GroupCalc, PlanError> {
-    let max_pods = plan.group_max_pods(gi)?;
+fn group_calc(plan: &Plan, g: &NodeGroup) -> GroupCalc {
+    let max_pods = g.max_pods();
     let pods_per_node = g.pods_per_node();
     let load = NodeLoad {
         pods: pods_per_node,
-        branch_pods: g.branch_pods_per_node,
-        host_network_pods: g.host_network_pods,
+        branch_pods: g.branch_pods_per_node(),
+        host_network_pods: g.host_network_pods(),
         max_pods,
     };
-    let pool = node_pool(&g.instance, &plan.cni, &load);
-    Ok(GroupCalc {
+    let pool = pool_of(g.shape(), plan.cni(), &load);
+    GroupCalc {
         max_pods,
         pods_per_node,
         pool,
-    })
+    }
 }
 
 /// Where one node in each of a group's subnets puts its addresses: `(subnet index, demand)` pairs (a subnet
 /// may appear twice: as a node subnet and as another node subnet's ENIConfig subnet).
 fn placements(plan: &Plan, g: &NodeGroup, pool: &NodePool) -> Vec<(usize, SubnetDemand)> {
-    let mut out = Vec::with_capacity(g.subnets.len() * 2);
-    for &s in &g.subnets {
-        out.push((s, pool.node_subnet));
+    let mut out = Vec::with_capacity(g.subnets().len() * 2);
+    for &s in g.subnets() {
+        out.push((s.index(), pool.node_subnet));
         if pool.pod_subnet != SubnetDemand::default() {
-            out.push((plan.pod_subnet_for(s).unwrap_or(s), pool.pod_subnet));
+            out.push((plan.eni_subnet_for(s).index(), pool.pod_subnet));
         }
     }
     out
@@ -314,7 +313,7 @@ fn failure_text(f: FitFailure, s: &SubnetReport) -> String {
 /// node_groups: [{ name: g, instance_type: c5.large, subnets: [a], nodes: 3, pods_per_node: 1 }]
 /// ";
 /// let plan = ipplan_planner::Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
-/// let report = ipplan_planner::check(&plan)?;
+/// let report = ipplan_planner::check(&plan);
 /// assert!(report.fits);
 /// assert_eq!(report.node_groups[0].addresses_per_node, 20);
 /// assert_eq!(report.subnets[0].capacity, 251); // 256 - 5 AWS-reserved
@@ -324,30 +323,30 @@ fn failure_text(f: FitFailure, s: &SubnetReport) -> String {
 /// # Ok::<(), ipplan_planner::PlanError>(())
 /// ```
 ///
-/// # Errors
-/// [`PlanError::Invalid`] when a node group's `max_pods: auto` cannot be computed (unknown vCPUs).
-pub fn check(plan: &Plan) -> Result<Report, PlanError> {
+#[must_use]
+pub fn check(plan: &Plan) -> Report {
     let calcs: Vec<GroupCalc> = plan
-        .node_groups
+        .node_groups()
         .iter()
-        .enumerate()
-        .map(|(gi, g)| group_calc(plan, gi, g))
-        .collect::<Result<_, _>>()?;
-    let budgets: Vec<SubnetBudget> = (0..plan.subnets.len())
-        .map(|i| SubnetBudget::new(&plan.subnets[i], plan.control_plane_addresses(i)))
+        .map(|g| group_calc(plan, g))
+        .collect();
+    let budgets: Vec<SubnetBudget> = plan
+        .subnets()
+        .iter()
+        .map(|s| SubnetBudget::of(plan, s.id()))
         .collect();
     let nodes_per_subnet: Vec<u64> = plan
-        .node_groups
+        .node_groups()
         .iter()
         .map(|g| u64::from(g.max_nodes_per_subnet()))
         .collect();
     let units: Vec<Vec<(usize, SubnetDemand)>> = plan
-        .node_groups
+        .node_groups()
         .iter()
         .zip(&calcs)
         .map(|(g, c)| placements(plan, g, &c.pool))
         .collect();
-    let mut demand = vec![SubnetDemand::default(); plan.subnets.len()];
+    let mut demand = vec![SubnetDemand::default(); plan.subnets().len()];
     for (unit, &k) in units.iter().zip(&nodes_per_subnet) {
         for &(s, d) in unit {
             demand[s] += d.times(k);
@@ -357,17 +356,17 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
     let mut findings = Vec::new();
     let mut first_failure = None;
     let subnets: Vec<SubnetReport> = plan
-        .subnets
+        .subnets()
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let b = &budgets[i];
             let fit = b.fit(demand[i]);
             let r = SubnetReport {
-                name: s.name.clone(),
-                az: s.az.clone(),
-                cidr: s.cidr,
-                role: s.role,
+                name: s.name().to_string(),
+                az: s.az().to_string(),
+                cidr: s.cidr(),
+                role: s.role(),
                 capacity: fit.capacity,
                 used: fit.used,
                 headroom: fit.headroom,
@@ -382,7 +381,7 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
             };
             if let Some(f) = fit.first_failure {
                 let text = failure_text(f, &r);
-                let subject = format!("subnet '{}' ({})", s.name, s.cidr);
+                let subject = format!("subnet '{}' ({})", s.name(), s.cidr());
                 if first_failure.is_none() {
                     first_failure = Some(format!("{subject}: {text}"));
                 }
@@ -396,12 +395,12 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
         })
         .collect();
 
-    let mut node_groups = Vec::with_capacity(plan.node_groups.len());
+    let mut node_groups = Vec::with_capacity(plan.node_groups().len());
     let mut nau = 0u64;
-    for (gi, g) in plan.node_groups.iter().enumerate() {
+    for (gi, g) in plan.node_groups().iter().enumerate() {
         let c = &calcs[gi];
         let pool = &c.pool;
-        let subject = format!("node group '{}'", g.name);
+        let subject = format!("node group '{}'", g.name());
         for f in &pool.findings {
             findings.push(Finding {
                 severity: Severity::Warning,
@@ -415,7 +414,7 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
                 pool.pods_without_address,
                 c.pods_per_node,
                 pool.enis,
-                g.instance.slots_per_eni(),
+                g.shape().slots_per_eni,
                 c.max_pods
             );
             if first_failure.is_none() {
@@ -436,19 +435,16 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
         nau += per_node_nau * u64::from(g.peak_nodes());
         let k = max_nodes_per_subnet(&budgets, &demand, &units[gi], nodes_per_subnet[gi]);
         node_groups.push(NodeGroupReport {
-            name: g.name.clone(),
-            instance_type: g.instance.name.to_string(),
+            name: g.name().to_string(),
+            instance_type: g.instance().name.to_string(),
             mode: pool.mode,
-            nodes: g.nodes,
-            surge: g.surge,
+            nodes: g.nodes(),
+            surge: g.surge(),
             peak_nodes: g.peak_nodes(),
             max_pods: c.max_pods,
-            max_pods_source: match g.max_pods {
-                MaxPodsSpec::Auto => "auto",
-                MaxPodsSpec::Fixed(_) => "fixed",
-            },
+            max_pods_source: g.max_pods_spec().source(),
             pods_per_node: c.pods_per_node,
-            host_network_pods: g.host_network_pods,
+            host_network_pods: g.host_network_pods(),
             addresses_per_node: pool.node_subnet.addresses() + pool.pod_subnet.addresses(),
             enis_per_node: pool.enis,
             slots_per_node: pool.slots,
@@ -456,14 +452,14 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
             pods_without_address_per_node: pool.pods_without_address,
             node_subnet_per_node: pool.node_subnet,
             pod_subnet_per_node: pool.pod_subnet,
-            max_nodes: k.saturating_mul(g.subnets.len() as u64),
-            additional_nodes: i64::try_from(k.saturating_mul(g.subnets.len() as u64))
+            max_nodes: k.saturating_mul(g.subnets().len() as u64),
+            additional_nodes: i64::try_from(k.saturating_mul(g.subnets().len() as u64))
                 .unwrap_or(i64::MAX)
                 .saturating_sub(i64::from(g.peak_nodes())),
             pool: pool.clone(),
         });
     }
-    for w in &plan.warnings {
+    for w in plan.warnings() {
         findings.push(Finding {
             severity: Severity::Warning,
             subject: "plan".to_string(),
@@ -471,13 +467,9 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
         });
     }
     nau += plan
-        .subnets
+        .subnets()
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.other_consumers.iter().map(|c| c.addresses).sum::<u64>()
-                + plan.control_plane_addresses(i) / 2
-        })
+        .map(|s| s.other_consumer_addresses() + plan.control_plane_addresses(s.id()) / 2)
         .sum::<u64>();
     let network_address_usage = NauReport {
         used: nau,
@@ -494,10 +486,10 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
         });
     }
     let fits = first_failure.is_none();
-    Ok(Report {
+    Report {
         schema_version: REPORT_SCHEMA_VERSION,
         data_version: ipplan_core::DATA_VERSION,
-        plan: plan.file.clone(),
+        plan: plan.file().to_string(),
         fits,
         basis: CLOSED_FORM_BASIS,
         subnets,
@@ -505,5 +497,5 @@ pub fn check(plan: &Plan) -> Result<Report, PlanError> {
         network_address_usage,
         first_failure,
         findings,
-    })
+    }
 }

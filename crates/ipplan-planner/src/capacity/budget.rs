@@ -1,9 +1,10 @@
 //! One subnet's address budget: how many addresses and /28 blocks it has, and whether a demand fits.
 //!
-//! # Model (domain.md §3, §4)
+//! # Model (docs/model.md, "Prefixes and /28 fragmentation" and "Subnet and VPC facts")
 //!
 //! * A `/L` subnet has `2^(32-L)` addresses; AWS reserves 5 (network, +1 router, +2 DNS, +3 future use, broadcast;
-//!   VPC UG `subnet-sizing.md`). Explicit reservations take their addresses out of the pool.
+//!   awsdocs/amazon-vpc-user-guide `doc_source/subnet-sizing.md`). Explicit reservations take their addresses out
+//!   of the pool.
 //! * It is cut into `2^(28-L)` aligned /28 blocks. The first block (holding .0–.3) and the last (holding the
 //!   broadcast address) can never be prefixes, so a `/L` subnet (L ≤ 27) has `2^(28-L) - 2` prefix-eligible blocks
 //!   (a /28 has none); a block touching an explicit reservation is not eligible either.
@@ -24,9 +25,8 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
-use crate::alloc::ReservationKind;
-use crate::demand::SubnetDemand;
-use crate::plan::Subnet;
+use crate::capacity::demand::SubnetDemand;
+use crate::plan::{Plan, Reservation, ReservationType, SubnetId};
 
 /// Addresses AWS reserves in every subnet (VPC UG `subnet-sizing.md`).
 pub const AWS_RESERVED_PER_SUBNET: u64 = 5;
@@ -122,24 +122,27 @@ pub struct SubnetFit {
 }
 
 impl SubnetBudget {
-    /// The budget of `subnet`, keeping `control_plane_addresses` free for control-plane ENIs (see
-    /// [`crate::ControlPlane::addresses_per_subnet`]). Assumes a validated subnet (reservations inside it, not
+    /// The budget of subnet `cidr` with its `reservations`, `other_consumers` addresses, keeping
+    /// `control_plane_addresses` free for control-plane ENIs (see
+    /// [`crate::plan::ControlPlane::addresses_per_subnet`]). Assumes a validated subnet (reservations inside it, not
     /// overlapping, prefix reservations /28 or larger); a block partly in a prefix reservation would be counted as
     /// not prefix-eligible.
     ///
     /// ```
-    /// use ipplan_planner::{Subnet, SubnetBudget, SubnetRole};
-    /// let s = Subnet {
-    ///     name: "a".into(), az: "us-east-1a".into(), cidr: "10.0.0.0/24".parse().unwrap(),
-    ///     role: SubnetRole::Both, reservations: vec![], other_consumers: vec![],
-    /// };
-    /// let b = SubnetBudget::new(&s, 0);
-    /// // domain.md §4: 256 − 5 = 251; §3: 2^(28−24) − 2 = 14 blocks
+    /// use ipplan_planner::capacity::SubnetBudget;
+    /// let b = SubnetBudget::new("10.0.0.0/24".parse().unwrap(), &[], 0, 0);
+    /// // docs/model.md, "Subnet and VPC facts": 256 − 5 = 251; "Prefixes and /28 fragmentation":
+    /// // 2^(28−24) − 2 = 14 blocks
     /// assert_eq!((b.usable, b.prefix_blocks), (251, 14));
     /// ```
     #[must_use]
-    pub fn new(subnet: &Subnet, control_plane_addresses: u64) -> Self {
-        let cidr = subnet.cidr.trunc();
+    pub fn new(
+        cidr: Ipv4Net,
+        reservations: &[Reservation],
+        other_consumers: u64,
+        control_plane_addresses: u64,
+    ) -> Self {
+        let cidr = cidr.trunc();
         let base = u64::from(u32::from(cidr.network()));
         let size = 1u64 << (32 - u32::from(cidr.prefix_len()));
         let end = base + size;
@@ -150,17 +153,15 @@ impl SubnetBudget {
             let e = (u64::from(u32::from(r.broadcast())) + 1).min(end);
             (s.saturating_sub(base), e.saturating_sub(base))
         };
-        let explicit: Vec<(u64, u64)> = subnet
-            .reservations
+        let explicit: Vec<(u64, u64)> = reservations
             .iter()
-            .filter(|r| r.kind == ReservationKind::Explicit)
+            .filter(|r| r.kind == ReservationType::Explicit)
             .map(|r| clip(&r.cidr))
             .filter(|(s, e)| s < e)
             .collect();
-        let prefix: Vec<(u64, u64)> = subnet
-            .reservations
+        let prefix: Vec<(u64, u64)> = reservations
             .iter()
-            .filter(|r| r.kind == ReservationKind::Prefix)
+            .filter(|r| r.kind == ReservationType::Prefix)
             .map(|r| clip(&r.cidr))
             .filter(|(s, e)| s < e)
             .collect();
@@ -215,7 +216,6 @@ impl SubnetBudget {
                 harmless_singles += free;
             }
         }
-        let other_consumers: u64 = subnet.other_consumers.iter().map(|c| c.addresses).sum();
         let usable = to_i64(size)
             - to_i64(aws_reserved)
             - to_i64(explicit_reserved)
@@ -238,6 +238,18 @@ impl SubnetBudget {
         }
     }
 
+    /// The budget of subnet `id` of `plan`, with its other consumers and control-plane share.
+    #[must_use]
+    pub fn of(plan: &Plan, id: SubnetId) -> Self {
+        let s = plan.subnet(id);
+        Self::new(
+            s.cidr(),
+            s.reservations(),
+            s.other_consumer_addresses(),
+            plan.control_plane_addresses(id),
+        )
+    }
+
     /// Prefix-eligible blocks outside prefix reservations (the general pool singles may spoil).
     #[must_use]
     pub const fn general_blocks(&self) -> u64 {
@@ -255,12 +267,8 @@ impl SubnetBudget {
     /// aws/amazon-vpc-cni-k8s#2749), then from the general pool.
     ///
     /// ```
-    /// use ipplan_planner::{FitFailure, Subnet, SubnetBudget, SubnetDemand, SubnetRole};
-    /// let s = Subnet {
-    ///     name: "a".into(), az: "us-east-1a".into(), cidr: "10.0.0.0/24".parse().unwrap(),
-    ///     role: SubnetRole::Both, reservations: vec![], other_consumers: vec![],
-    /// };
-    /// let fit = SubnetBudget::new(&s, 0).fit(SubnetDemand { singles: 20, prefixes: 10 });
+    /// use ipplan_planner::capacity::{FitFailure, SubnetBudget, SubnetDemand};
+    /// let fit = SubnetBudget::new("10.0.0.0/24".parse().unwrap(), &[], 0, 0).fit(SubnetDemand { singles: 20, prefixes: 10 });
     /// // 20 + 160 = 180 of 251 addresses; best case: the 27 edge places take all 20 singles, 14 blocks free;
     /// // worst case: 20 singles spoil all 14 blocks, 0 free
     /// let p = fit.prefix.unwrap();

@@ -9,9 +9,11 @@ use std::str::FromStr;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
-use crate::check::{Report, check};
+use crate::capacity::check::{Report, check};
 use crate::error::PlanError;
-use crate::plan::{LONGEST_SUBNET_PREFIX, Plan, SHORTEST_SUBNET_PREFIX, Subnet, SubnetRole};
+use crate::plan::{
+    CniSpec, LONGEST_SUBNET_PREFIX, Plan, SHORTEST_SUBNET_PREFIX, SubnetRole, SubnetSpec,
+};
 
 /// A subnet layout to try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +71,7 @@ impl fmt::Display for Layout {
 
 fn invalid(plan: &Plan, path: &str, message: String) -> PlanError {
     PlanError::Invalid {
-        file: plan.file.clone(),
+        file: plan.file().to_string(),
         path: path.to_string(),
         message,
     }
@@ -78,16 +80,16 @@ fn invalid(plan: &Plan, path: &str, message: String) -> PlanError {
 /// Carve the `i`-th block of length `len` after `base`.
 fn nth_block(base: Ipv4Net, len: u8, i: usize) -> Option<Ipv4Net> {
     let step = 1u64 << (32 - u32::from(len));
-    let start = u64::from(u32::from(base.network())) + step * i as u64;
+    let start = u64::from(u32::from(base.network())).checked_add(step.checked_mul(i as u64)?)?;
     let end = start + step - 1;
     if end > u64::from(u32::MAX) {
         return None;
     }
-    Ipv4Net::new(std::net::Ipv4Addr::from(start as u32), len).ok()
+    Ipv4Net::new(std::net::Ipv4Addr::from(u32::try_from(start).ok()?), len).ok()
 }
 
 /// Move a subnet to `cidr`, keeping each reservation at the same offset where it still fits.
-fn move_subnet(s: &Subnet, cidr: Ipv4Net) -> Subnet {
+fn move_subnet(s: &SubnetSpec, cidr: Ipv4Net) -> SubnetSpec {
     let old = u32::from(s.cidr.network());
     let new = u32::from(cidr.network());
     let mut moved = s.clone();
@@ -96,7 +98,7 @@ fn move_subnet(s: &Subnet, cidr: Ipv4Net) -> Subnet {
         .reservations
         .iter()
         .filter_map(|r| {
-            let offset = u32::from(r.cidr.network()) - old;
+            let offset = u32::from(r.cidr.network()).checked_sub(old)?;
             let addr = std::net::Ipv4Addr::from(new.checked_add(offset)?);
             let net = Ipv4Net::new(addr, r.cidr.prefix_len()).ok()?;
             (cidr.contains(&net.network()) && cidr.contains(&net.broadcast())).then(|| {
@@ -109,71 +111,57 @@ fn move_subnet(s: &Subnet, cidr: Ipv4Net) -> Subnet {
     moved
 }
 
-/// The plan with its subnets rewritten to `layout`. `vpc.cidrs` is dropped for the what-if (the new ranges are
-/// hypothetical); reservations keep their offset from the start of their subnet where they still fit.
+/// The plan with its subnets rewritten to `layout`, validated again. `vpc.cidrs` is dropped for the what-if
+/// (the new ranges are hypothetical); reservations keep their offset from the start of their subnet where they
+/// still fit.
 ///
 /// # Errors
 /// A [`PlanError::Invalid`] when the layout cannot be laid out (address space runs out, a secondary CIDR too
-/// small for the AZs, a node group or the control plane on a `pods` subnet the layout replaces).
+/// small for the AZs, the control plane on a `pods` subnet the layout replaces).
 pub fn apply_layout(plan: &Plan, layout: Layout) -> Result<Plan, PlanError> {
-    let mut p = plan.clone();
-    p.vpc_cidrs.clear();
+    let mut spec = plan.spec().clone();
+    spec.vpc = None;
     match layout {
         Layout::PrefixLen(len) => {
-            let first = plan
-                .subnets
-                .first()
-                .ok_or_else(|| invalid(plan, "subnets", "no subnets to lay out: add one".into()))?;
-            let base = Ipv4Net::new(first.cidr.network(), len)
+            let first = plan.subnets()[0].cidr();
+            let base = Ipv4Net::new(first.network(), len)
                 .map_err(|e| invalid(plan, "subnets", e.to_string()))?
                 .trunc();
-            for (i, s) in plan.subnets.iter().enumerate() {
+            let n = spec.subnets.len();
+            for (i, s) in spec.subnets.iter_mut().enumerate() {
                 let cidr = nth_block(base, len, i).ok_or_else(|| {
                     invalid(
                         plan,
                         &format!("subnets[{i}]"),
-                        format!(
-                            "no room for {} /{len} subnets after {base}",
-                            plan.subnets.len()
-                        ),
+                        format!("no room for {n} /{len} subnets after {base}"),
                     )
                 })?;
-                p.subnets[i] = move_subnet(s, cidr);
+                *s = move_subnet(s, cidr);
             }
         }
         Layout::SecondaryCidr(cidr) => {
             // Drop the plan's own pods subnets, keep the rest, and add one pods subnet per AZ.
-            let keep: Vec<usize> = (0..plan.subnets.len())
-                .filter(|&i| plan.subnets[i].role != SubnetRole::Pods)
-                .collect();
-            let remap = |old: usize, path: String| -> Result<usize, PlanError> {
-                keep.iter().position(|&k| k == old).ok_or_else(|| {
-                    invalid(
-                        plan,
-                        &path,
-                        format!(
-                            "subnet '{}' is a pods subnet that the layout replaces: give it role 'nodes' or 'both'",
-                            plan.subnets[old].name
-                        ),
-                    )
-                })
-            };
-            for (gi, g) in p.node_groups.iter_mut().enumerate() {
-                for (si, s) in g.subnets.iter_mut().enumerate() {
-                    *s = remap(*s, format!("node_groups[{gi}].subnets[{si}]"))?;
+            if let Some(cp) = plan.control_plane() {
+                for (si, &id) in cp.subnets().iter().enumerate() {
+                    let s = plan.subnet(id);
+                    if s.role() == SubnetRole::Pods {
+                        return Err(invalid(
+                            plan,
+                            &format!("control_plane.subnets[{si}]"),
+                            format!(
+                                "subnet '{}' is a pods subnet that the layout replaces: give it role 'nodes' or 'both'",
+                                s.name()
+                            ),
+                        ));
+                    }
                 }
             }
-            if let Some(cp) = &mut p.control_plane {
-                for (si, s) in cp.subnets.iter_mut().enumerate() {
-                    *s = remap(*s, format!("control_plane.subnets[{si}]"))?;
-                }
-            }
-            let mut azs: Vec<String> = Vec::new();
-            for g in &plan.node_groups {
-                for &s in &g.subnets {
-                    let az = &plan.subnets[s].az;
-                    if !azs.contains(az) {
-                        azs.push(az.clone());
+            let mut azs: Vec<&str> = Vec::new();
+            for g in plan.node_groups() {
+                for &s in g.subnets() {
+                    let az = plan.subnet(s).az();
+                    if !azs.contains(&az) {
+                        azs.push(az);
                     }
                 }
             }
@@ -194,7 +182,8 @@ pub fn apply_layout(plan: &Plan, layout: Layout) -> Result<Plan, PlanError> {
             }
             // Subnets are /16 at most: each AZ gets the first /16 of its share when the share is larger.
             let sub_len = len.max(SHORTEST_SUBNET_PREFIX);
-            let mut subnets: Vec<Subnet> = keep.iter().map(|&i| plan.subnets[i].clone()).collect();
+            spec.subnets
+                .retain(|s| s.role.unwrap_or(SubnetRole::Both) != SubnetRole::Pods);
             for (i, az) in azs.iter().enumerate() {
                 let share = nth_block(cidr, len, i).ok_or_else(|| {
                     invalid(
@@ -205,20 +194,21 @@ pub fn apply_layout(plan: &Plan, layout: Layout) -> Result<Plan, PlanError> {
                 })?;
                 let net = Ipv4Net::new(share.network(), sub_len)
                     .map_err(|e| invalid(plan, "layout", e.to_string()))?;
-                subnets.push(Subnet {
+                spec.subnets.push(SubnetSpec {
                     name: format!("pods-{az}"),
-                    az: az.clone(),
+                    az: (*az).to_string(),
                     cidr: net,
-                    role: SubnetRole::Pods,
+                    role: Some(SubnetRole::Pods),
                     reservations: Vec::new(),
                     other_consumers: Vec::new(),
                 });
             }
-            p.subnets = subnets;
-            p.cni.custom_networking = true;
+            spec.cni
+                .get_or_insert_with(CniSpec::default)
+                .custom_networking = Some(true);
         }
     }
-    p.validate()
+    plan.with_spec(spec)
 }
 
 /// Most nodes a group could reach on a layout.
@@ -252,7 +242,7 @@ pub struct LayoutRow {
 /// The result of [`compare`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
-    /// [`crate::REPORT_SCHEMA_VERSION`].
+    /// [`crate::capacity::REPORT_SCHEMA_VERSION`].
     pub schema_version: u32,
     /// The plan file.
     pub plan: String,
@@ -316,25 +306,25 @@ pub fn fits_with_headroom(r: &Report, headroom_percent: u32) -> bool {
 /// # Errors
 /// As [`apply_layout`] and [`check`].
 pub fn compare(plan: &Plan, layouts: &[Layout]) -> Result<Comparison, PlanError> {
-    let mut rows = vec![row("as planned".to_string(), &check(plan)?)];
+    let mut rows = vec![row("as planned".to_string(), &check(plan))];
     for &l in layouts {
         let p = apply_layout(plan, l)?;
-        rows.push(row(l.to_string(), &check(&p)?));
+        rows.push(row(l.to_string(), &check(&p)));
     }
     let mut smallest = None;
     for len in (SHORTEST_SUBNET_PREFIX..=LONGEST_SUBNET_PREFIX).rev() {
         let Ok(p) = apply_layout(plan, Layout::PrefixLen(len)) else {
             continue;
         };
-        if fits_with_headroom(&check(&p)?, plan.headroom_percent) {
+        if fits_with_headroom(&check(&p), plan.headroom_percent()) {
             smallest = Some(len);
             break;
         }
     }
     Ok(Comparison {
-        schema_version: crate::check::REPORT_SCHEMA_VERSION,
-        plan: plan.file.clone(),
-        headroom_percent: plan.headroom_percent,
+        schema_version: crate::capacity::check::REPORT_SCHEMA_VERSION,
+        plan: plan.file().to_string(),
+        headroom_percent: plan.headroom_percent(),
         layouts: rows,
         smallest_prefix_len: smallest,
     })

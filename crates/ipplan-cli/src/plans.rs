@@ -1,0 +1,55 @@
+//! What the commands share: reading a plan, the scenario with `--seed`, the exit code of a verdict, and
+//! writing output files. Command modules call this, never each other.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use ipplan_planner::{Plan, Scenario};
+
+use crate::args::Context;
+
+/// Read and validate a plan file, its `simulate:` section included (so a typo there fails `check` too); errors
+/// name the file, the field and the fix.
+pub fn load_plan(ctx: &Context, path: &Path) -> anyhow::Result<Plan> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read plan file '{shown}' (check the path)"))?;
+    Ok(Plan::from_str_auto(&text, &shown, &ctx.catalog)?)
+}
+
+/// The exit code for a verdict: 0 fits, 1 does not fit.
+pub fn verdict_code(fits: bool) -> ExitCode {
+    if fits {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Write `text` to `path`; the error names the flag and the path.
+pub fn write_file(flag: &str, path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| {
+        format!(
+            "cannot write {flag} file '{}' (check that the directory exists and is writable)",
+            path.display()
+        )
+    })
+}
+
+/// The last component of a plan path, for picture titles.
+pub fn file_name(path: &str) -> &str {
+    Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(path)
+}
+
+/// The plan's scenario with `--seed` applied.
+pub fn scenario(plan: &Plan, seed: Option<u64>) -> Scenario {
+    let mut s = plan.scenario();
+    if let Some(seed) = seed {
+        s.seed = seed;
+    }
+    s
+}

@@ -1,0 +1,232 @@
+//! The human (table) form of each report: `check`, `simulate` and its trials. Commands choose; these write.
+
+use std::io::Write;
+
+use ipplan_planner::{Report, SimReport, TrialsReport};
+
+use crate::output::{Align, Table};
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "NO" }.to_string()
+}
+
+/// The human report: subnets, node groups, address usage, findings, verdict.
+pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "{}: {}",
+        r.plan,
+        if r.fits { "fits" } else { "DOES NOT FIT" }
+    )?;
+    writeln!(out, "basis: {}", r.basis)?;
+    writeln!(out)?;
+    let mut t = Table::new(&[
+        ("SUBNET", Align::Left),
+        ("AZ", Align::Left),
+        ("CIDR", Align::Left),
+        ("ROLE", Align::Left),
+        ("CAPACITY", Align::Right),
+        ("USED", Align::Right),
+        ("HEADROOM", Align::Right),
+        ("USE%", Align::Right),
+        ("/28 FREE (WORST..BEST)", Align::Right),
+        ("FITS", Align::Left),
+    ]);
+    for s in &r.subnets {
+        let blocks = match &s.prefix {
+            Some(p) => format!(
+                "{}..{} of {} needed",
+                p.worst_case_free_blocks, p.best_case_free_blocks, p.needed
+            ),
+            None => "-".to_string(),
+        };
+        t.push(vec![
+            s.name.clone(),
+            s.az.clone(),
+            s.cidr.to_string(),
+            s.role.as_str().to_string(),
+            s.capacity.to_string(),
+            s.used.to_string(),
+            s.headroom.to_string(),
+            format!("{:.1}", s.use_percent),
+            blocks,
+            yes_no(s.fits),
+        ]);
+    }
+    t.write(out)?;
+    writeln!(out)?;
+    let mut g = Table::new(&[
+        ("NODE GROUP", Align::Left),
+        ("TYPE", Align::Left),
+        ("MODE", Align::Left),
+        ("NODES+SURGE", Align::Right),
+        ("MAX PODS", Align::Right),
+        ("PODS/NODE", Align::Right),
+        ("ADDR/NODE", Align::Right),
+        ("ENIS/NODE", Align::Right),
+        ("MAX NODES", Align::Right),
+        ("MORE NODES", Align::Right),
+    ]);
+    for n in &r.node_groups {
+        g.push(vec![
+            n.name.clone(),
+            n.instance_type.clone(),
+            n.mode.as_str().to_string(),
+            format!("{}+{}", n.nodes, n.surge),
+            format!("{} ({})", n.max_pods, n.max_pods_source),
+            n.pods_per_node.to_string(),
+            n.addresses_per_node.to_string(),
+            n.enis_per_node.to_string(),
+            n.max_nodes.to_string(),
+            n.additional_nodes.to_string(),
+        ]);
+    }
+    g.write(out)?;
+    writeln!(out)?;
+    let nau = &r.network_address_usage;
+    writeln!(
+        out,
+        "network address usage: {} of {} (default quota per VPC)",
+        nau.used, nau.quota
+    )?;
+    if !r.findings.is_empty() {
+        writeln!(out)?;
+        for f in &r.findings {
+            writeln!(out, "{f}")?;
+        }
+    }
+    if let Some(first) = &r.first_failure {
+        writeln!(out)?;
+        writeln!(out, "first failure: {first}")?;
+    }
+    Ok(())
+}
+
+/// `1m30s` for 90.
+fn dur(s: u32) -> String {
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, m, _) => format!("{h}h{m:02}m"),
+    }
+}
+
+/// The human summary: verdict, per subnet, per node group, pod waits, first failure.
+pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "{}: {}",
+        r.plan,
+        if r.fits { "fits" } else { "DOES NOT FIT" }
+    )?;
+    writeln!(out, "basis: {}", r.basis)?;
+    writeln!(
+        out,
+        "seed {}, tick {}s, {} simulated{}",
+        r.seed,
+        r.tick_seconds,
+        dur(r.duration_seconds),
+        if r.steady { " (until steady)" } else { "" }
+    )?;
+    writeln!(out)?;
+    let mut t = Table::new(&[
+        ("SUBNET", Align::Left),
+        ("CIDR", Align::Left),
+        ("PEAK ADDR", Align::Right),
+        ("PEAK /28 HELD", Align::Right),
+        ("MIN FREE /28", Align::Right),
+        ("FAILED CIDR", Align::Right),
+        ("FAILED ADDR", Align::Right),
+        ("FRAG PEAK", Align::Right),
+        ("FRAG END", Align::Right),
+    ]);
+    for s in &r.subnets {
+        t.push(vec![
+            s.name.clone(),
+            s.cidr.to_string(),
+            s.peak_addresses_held.to_string(),
+            s.peak_prefixes_held.to_string(),
+            s.min_free_prefix_blocks.to_string(),
+            s.failed_allocations.insufficient_cidr_blocks.to_string(),
+            s.failed_allocations
+                .insufficient_free_addresses_in_subnet
+                .to_string(),
+            format!("{:.1}%", s.fragmentation_peak * 100.0),
+            format!("{:.1}%", s.fragmentation_final * 100.0),
+        ]);
+    }
+    t.write(out)?;
+    writeln!(out)?;
+    let mut g = Table::new(&[
+        ("NODE GROUP", Align::Left),
+        ("PEAK NODES", Align::Right),
+        ("END NODES", Align::Right),
+        ("END PODS", Align::Right),
+        ("MAX ENIS/NODE", Align::Right),
+        ("MAX SLOTS/NODE", Align::Right),
+    ]);
+    for n in &r.node_groups {
+        g.push(vec![
+            n.name.clone(),
+            n.peak_nodes.to_string(),
+            n.final_nodes.to_string(),
+            n.final_pods_running.to_string(),
+            n.max_enis_per_node.to_string(),
+            n.max_slots_per_node.to_string(),
+        ]);
+    }
+    g.write(out)?;
+    writeln!(out)?;
+    let p = &r.pods;
+    writeln!(
+        out,
+        "pods: {} placed, {} waited for an address (p50 {}, p99 {}, max {}), {} beyond {}, {} still waiting, \
+         {} unschedulable at the end",
+        p.placed,
+        p.waited,
+        dur(p.p50_wait_seconds),
+        dur(p.p99_wait_seconds),
+        dur(p.max_wait_seconds),
+        p.waited_beyond_threshold,
+        dur(p.threshold_seconds),
+        p.still_waiting,
+        p.unschedulable_at_end
+    )?;
+    if let Some(first) = &r.first_failure {
+        writeln!(out)?;
+        writeln!(out, "first failure: {first}")?;
+    }
+    Ok(())
+}
+
+/// The trials summary.
+pub fn trials(out: &mut dyn Write, t: &TrialsReport) -> anyhow::Result<()> {
+    let last = t.first_seed + u64::from(t.trials) - 1;
+    writeln!(
+        out,
+        "trials: {} seeds ({}..={}): P(a pod waits beyond the threshold) = {:.3}, P(does not fit) = {:.3}, \
+         P(a failed allocation) = {:.3}",
+        t.trials,
+        t.first_seed,
+        last,
+        t.probability_wait,
+        t.probability_not_fit,
+        t.probability_failed_allocation
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dur;
+
+    #[test]
+    fn durations_read_like_the_plan_file() {
+        assert_eq!(dur(0), "0s");
+        assert_eq!(dur(45), "45s");
+        assert_eq!(dur(120), "2m");
+        assert_eq!(dur(150), "2m30s");
+        assert_eq!(dur(5400), "1h30m");
+    }
+}

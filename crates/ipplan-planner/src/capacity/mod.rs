@@ -1,0 +1,20 @@
+//! The closed form: what each node holds in steady state ([`node_pool`]), what each subnet has
+//! ([`SubnetBudget`]), whether the plan fits at peak ([`check`]), and the same cluster on other layouts
+//! ([`compare`]).
+
+pub(crate) mod budget;
+pub(crate) mod check;
+pub(crate) mod compare;
+pub(crate) mod demand;
+pub(crate) mod pool;
+
+pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
+pub use check::{
+    CLOSED_FORM_BASIS, Finding, NAU_QUOTA, NauReport, NodeGroupReport, REPORT_SCHEMA_VERSION,
+    Report, Severity, SubnetReport, check,
+};
+pub use compare::{
+    Comparison, GroupReach, Layout, LayoutRow, apply_layout, compare, fits_with_headroom,
+};
+pub use demand::SubnetDemand;
+pub use pool::{DEFAULT_HOST_NETWORK_PODS, NodeLoad, NodePool, PoolFinding, node_pool, pool_of};

@@ -1,0 +1,559 @@
+//! What the user wrote ([`PlanSpec`]), and the validated model ([`Plan`]).
+//!
+//! A plan takes one path: text (or a Terraform query, an importer, a library caller) -> [`PlanSpec`] ->
+//! [`Plan::from_spec`], the one validation pass -> [`Plan`], valid by construction: every name resolved to a
+//! [`SubnetId`] or [`GroupId`], every cross-field rule checked, each node group's [`NodeShape`] and the
+//! `simulate:` scenario worked out. Nothing downstream re-checks or can fail on a `Plan`.
+//!
+//! # Format
+//!
+//! ```yaml
+//! vpc:
+//!   cidrs: [10.0.0.0/16, 100.64.0.0/16]   # optional; subnets must lie inside them
+//! cni:                                     # all optional; defaults = the CNI's shipped manifest
+//!   mode: prefix                           # secondary-ip (default) | prefix
+//!   custom_networking: false
+//!   version: "1.19.0"                      # quote it: a YAML number loses trailing zeros
+//!   warm_eni_target: 1
+//!   warm_ip_target: 5
+//!   minimum_ip_target: 10
+//!   warm_prefix_target: 1
+//!   max_eni: 3
+//!   pod_security_groups: false
+//! subnets:
+//!   - name: nodes-a
+//!     az: us-east-1a
+//!     cidr: 10.0.0.0/20                    # /16../28, exact network address, no overlap
+//!     role: both                           # nodes | pods (an ENIConfig subnet) | both (default)
+//!     reservations:
+//!       - { cidr: 10.0.8.0/22, type: prefix }   # prefix (whole /28 blocks) | explicit
+//!     other_consumers:
+//!       - { what: alb, addresses: 8 }
+//! control_plane:                           # optional
+//!   subnets: [nodes-a]
+//!   enis: 4                                # default 4 (EKS creates 2-4)
+//! node_groups:
+//!   - name: general
+//!     instance_type: m5.large
+//!     subnets: [nodes-a]                   # nodes spread evenly
+//!     nodes: 10                            # peak count
+//!     surge: 1                             # default 0
+//!     pods_per_node: 20                    # or pods: 200 (the group's total), exactly one
+//!     max_pods: auto                       # auto (default) or a number
+//!     host_network_pods: 2                 # default 2 (aws-node, kube-proxy)
+//!     branch_pods_per_node: 0              # default 0; needs cni.pod_security_groups
+//! headroom_percent: 20                     # default 20
+//! simulate: { duration: 1h, seed: 1, events: [...] }  # a scenario for `ipplan simulate` (see `Scenario`)
+//! ```
+//!
+//! Unknown keys are errors with a suggestion; every error is one line naming the file, the field path and the fix.
+
+mod cni;
+mod read;
+mod scenario;
+mod spec;
+mod validate;
+mod vocabulary;
+pub(crate) mod yaml;
+
+use ipnet::Ipv4Net;
+use ipplan_core::{Catalog, InstanceInfo};
+use serde::Serialize;
+
+pub use cni::{CniConfig, NodeShape, PrefixFallback};
+pub use scenario::{
+    Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
+    EventKind, MAX_DURATION_SECONDS, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario,
+    SinglePlacement, parse_seconds,
+};
+pub use spec::{
+    CniSpec, ConsumerSpec, ControlPlaneSpec, EventSpec, EventSpecKind, NodeGroupSpec, PlanSpec,
+    ReservationSpec, ScenarioSpec, SubnetSpec, VpcSpec, format_seconds,
+};
+pub use validate::PlanWarning;
+pub use vocabulary::{GroupId, MaxPodsSpec, PodsSpec, ReservationType, SubnetId, SubnetRole};
+
+use crate::error::PlanError;
+
+/// The smallest subnet and VPC block AWS allows: /28 (awsdocs/amazon-vpc-user-guide `subnet-sizing.md`,
+/// `vpc-cidr-blocks.md`).
+pub const LONGEST_SUBNET_PREFIX: u8 = 28;
+/// The largest subnet and VPC block AWS allows: /16.
+pub const SHORTEST_SUBNET_PREFIX: u8 = 16;
+/// The default quota of IPv4 CIDR blocks per VPC, the primary included (awsdocs/amazon-vpc-user-guide
+/// `amazon-vpc-limits.md`; adjustable up to 50).
+pub const VPC_CIDR_QUOTA: usize = 5;
+/// Control-plane ENIs when `control_plane.enis` is not given: EKS creates 2–4 (awsdocs/amazon-eks-user-guide
+/// `network-reqs.adoc`).
+pub const DEFAULT_CONTROL_PLANE_ENIS: u32 = 4;
+/// `headroom_percent` when not given.
+pub const DEFAULT_HEADROOM_PERCENT: u32 = 20;
+/// Host-network pods every EKS node runs when `host_network_pods` is not given: `aws-node` and `kube-proxy`
+/// (the `+2` of the max-pods formula).
+pub const DEFAULT_HOST_NETWORK_PODS: u32 = 2;
+
+/// A subnet CIDR reservation (`aws ec2 create-subnet-cidr-reservation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Reservation {
+    /// The reserved range, inside its subnet.
+    pub cidr: Ipv4Net,
+    /// `prefix` or `explicit`.
+    #[serde(rename = "type")]
+    pub kind: ReservationType,
+}
+
+/// Something other than the cluster's nodes that takes single addresses from a subnet: a load balancer
+/// (an ALB needs 8 free), VPC endpoints, a NAT gateway, databases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Consumer {
+    /// What it is, for reports.
+    pub what: String,
+    /// Addresses it takes at peak.
+    pub addresses: u64,
+}
+
+/// One subnet of a validated plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subnet {
+    id: SubnetId,
+    name: String,
+    az: String,
+    cidr: Ipv4Net,
+    role: SubnetRole,
+    reservations: Vec<Reservation>,
+    other_consumers: Vec<Consumer>,
+}
+
+impl Subnet {
+    /// Its id.
+    #[must_use]
+    pub const fn id(&self) -> SubnetId {
+        self.id
+    }
+    /// Its unique name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Its availability zone.
+    #[must_use]
+    pub fn az(&self) -> &str {
+        &self.az
+    }
+    /// Its range: /16 to /28, an exact network address.
+    #[must_use]
+    pub const fn cidr(&self) -> Ipv4Net {
+        self.cidr
+    }
+    /// What it is for.
+    #[must_use]
+    pub const fn role(&self) -> SubnetRole {
+        self.role
+    }
+    /// Its CIDR reservations: inside it, not overlapping, prefix ones /28 or larger.
+    #[must_use]
+    pub fn reservations(&self) -> &[Reservation] {
+        &self.reservations
+    }
+    /// Other users of its addresses.
+    #[must_use]
+    pub fn other_consumers(&self) -> &[Consumer] {
+        &self.other_consumers
+    }
+    /// Addresses its other consumers take in all.
+    #[must_use]
+    pub fn other_consumer_addresses(&self) -> u64 {
+        self.other_consumers.iter().map(|c| c.addresses).sum()
+    }
+}
+
+/// The EKS control plane's ENIs.
+///
+/// EKS creates 2–4 ENIs in the cluster subnets, and on a version upgrade creates new ones before deleting the
+/// old (awsdocs/amazon-eks-user-guide `network-reqs.adoc`). EKS does not say how they spread, so the plan is
+/// conservative: **each** listed subnet must be able to hold `ceil(enis / n)` of them, doubled for the upgrade
+/// ([`ControlPlane::addresses_per_subnet`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlPlane {
+    subnets: Vec<SubnetId>,
+    enis: u32,
+}
+
+impl ControlPlane {
+    /// The cluster subnets.
+    #[must_use]
+    pub fn subnets(&self) -> &[SubnetId] {
+        &self.subnets
+    }
+    /// ENIs EKS creates.
+    #[must_use]
+    pub const fn enis(&self) -> u32 {
+        self.enis
+    }
+    /// Addresses to keep free in each control-plane subnet: `2 * ceil(enis / n)`.
+    #[must_use]
+    pub fn addresses_per_subnet(&self) -> u64 {
+        Self::share(self.enis, self.subnets.len())
+    }
+    /// `2 * ceil(enis / subnets)`: 4 ENIs over 2 subnets keep 4 addresses free in each (2, doubled for an
+    /// upgrade), over 3 subnets also 4 (`ceil(4/3) = 2`), in 1 subnet 8.
+    ///
+    /// ```
+    /// use ipplan_planner::plan::ControlPlane;
+    /// assert_eq!(ControlPlane::share(4, 2), 4);
+    /// assert_eq!(ControlPlane::share(4, 3), 4);
+    /// assert_eq!(ControlPlane::share(4, 1), 8);
+    /// ```
+    #[must_use]
+    pub fn share(enis: u32, subnets: usize) -> u64 {
+        if subnets == 0 {
+            return 0;
+        }
+        2 * u64::from(enis).div_ceil(subnets as u64)
+    }
+}
+
+/// A node group of a validated plan (a managed node group, an ASG or a Karpenter pool).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeGroup {
+    id: GroupId,
+    name: String,
+    instance: InstanceInfo,
+    subnets: Vec<SubnetId>,
+    nodes: u32,
+    surge: u32,
+    pods: PodsSpec,
+    max_pods: MaxPodsSpec,
+    host_network_pods: u32,
+    branch_pods_per_node: u32,
+    shape: NodeShape,
+}
+
+impl NodeGroup {
+    /// Its id.
+    #[must_use]
+    pub const fn id(&self) -> GroupId {
+        self.id
+    }
+    /// Its unique name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The instance type's facts.
+    #[must_use]
+    pub const fn instance(&self) -> &InstanceInfo {
+        &self.instance
+    }
+    /// The subnets its nodes spread over (at least one, each with role `nodes` or `both`).
+    #[must_use]
+    pub fn subnets(&self) -> &[SubnetId] {
+        &self.subnets
+    }
+    /// Peak node count (at least 1).
+    #[must_use]
+    pub const fn nodes(&self) -> u32 {
+        self.nodes
+    }
+    /// Extra nodes during a rolling update.
+    #[must_use]
+    pub const fn surge(&self) -> u32 {
+        self.surge
+    }
+    /// Nodes at the peak of a rolling update: `nodes + surge`.
+    #[must_use]
+    pub const fn peak_nodes(&self) -> u32 {
+        self.nodes.saturating_add(self.surge)
+    }
+    /// The pod count as written.
+    #[must_use]
+    pub const fn pods(&self) -> PodsSpec {
+        self.pods
+    }
+    /// The max-pods setting as written.
+    #[must_use]
+    pub const fn max_pods_spec(&self) -> MaxPodsSpec {
+        self.max_pods
+    }
+    /// The kubelet's max pods, resolved.
+    #[must_use]
+    pub const fn max_pods(&self) -> u32 {
+        self.shape.max_pods
+    }
+    /// Host-network pods per node.
+    #[must_use]
+    pub const fn host_network_pods(&self) -> u32 {
+        self.host_network_pods
+    }
+    /// Pods per node with their own security groups (a branch ENI each).
+    #[must_use]
+    pub const fn branch_pods_per_node(&self) -> u32 {
+        self.branch_pods_per_node
+    }
+    /// What the CNI settings make of the instance type.
+    #[must_use]
+    pub const fn shape(&self) -> &NodeShape {
+        &self.shape
+    }
+
+    /// Pods per node that need an address: `pods_per_node`, or `ceil(pods / nodes)` (surge nodes are
+    /// replacements, so they do not dilute it).
+    ///
+    /// ```
+    /// let plan = ipplan_planner::Plan::from_yaml_str(
+    ///     "subnets: [{name: a, az: z, cidr: 10.0.0.0/24}]\nnode_groups: [{name: g, instance_type: m5.large, subnets: [a], nodes: 3, pods: 50}]",
+    ///     "plan.yaml", &ipplan_core::Catalog::embedded())?;
+    /// // 50 pods over 3 nodes: 17 on the fullest node
+    /// assert_eq!(plan.node_groups()[0].pods_per_node(), 17);
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    #[must_use]
+    pub const fn pods_per_node(&self) -> u32 {
+        match self.pods {
+            PodsSpec::PerNode(n) => n,
+            PodsSpec::Total(t) => t.div_ceil(self.nodes),
+        }
+    }
+
+    /// The most nodes any one of the group's subnets holds at peak: `ceil((nodes + surge) / subnets)`
+    /// (conservative: whichever subnet gets the odd node must hold it).
+    #[must_use]
+    pub fn max_nodes_per_subnet(&self) -> u32 {
+        let n = u32::try_from(self.subnets.len()).unwrap_or(u32::MAX);
+        self.peak_nodes().div_ceil(n)
+    }
+}
+
+/// A validated plan: every name resolved, every cross-field rule checked, each group's [`NodeShape`] and the
+/// scenario worked out. Built only by [`Plan::from_spec`] (and the readers on top of it), so it is valid by
+/// construction. To change a plan, change its [`Plan::spec`] and validate again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    file: String,
+    spec: PlanSpec,
+    vpc_cidrs: Vec<Ipv4Net>,
+    cni: CniConfig,
+    subnets: Vec<Subnet>,
+    control_plane: Option<ControlPlane>,
+    node_groups: Vec<NodeGroup>,
+    headroom_percent: u32,
+    warnings: Vec<PlanWarning>,
+    scenario: Option<Scenario>,
+    /// Per subnet: its ENIConfig subnet under custom networking.
+    pod_subnet: Vec<Option<SubnetId>>,
+    /// Per subnet: addresses kept for the control plane.
+    control_plane_share: Vec<u64>,
+}
+
+impl Plan {
+    /// Validate `spec`, named `file` in messages and reports: the one pass every way in takes.
+    ///
+    /// ```
+    /// use ipplan_core::Catalog;
+    /// use ipplan_planner::plan::{NodeGroupSpec, PlanSpec, SubnetSpec};
+    /// use ipplan_planner::Plan;
+    /// let spec = PlanSpec {
+    ///     subnets: vec![SubnetSpec {
+    ///         name: "a".into(), az: "us-east-1a".into(), cidr: "10.0.0.0/24".parse().unwrap(),
+    ///         role: None, reservations: vec![], other_consumers: vec![],
+    ///     }],
+    ///     node_groups: vec![NodeGroupSpec {
+    ///         name: "web".into(), instance_type: "m5.large".into(), subnets: vec!["a".into()],
+    ///         nodes: 4, pods_per_node: Some(20), ..NodeGroupSpec::default()
+    ///     }],
+    ///     ..PlanSpec::default()
+    /// };
+    /// let plan = Plan::from_spec(spec.clone(), "plan.yaml", &Catalog::embedded())?;
+    /// assert_eq!(plan.node_groups()[0].max_pods(), 29);
+    ///
+    /// let mut bad = spec;
+    /// bad.node_groups[0].subnets[0] = "b".into();
+    /// assert_eq!(
+    ///     Plan::from_spec(bad, "plan.yaml", &Catalog::embedded()).unwrap_err().to_string(),
+    ///     "plan.yaml: node_groups[0].subnets[0]: unknown subnet 'b' (known: a)"
+    /// );
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The first rule that does not hold, as a [`PlanError::Invalid`] naming the field path and the fix.
+    pub fn from_spec(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Self, PlanError> {
+        validate::plan(spec, file, catalog)
+    }
+
+    /// Read and validate a YAML plan.
+    ///
+    /// ```
+    /// use ipplan_core::Catalog;
+    /// use ipplan_planner::Plan;
+    /// use ipplan_planner::plan::PodsSpec;
+    /// let yaml = "
+    /// subnets:
+    ///   - { name: nodes-a, az: us-east-1a, cidr: 10.0.0.0/24 }
+    /// node_groups:
+    ///   - { name: web, instance_type: m5.large, subnets: [nodes-a], nodes: 4, pods_per_node: 20 }
+    /// ";
+    /// let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
+    /// assert_eq!(plan.node_groups()[0].instance().enis, 3);
+    /// assert_eq!(plan.node_groups()[0].pods(), PodsSpec::PerNode(20));
+    /// assert_eq!(plan.cni().warm_eni_target, 1); // the manifest default
+    ///
+    /// let bad = yaml.replace("[nodes-a], nodes", "[nodes-d], nodes");
+    /// assert_eq!(
+    ///     Plan::from_yaml_str(&bad, "plan.yaml", &Catalog::embedded()).unwrap_err().to_string(),
+    ///     "plan.yaml: node_groups[0].subnets[0]: unknown subnet 'nodes-d' (known: nodes-a)"
+    /// );
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`PlanError`] for invalid YAML, unknown fields, bad values and broken cross-field rules.
+    pub fn from_yaml_str(text: &str, file: &str, catalog: &Catalog) -> Result<Self, PlanError> {
+        Self::from_spec(PlanSpec::from_yaml_str(text, file)?, file, catalog)
+    }
+
+    /// Read and validate a JSON plan.
+    ///
+    /// # Errors
+    /// As [`Plan::from_yaml_str`].
+    pub fn from_json_str(text: &str, file: &str, catalog: &Catalog) -> Result<Self, PlanError> {
+        Self::from_spec(PlanSpec::from_json_str(text, file)?, file, catalog)
+    }
+
+    /// Read and validate a plan, JSON or YAML as [`PlanSpec::from_str_auto`] decides.
+    ///
+    /// # Errors
+    /// As [`Plan::from_yaml_str`].
+    pub fn from_str_auto(text: &str, file: &str, catalog: &Catalog) -> Result<Self, PlanError> {
+        Self::from_spec(PlanSpec::from_str_auto(text, file)?, file, catalog)
+    }
+
+    /// A changed spec validated against this plan's own instance facts (so a what-if needs no catalog; a spec
+    /// that names a type this plan does not use needs [`Plan::from_spec`]).
+    ///
+    /// # Errors
+    /// As [`Plan::from_spec`].
+    pub fn with_spec(&self, spec: PlanSpec) -> Result<Self, PlanError> {
+        let own = Catalog::with_overlay(
+            self.node_groups
+                .iter()
+                .map(|g| g.instance.clone())
+                .collect(),
+        );
+        Self::from_spec(spec, &self.file, &own)
+    }
+
+    /// The file name used in messages and reports.
+    #[must_use]
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+    /// The spec it was validated from.
+    #[must_use]
+    pub const fn spec(&self) -> &PlanSpec {
+        &self.spec
+    }
+    /// `vpc.cidrs` (empty when not given); `[0]` is the primary block.
+    #[must_use]
+    pub fn vpc_cidrs(&self) -> &[Ipv4Net] {
+        &self.vpc_cidrs
+    }
+    /// CNI settings, defaults applied.
+    #[must_use]
+    pub const fn cni(&self) -> &CniConfig {
+        &self.cni
+    }
+    /// Subnets, in file order (at least one).
+    #[must_use]
+    pub fn subnets(&self) -> &[Subnet] {
+        &self.subnets
+    }
+    /// One subnet.
+    #[must_use]
+    pub fn subnet(&self, id: SubnetId) -> &Subnet {
+        &self.subnets[id.index()]
+    }
+    /// The subnet named `name`.
+    #[must_use]
+    pub fn subnet_named(&self, name: &str) -> Option<&Subnet> {
+        self.subnets.iter().find(|s| s.name == name)
+    }
+    /// Node groups, in file order.
+    #[must_use]
+    pub fn node_groups(&self) -> &[NodeGroup] {
+        &self.node_groups
+    }
+    /// One node group.
+    #[must_use]
+    pub fn group(&self, id: GroupId) -> &NodeGroup {
+        &self.node_groups[id.index()]
+    }
+    /// The EKS control plane, when given.
+    #[must_use]
+    pub const fn control_plane(&self) -> Option<&ControlPlane> {
+        self.control_plane.as_ref()
+    }
+    /// Headroom asked of each subnet in what-if comparisons, in percent (default 20).
+    #[must_use]
+    pub const fn headroom_percent(&self) -> u32 {
+        self.headroom_percent
+    }
+    /// What validation found worth a second look, each once.
+    #[must_use]
+    pub fn warnings(&self) -> &[PlanWarning] {
+        &self.warnings
+    }
+    /// Whether the plan has a `simulate:` section.
+    #[must_use]
+    pub const fn has_scenario(&self) -> bool {
+        self.scenario.is_some()
+    }
+    /// The plan's `simulate:` scenario, or its own peak ([`Scenario::peak`]) when it has none.
+    #[must_use]
+    pub fn scenario(&self) -> Scenario {
+        self.scenario
+            .clone()
+            .unwrap_or_else(|| Scenario::peak(self))
+    }
+
+    /// The ENIConfig subnet for nodes in `node_subnet` under custom networking: in the same AZ, the first subnet
+    /// (file order) with role `pods`, else the first with role `both` (possibly `node_subnet` itself). `None`
+    /// without custom networking; validation makes sure every subnet a node group uses has one.
+    ///
+    /// ```
+    /// use ipplan_core::Catalog;
+    /// let yaml = "
+    /// cni: { custom_networking: true }
+    /// subnets:
+    ///   - { name: nodes-a, az: us-east-1a, cidr: 10.0.0.0/24, role: nodes }
+    ///   - { name: pods-a, az: us-east-1a, cidr: 100.64.0.0/16, role: pods }
+    /// node_groups:
+    ///   - { name: web, instance_type: m5.large, subnets: [nodes-a], nodes: 4, pods_per_node: 20 }
+    /// ";
+    /// let plan = ipplan_planner::Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
+    /// let a = plan.subnets()[0].id();
+    /// assert_eq!(plan.pod_subnet_for(a).map(|s| plan.subnet(s).name()), Some("pods-a"));
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    #[must_use]
+    pub fn pod_subnet_for(&self, node_subnet: SubnetId) -> Option<SubnetId> {
+        self.pod_subnet.get(node_subnet.index()).copied().flatten()
+    }
+
+    /// Where pod ENIs of nodes in `node_subnet` go: the ENIConfig subnet under custom networking, else the node
+    /// subnet itself.
+    #[must_use]
+    pub fn eni_subnet_for(&self, node_subnet: SubnetId) -> SubnetId {
+        self.pod_subnet_for(node_subnet).unwrap_or(node_subnet)
+    }
+
+    /// Addresses the control plane may take in subnet `id` (0 when it is not a control-plane subnet); see
+    /// [`ControlPlane::addresses_per_subnet`].
+    #[must_use]
+    pub fn control_plane_addresses(&self, id: SubnetId) -> u64 {
+        self.control_plane_share
+            .get(id.index())
+            .copied()
+            .unwrap_or(0)
+    }
+}

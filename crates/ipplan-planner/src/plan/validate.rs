@@ -1,0 +1,892 @@
+//! [`PlanSpec`] -> [`Plan`]: the one validation pass, a function per section, warnings made here (each once).
+//!
+//! Linear in the plan's size: names resolve through hash maps, overlaps are found with an ordered map of block
+//! starts (two aligned blocks overlap exactly when one contains the other), so 100,000 subnets load in well under
+//! a second.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+
+use ipnet::Ipv4Net;
+use ipplan_core::{AddressMode, Catalog, CoreError};
+use serde::Serialize;
+
+use crate::error::PlanError;
+use crate::plan::cni::{CniConfig, NodeShape};
+use crate::plan::scenario::{
+    Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
+    EventKind, MAX_DURATION_SECONDS, PodAddressOrder, Scenario, SinglePlacement,
+};
+use crate::plan::spec::{EventSpecKind, PlanSpec, ScenarioSpec};
+use crate::plan::vocabulary::{
+    GroupId, MaxPodsSpec, PodsSpec, ReservationType, SubnetId, SubnetRole,
+};
+use crate::plan::yaml::suggest;
+use crate::plan::{
+    Consumer, ControlPlane, DEFAULT_CONTROL_PLANE_ENIS, DEFAULT_HEADROOM_PERCENT,
+    DEFAULT_HOST_NETWORK_PODS, LONGEST_SUBNET_PREFIX, NodeGroup, Plan, Reservation,
+    SHORTEST_SUBNET_PREFIX, Subnet, VPC_CIDR_QUOTA,
+};
+
+/// Something allowed but worth a second look. Each is found once per plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum PlanWarning {
+    /// More VPC CIDR blocks than the default quota.
+    VpcCidrQuota {
+        /// Blocks in `vpc.cidrs`.
+        count: usize,
+    },
+    /// 198.19.0.0/16 together with an RFC 1918 range.
+    RestrictedCidrPair {
+        /// The primary block (`vpc.cidrs[0]`).
+        primary: Ipv4Net,
+        /// Index of the other block in `vpc.cidrs`.
+        index: usize,
+        /// The other block.
+        other: Ipv4Net,
+    },
+    /// Prefix mode with `WARM_PREFIX_TARGET=0` and no IP targets: not supported by the CNI.
+    WarmPrefixZero,
+    /// `MINIMUM_IP_TARGET` set while `WARM_IP_TARGET` is 0 or unset: the pool stops at the minimum.
+    MinimumWithoutWarmIp {
+        /// `MINIMUM_IP_TARGET`.
+        minimum: u32,
+    },
+    /// Prefix delegation asked for with a CNI older than 1.9.0: every node runs secondary IPs.
+    PrefixNeedsNewerCni {
+        /// The CNI version given.
+        version: String,
+    },
+    /// All control-plane subnets in one AZ.
+    ControlPlaneOneAz {
+        /// The AZ.
+        az: String,
+    },
+    /// A `pods` subnet without custom networking: nothing uses it.
+    PodsSubnetUnused {
+        /// The subnet.
+        subnet: SubnetId,
+        /// Its name.
+        name: String,
+    },
+}
+
+impl fmt::Display for PlanWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::VpcCidrQuota { count } => write!(
+                f,
+                "vpc.cidrs: {count} IPv4 CIDR blocks exceed the default quota of {VPC_CIDR_QUOTA} per VPC \
+                 (primary included): request an increase (adjustable to 50) before associating them"
+            ),
+            Self::RestrictedCidrPair {
+                primary,
+                index,
+                other,
+            } => write!(
+                f,
+                "vpc.cidrs[{index}]: '{other}' with primary '{primary}': the VPC user guide lists 198.19.0.0/16 \
+                 with an RFC 1918 primary as restricted (vpc-cidr-blocks.md) while EKS best practices recommend it \
+                 for custom networking: try the association first, or use 100.64.0.0/10"
+            ),
+            Self::WarmPrefixZero => write!(
+                f,
+                "cni.warm_prefix_target: 0 with prefix delegation and no IP targets is not supported by the CNI \
+                 (docs/prefix-and-ip-target.md): set it to 1 or set warm_ip_target/minimum_ip_target"
+            ),
+            Self::MinimumWithoutWarmIp { minimum } => write!(
+                f,
+                "cni.warm_ip_target: unset or 0 with minimum_ip_target {minimum}: the CNI stops allocating at \
+                 {minimum} addresses and pods beyond that fail (aws/amazon-vpc-cni-k8s#2650): set warm_ip_target too"
+            ),
+            Self::PrefixNeedsNewerCni { version } => write!(
+                f,
+                "cni.version: prefix delegation needs CNI 1.9.0 or later (got {version}): every node runs \
+                 secondary IPs; upgrade the CNI"
+            ),
+            Self::ControlPlaneOneAz { az } => write!(
+                f,
+                "control_plane.subnets: all in AZ '{az}': EKS needs cluster subnets in at least two AZs \
+                 (EKS UG network-reqs): add a subnet in another AZ"
+            ),
+            Self::PodsSubnetUnused { subnet, name } => write!(
+                f,
+                "{subnet}.role: subnet '{name}' has role 'pods' but cni.custom_networking is off, so no pod \
+                 ENI goes there: enable custom networking or use role 'both'"
+            ),
+        }
+    }
+}
+
+/// Error helper: one file name for every message.
+struct Ctx<'a> {
+    file: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, path: impl Into<String>, message: impl Into<String>) -> PlanError {
+        PlanError::Invalid {
+            file: self.file.to_string(),
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The first block (in order) that overlaps an earlier one: `(later, earlier)` indexes. Aligned blocks overlap
+/// exactly when one contains the other, so among the blocks seen (disjoint so far) only the one with the
+/// greatest start at or below a block's start can contain it, and any it contains starts inside it.
+fn first_overlap(blocks: impl Iterator<Item = Ipv4Net>) -> Option<(usize, usize)> {
+    let mut seen: BTreeMap<u32, (u32, usize)> = BTreeMap::new();
+    for (i, b) in blocks.enumerate() {
+        let (s, e) = (u32::from(b.network()), u32::from(b.broadcast()));
+        if let Some((_, &(_, j))) = seen.range(s..=e).next() {
+            return Some((i, j));
+        }
+        if let Some((_, &(end, j))) = seen.range(..s).next_back()
+            && end >= s
+        {
+            return Some((i, j));
+        }
+        seen.insert(s, (e, i));
+    }
+    None
+}
+
+fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+fn is_rfc1918(c: &Ipv4Net) -> bool {
+    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+        .iter()
+        .filter_map(|s| s.parse::<Ipv4Net>().ok())
+        .any(|r| overlaps(&r, c))
+}
+
+/// A subnet or VPC block: /16../28 and an exact network address. Returns the message.
+fn check_block(c: &Ipv4Net, what: &str, plural: &str) -> Result<(), String> {
+    let l = c.prefix_len();
+    if l > LONGEST_SUBNET_PREFIX {
+        return Err(format!(
+            "'{c}' is smaller than /{LONGEST_SUBNET_PREFIX}: AWS {plural} are /{SHORTEST_SUBNET_PREFIX} to \
+             /{LONGEST_SUBNET_PREFIX}, use a /{LONGEST_SUBNET_PREFIX} or larger"
+        ));
+    }
+    if l < SHORTEST_SUBNET_PREFIX {
+        return Err(format!(
+            "'{c}' is larger than /{SHORTEST_SUBNET_PREFIX}: AWS {plural} are /{SHORTEST_SUBNET_PREFIX} to \
+             /{LONGEST_SUBNET_PREFIX}, split it into /{SHORTEST_SUBNET_PREFIX} or smaller"
+        ));
+    }
+    if c.addr() != c.network() {
+        return Err(format!(
+            "'{c}' is not the network address of the {what}: use '{}'",
+            c.trunc()
+        ));
+    }
+    Ok(())
+}
+
+/// `(known: a, b, c)`, or a suggestion and a count when there are many.
+fn known_list(word: &str, known: &[&str], what: &str) -> String {
+    if known.len() <= 12 {
+        return format!("known: {}", known.join(", "));
+    }
+    match suggest(word, known) {
+        Some(s) => format!("did you mean '{s}'?"),
+        None => format!("the plan has {} {what}", known.len()),
+    }
+}
+
+pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan, PlanError> {
+    let cx = Ctx { file };
+    let mut warnings = Vec::new();
+    let vpc_cidrs = vpc(&cx, &spec, &mut warnings)?;
+    let cni = cni(&cx, &spec, &mut warnings)?;
+    let subnets = subnets(&cx, &spec, &vpc_cidrs, &cni, &mut warnings)?;
+    let index: HashMap<&str, SubnetId> = subnets.iter().map(|s| (s.name.as_str(), s.id)).collect();
+    let names: Vec<&str> = subnets.iter().map(|s| s.name.as_str()).collect();
+    let resolve = |path: String, name: &str| -> Result<SubnetId, PlanError> {
+        index.get(name).copied().ok_or_else(|| {
+            cx.err(
+                path,
+                format!(
+                    "unknown subnet '{name}' ({})",
+                    known_list(name, &names, "subnets")
+                ),
+            )
+        })
+    };
+    let pod_subnet = pod_subnets(&subnets, &cni);
+    let control_plane = control_plane(&cx, &spec, &subnets, &resolve, &mut warnings)?;
+    let node_groups = node_groups(&cx, &spec, catalog, &subnets, &cni, &pod_subnet, &resolve)?;
+    let headroom_percent = spec.headroom_percent.unwrap_or(DEFAULT_HEADROOM_PERCENT);
+    if headroom_percent > 1000 {
+        return Err(cx.err(
+            "headroom_percent",
+            format!("{headroom_percent} is out of range: give 0 to 1000"),
+        ));
+    }
+    let mut control_plane_share = vec![0; subnets.len()];
+    if let Some(cp) = &control_plane {
+        for s in &cp.subnets {
+            control_plane_share[s.index()] = cp.addresses_per_subnet();
+        }
+    }
+    let mut plan = Plan {
+        file: file.to_string(),
+        spec: PlanSpec::default(),
+        vpc_cidrs,
+        cni,
+        subnets,
+        control_plane,
+        node_groups,
+        headroom_percent,
+        warnings,
+        scenario: None,
+        pod_subnet,
+        control_plane_share,
+    };
+    if let Some(s) = &spec.simulate {
+        plan.scenario = Some(scenario(&cx, s, &plan)?);
+    }
+    plan.spec = spec;
+    Ok(plan)
+}
+
+fn vpc(
+    cx: &Ctx<'_>,
+    spec: &PlanSpec,
+    warnings: &mut Vec<PlanWarning>,
+) -> Result<Vec<Ipv4Net>, PlanError> {
+    let cidrs: Vec<Ipv4Net> = spec
+        .vpc
+        .as_ref()
+        .map(|v| v.cidrs.clone())
+        .unwrap_or_default();
+    for (i, c) in cidrs.iter().enumerate() {
+        check_block(c, "VPC block", "VPC blocks")
+            .map_err(|m| cx.err(format!("vpc.cidrs[{i}]"), m))?;
+    }
+    if let Some((i, j)) = first_overlap(cidrs.iter().copied()) {
+        return Err(cx.err(
+            format!("vpc.cidrs[{i}]"),
+            format!(
+                "'{}' overlaps vpc.cidrs[{j}] ({}): list each block once",
+                cidrs[i], cidrs[j]
+            ),
+        ));
+    }
+    if cidrs.len() > VPC_CIDR_QUOTA {
+        warnings.push(PlanWarning::VpcCidrQuota { count: cidrs.len() });
+    }
+    if let Some(primary) = cidrs.first() {
+        let cgn: Ipv4Net = "198.19.0.0/16".parse().unwrap_or_default();
+        let p_rfc = is_rfc1918(primary);
+        let p_198 = overlaps(primary, &cgn);
+        for (i, o) in cidrs.iter().enumerate().skip(1) {
+            if (p_rfc && overlaps(o, &cgn)) || (p_198 && is_rfc1918(o)) {
+                warnings.push(PlanWarning::RestrictedCidrPair {
+                    primary: *primary,
+                    index: i,
+                    other: *o,
+                });
+            }
+        }
+    }
+    Ok(cidrs)
+}
+
+fn cni(
+    cx: &Ctx<'_>,
+    spec: &PlanSpec,
+    warnings: &mut Vec<PlanWarning>,
+) -> Result<CniConfig, PlanError> {
+    let d = CniConfig::default();
+    let Some(c) = &spec.cni else {
+        return Ok(d);
+    };
+    let cni = CniConfig {
+        mode: c.mode.unwrap_or(d.mode),
+        custom_networking: c.custom_networking.unwrap_or(d.custom_networking),
+        version: c.version,
+        warm_eni_target: c.warm_eni_target.unwrap_or(d.warm_eni_target),
+        warm_ip_target: c.warm_ip_target,
+        minimum_ip_target: c.minimum_ip_target,
+        warm_prefix_target: c.warm_prefix_target.unwrap_or(d.warm_prefix_target),
+        max_eni: c.max_eni,
+        pod_security_groups: c.pod_security_groups.unwrap_or(d.pod_security_groups),
+    };
+    if cni.max_eni == Some(0) {
+        return Err(cx.err(
+            "cni.max_eni",
+            "max ENI must be at least 1: leave it unset to use the instance's limit",
+        ));
+    }
+    if cni.mode == AddressMode::Prefix {
+        if let Some(v) = cni.version
+            && !v.supports_prefix_delegation()
+        {
+            warnings.push(PlanWarning::PrefixNeedsNewerCni {
+                version: v.to_string(),
+            });
+        } else if cni.warm_prefix_target == 0 && !cni.ip_targets() {
+            warnings.push(PlanWarning::WarmPrefixZero);
+        }
+    }
+    if let Some(m) = cni.minimum_ip_target
+        && m > 0
+        && cni.warm_ip_target.unwrap_or(0) == 0
+    {
+        warnings.push(PlanWarning::MinimumWithoutWarmIp { minimum: m });
+    }
+    Ok(cni)
+}
+
+fn subnets(
+    cx: &Ctx<'_>,
+    spec: &PlanSpec,
+    vpc_cidrs: &[Ipv4Net],
+    cni: &CniConfig,
+    warnings: &mut Vec<PlanWarning>,
+) -> Result<Vec<Subnet>, PlanError> {
+    if spec.subnets.is_empty() {
+        return Err(cx.err("subnets", "the plan has no subnets: add at least one"));
+    }
+    if u32::try_from(spec.subnets.len()).is_err() {
+        return Err(cx.err("subnets", "too many subnets: at most 4294967295"));
+    }
+    let mut names: HashMap<&str, usize> = HashMap::with_capacity(spec.subnets.len());
+    let mut out = Vec::with_capacity(spec.subnets.len());
+    for (i, s) in spec.subnets.iter().enumerate() {
+        let at = |f: &str| format!("subnets[{i}].{f}");
+        if s.name.trim().is_empty() {
+            return Err(cx.err(at("name"), "must not be empty: give it a name"));
+        }
+        if let Some(j) = names.insert(&s.name, i) {
+            return Err(cx.err(
+                at("name"),
+                format!(
+                    "duplicate subnet name '{}' (also subnets[{j}]): give each subnet its own name",
+                    s.name
+                ),
+            ));
+        }
+        if s.az.trim().is_empty() {
+            return Err(cx.err(
+                at("az"),
+                "must not be empty: give the availability zone, e.g. us-east-1a",
+            ));
+        }
+        check_block(&s.cidr, "subnet", "subnets").map_err(|m| cx.err(at("cidr"), m))?;
+        if !vpc_cidrs.is_empty() && !vpc_cidrs.iter().any(|v| v.contains(&s.cidr)) {
+            let list: Vec<String> = vpc_cidrs.iter().map(ToString::to_string).collect();
+            return Err(cx.err(
+                at("cidr"),
+                format!(
+                    "'{}' is outside vpc.cidrs ({}): move it into a VPC block or add its block to vpc.cidrs",
+                    s.cidr,
+                    list.join(", ")
+                ),
+            ));
+        }
+        for (k, r) in s.reservations.iter().enumerate() {
+            let rpath = format!("subnets[{i}].reservations[{k}].cidr");
+            if r.cidr.addr() != r.cidr.network() {
+                return Err(cx.err(
+                    rpath,
+                    format!(
+                        "'{}' is not a network address: use '{}'",
+                        r.cidr,
+                        r.cidr.trunc()
+                    ),
+                ));
+            }
+            if !s.cidr.contains(&r.cidr) {
+                return Err(cx.err(
+                    rpath,
+                    format!(
+                        "'{}' is outside the subnet {}: use a range inside it",
+                        r.cidr, s.cidr
+                    ),
+                ));
+            }
+            if r.kind == ReservationType::Prefix && r.cidr.prefix_len() > 28 {
+                return Err(cx.err(
+                    rpath,
+                    format!(
+                        "a prefix reservation must hold whole /28 blocks but '{}' is /{}: use /28 or larger, \
+                         or type 'explicit'",
+                        r.cidr,
+                        r.cidr.prefix_len()
+                    ),
+                ));
+            }
+        }
+        if let Some((k, j)) = first_overlap(s.reservations.iter().map(|r| r.cidr)) {
+            return Err(cx.err(
+                format!("subnets[{i}].reservations[{k}].cidr"),
+                format!(
+                    "'{}' overlaps reservations[{j}] ({}): reservations must not overlap",
+                    s.reservations[k].cidr, s.reservations[j].cidr
+                ),
+            ));
+        }
+        for (k, c) in s.other_consumers.iter().enumerate() {
+            if c.what.trim().is_empty() {
+                return Err(cx.err(
+                    format!("subnets[{i}].other_consumers[{k}].what"),
+                    "must not be empty: say what it is, e.g. alb",
+                ));
+            }
+        }
+        let role = s.role.unwrap_or(SubnetRole::Both);
+        let id = SubnetId(i as u32);
+        if role == SubnetRole::Pods && !cni.custom_networking {
+            warnings.push(PlanWarning::PodsSubnetUnused {
+                subnet: id,
+                name: s.name.clone(),
+            });
+        }
+        out.push(Subnet {
+            id,
+            name: s.name.clone(),
+            az: s.az.clone(),
+            cidr: s.cidr,
+            role,
+            reservations: s
+                .reservations
+                .iter()
+                .map(|r| Reservation {
+                    cidr: r.cidr,
+                    kind: r.kind,
+                })
+                .collect(),
+            other_consumers: s
+                .other_consumers
+                .iter()
+                .map(|c| Consumer {
+                    what: c.what.clone(),
+                    addresses: c.addresses,
+                })
+                .collect(),
+        });
+    }
+    if let Some((i, j)) = first_overlap(spec.subnets.iter().map(|s| s.cidr)) {
+        let (s, o) = (&spec.subnets[i], &spec.subnets[j]);
+        return Err(cx.err(
+            format!("subnets[{i}].cidr"),
+            format!(
+                "'{}' overlaps subnets[{j}] '{}' ({}): give each subnet its own range",
+                s.cidr, o.name, o.cidr
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// Per subnet, its ENIConfig subnet under custom networking: the AZ's first `pods` subnet, else its first
+/// `both` subnet.
+fn pod_subnets(subnets: &[Subnet], cni: &CniConfig) -> Vec<Option<SubnetId>> {
+    if !cni.custom_networking {
+        return vec![None; subnets.len()];
+    }
+    let mut by_az: HashMap<&str, (Option<SubnetId>, Option<SubnetId>)> = HashMap::new();
+    for s in subnets {
+        let e = by_az.entry(s.az.as_str()).or_default();
+        match s.role {
+            SubnetRole::Pods if e.0.is_none() => e.0 = Some(s.id),
+            SubnetRole::Both if e.1.is_none() => e.1 = Some(s.id),
+            _ => {}
+        }
+    }
+    subnets
+        .iter()
+        .map(|s| by_az.get(s.az.as_str()).and_then(|&(p, b)| p.or(b)))
+        .collect()
+}
+
+fn control_plane(
+    cx: &Ctx<'_>,
+    spec: &PlanSpec,
+    subnets: &[Subnet],
+    resolve: &dyn Fn(String, &str) -> Result<SubnetId, PlanError>,
+    warnings: &mut Vec<PlanWarning>,
+) -> Result<Option<ControlPlane>, PlanError> {
+    let Some(cp) = &spec.control_plane else {
+        return Ok(None);
+    };
+    if cp.subnets.is_empty() {
+        return Err(cx.err(
+            "control_plane.subnets",
+            "is empty: list the cluster subnets by name",
+        ));
+    }
+    let enis = cp.enis.unwrap_or(DEFAULT_CONTROL_PLANE_ENIS);
+    if enis == 0 {
+        return Err(cx.err(
+            "control_plane.enis",
+            "must be at least 1 (EKS creates 2 to 4): leave it out for the default 4",
+        ));
+    }
+    let mut ids = Vec::with_capacity(cp.subnets.len());
+    let mut seen: HashMap<SubnetId, usize> = HashMap::new();
+    for (k, name) in cp.subnets.iter().enumerate() {
+        let path = format!("control_plane.subnets[{k}]");
+        let id = resolve(path.clone(), name)?;
+        if let Some(j) = seen.insert(id, k) {
+            return Err(cx.err(
+                path,
+                format!("subnet '{name}' is listed twice (also control_plane.subnets[{j}]): list it once"),
+            ));
+        }
+        ids.push(id);
+    }
+    let az = &subnets[ids[0].index()].az;
+    if ids.iter().all(|i| subnets[i.index()].az == *az) {
+        warnings.push(PlanWarning::ControlPlaneOneAz { az: az.clone() });
+    }
+    Ok(Some(ControlPlane { subnets: ids, enis }))
+}
+
+fn node_groups(
+    cx: &Ctx<'_>,
+    spec: &PlanSpec,
+    catalog: &Catalog,
+    subnets: &[Subnet],
+    cni: &CniConfig,
+    pod_subnet: &[Option<SubnetId>],
+    resolve: &dyn Fn(String, &str) -> Result<SubnetId, PlanError>,
+) -> Result<Vec<NodeGroup>, PlanError> {
+    if u32::try_from(spec.node_groups.len()).is_err() {
+        return Err(cx.err("node_groups", "too many node groups: at most 4294967295"));
+    }
+    let mut names: HashMap<&str, usize> = HashMap::with_capacity(spec.node_groups.len());
+    let mut out = Vec::with_capacity(spec.node_groups.len());
+    for (g, ng) in spec.node_groups.iter().enumerate() {
+        let at = |f: &str| format!("node_groups[{g}].{f}");
+        if ng.name.trim().is_empty() {
+            return Err(cx.err(at("name"), "must not be empty: give it a name"));
+        }
+        if let Some(j) = names.insert(&ng.name, g) {
+            return Err(cx.err(
+                at("name"),
+                format!(
+                    "duplicate node group name '{}' (also node_groups[{j}]): give each group its own name",
+                    ng.name
+                ),
+            ));
+        }
+        let instance = catalog
+            .get(&ng.instance_type)
+            .map_err(|e| cx.err(at("instance_type"), e.to_string()))?
+            .clone();
+        if ng.subnets.is_empty() {
+            return Err(cx.err(
+                at("subnets"),
+                "is empty: list the subnets its nodes launch in",
+            ));
+        }
+        let mut ids = Vec::with_capacity(ng.subnets.len());
+        let mut seen: HashSet<SubnetId> = HashSet::with_capacity(ng.subnets.len());
+        for (k, name) in ng.subnets.iter().enumerate() {
+            let path = format!("node_groups[{g}].subnets[{k}]");
+            let id = resolve(path.clone(), name)?;
+            let s = &subnets[id.index()];
+            if !seen.insert(id) {
+                let j = ids.iter().position(|&o| o == id).unwrap_or(0);
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "subnet '{}' is listed twice (also node_groups[{g}].subnets[{j}]): list it once",
+                        s.name
+                    ),
+                ));
+            }
+            if !s.role.holds_nodes() {
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "subnet '{}' has role 'pods' (an ENIConfig subnet) and cannot hold nodes: use a \
+                         subnet with role 'nodes' or 'both'",
+                        s.name
+                    ),
+                ));
+            }
+            if cni.custom_networking && pod_subnet[id.index()].is_none() {
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "custom networking needs an ENIConfig subnet in AZ '{}' (for subnet '{}'): add a \
+                         subnet with role 'pods' (or 'both') in that AZ",
+                        s.az, s.name
+                    ),
+                ));
+            }
+            ids.push(id);
+        }
+        if ng.nodes == 0 {
+            return Err(cx.err(at("nodes"), "must be at least 1: give the peak node count"));
+        }
+        let pods = match (ng.pods_per_node, ng.pods) {
+            (Some(p), None) => PodsSpec::PerNode(p),
+            (None, Some(p)) => PodsSpec::Total(p),
+            (Some(_), Some(_)) => {
+                return Err(cx.err(
+                    format!("node_groups[{g}]"),
+                    "give exactly one of 'pods_per_node' and 'pods' (the group's total), not both",
+                ));
+            }
+            (None, None) => {
+                return Err(cx.err(
+                    format!("node_groups[{g}]"),
+                    "missing pod count: give 'pods_per_node' or 'pods' (the group's total)",
+                ));
+            }
+        };
+        let max_pods = ng.max_pods.unwrap_or(MaxPodsSpec::Auto);
+        if max_pods == MaxPodsSpec::Fixed(0) {
+            return Err(cx.err(
+                at("max_pods"),
+                "must be at least 1: give 'auto' or the kubelet's maxPods",
+            ));
+        }
+        let shape = NodeShape::resolve(&instance, cni, max_pods).map_err(|e| {
+            let why = match e {
+                CoreError::VcpusUnknown(_) => format!(
+                    "'auto' needs the vCPU count of '{}' for the 110/250 cap and the instance data has none",
+                    instance.name
+                ),
+                other => format!("'auto' cannot be computed ({other})"),
+            };
+            cx.err(at("max_pods"), format!("{why}: set max_pods to a number"))
+        })?;
+        let branch = ng.branch_pods_per_node.unwrap_or(0);
+        let group = NodeGroup {
+            id: GroupId(g as u32),
+            name: ng.name.clone(),
+            instance,
+            subnets: ids,
+            nodes: ng.nodes,
+            surge: ng.surge.unwrap_or(0),
+            pods,
+            max_pods,
+            host_network_pods: ng.host_network_pods.unwrap_or(DEFAULT_HOST_NETWORK_PODS),
+            branch_pods_per_node: branch,
+            shape,
+        };
+        if branch > 0 {
+            if !cni.pod_security_groups {
+                return Err(cx.err(
+                    at("branch_pods_per_node"),
+                    format!(
+                        "{branch} branch pods need security groups for pods: set cni.pod_security_groups: true, \
+                         or remove branch_pods_per_node"
+                    ),
+                ));
+            }
+            if branch > group.pods_per_node() {
+                return Err(cx.err(
+                    at("branch_pods_per_node"),
+                    format!(
+                        "{branch} is more than the {} pods per node it is part of: lower it or raise the pods",
+                        group.pods_per_node()
+                    ),
+                ));
+            }
+        }
+        out.push(group);
+    }
+    Ok(out)
+}
+
+fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, PlanError> {
+    let mut s = Scenario::peak(plan);
+    if let Some(d) = spec.duration {
+        if d == 0 || d > MAX_DURATION_SECONDS {
+            return Err(cx.err(
+                "simulate.duration",
+                format!("duration {d}s is out of range: give 1s to 7d (e.g. 2h)"),
+            ));
+        }
+        s.duration = Some(d);
+    }
+    s.seed = spec.seed.unwrap_or(s.seed);
+    if let Some(t) = spec.tick {
+        if !(1..=60).contains(&t) {
+            return Err(cx.err(
+                "simulate.tick",
+                format!("tick {t}s is out of range: give 1s to 60s (ipamd checks every 5s)"),
+            ));
+        }
+        s.tick = t;
+    }
+    s.placement = spec.placement.unwrap_or(SinglePlacement::Random);
+    // own events: random pod addresses unless told; the peak events keep the closed form's order
+    let default_order = if spec.events.is_some() {
+        PodAddressOrder::Random
+    } else {
+        PodAddressOrder::Packed
+    };
+    s.pod_addresses = spec.pod_addresses.unwrap_or(default_order);
+    s.wait_threshold = spec
+        .wait_threshold
+        .unwrap_or(DEFAULT_WAIT_THRESHOLD_SECONDS);
+    if let Some(t) = spec.sample {
+        if t == 0 {
+            return Err(cx.err(
+                "simulate.sample",
+                "sample must be at least 1s: give e.g. 60s",
+            ));
+        }
+        s.sample = t;
+    }
+    debug_assert!(s.tick >= 1 && DEFAULT_TICK_SECONDS >= 1 && DEFAULT_SAMPLE_SECONDS >= 1);
+    let Some(events) = &spec.events else {
+        return Ok(s);
+    };
+    let groups: HashMap<&str, GroupId> = plan
+        .node_groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.id))
+        .collect();
+    let group_names: Vec<&str> = plan.node_groups.iter().map(|g| g.name.as_str()).collect();
+    let mut out = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        let at_path = |f: &str| format!("simulate.events[{i}].{f}");
+        let at = e.at;
+        if let Some(d) = s.duration
+            && at > d
+        {
+            return Err(cx.err(
+                at_path("at"),
+                format!(
+                    "event at {at}s is after the end of the simulation ({d}s): move it or raise simulate.duration"
+                ),
+            ));
+        }
+        let resolve = |kind: &str, name: &str| -> Result<GroupId, PlanError> {
+            groups.get(name).copied().ok_or_else(|| {
+                let hint = match suggest(name, &group_names) {
+                    Some(s) => format!("did you mean '{s}'?"),
+                    None if group_names.is_empty() => {
+                        "the plan has no node_groups: add one".to_string()
+                    }
+                    None => known_list(name, &group_names, "node groups"),
+                };
+                cx.err(
+                    at_path(&format!("{kind}.node_group")),
+                    format!("unknown node group '{name}' ({hint})"),
+                )
+            })
+        };
+        let kind = match &e.kind {
+            EventSpecKind::Scale { node_group, nodes } => EventKind::Scale {
+                group: resolve("scale", node_group)?,
+                nodes: *nodes,
+            },
+            EventSpecKind::Deploy {
+                node_group,
+                pods,
+                arrival,
+            } => EventKind::Deploy {
+                group: resolve("deploy", node_group)?,
+                pods: *pods,
+                arrival: arrival.unwrap_or(Arrival::Burst),
+            },
+            EventSpecKind::Churn {
+                node_group,
+                per_minute,
+                until,
+            } => {
+                if !(per_minute.is_finite() && (0.0..=10_000_000.0).contains(per_minute)) {
+                    return Err(cx.err(
+                        at_path("churn.per_minute"),
+                        "expected a number of pod replacements per minute from 0 to 10000000, such as 60",
+                    ));
+                }
+                if let Some(u) = until
+                    && *u < at
+                {
+                    return Err(cx.err(
+                        at_path("churn.until"),
+                        format!(
+                            "until {u}s is before the event's start at {at}s: give a later time"
+                        ),
+                    ));
+                }
+                if until.is_none() && s.duration.is_none() {
+                    return Err(cx.err(
+                        format!("simulate.events[{i}]"),
+                        "churn without 'until' never settles: give churn.until or simulate.duration",
+                    ));
+                }
+                EventKind::Churn {
+                    group: resolve("churn", node_group)?,
+                    per_minute: *per_minute,
+                    until: *until,
+                }
+            }
+            EventSpecKind::RollingUpdate {
+                node_group,
+                surge,
+                drain_seconds,
+            } => {
+                let g = resolve("rolling_update", node_group)?;
+                if *surge == Some(0) {
+                    return Err(cx.err(
+                        at_path("rolling_update.surge"),
+                        "must be at least 1: a rolling update launches new nodes first",
+                    ));
+                }
+                EventKind::RollingUpdate {
+                    group: g,
+                    surge: surge.unwrap_or_else(|| plan.group(g).surge.max(1)),
+                    drain_seconds: drain_seconds.unwrap_or(60),
+                }
+            }
+            EventSpecKind::SwitchMode { node_group, mode } => EventKind::SwitchMode {
+                group: resolve("switch_mode", node_group)?,
+                mode: *mode,
+            },
+        };
+        out.push(Event { at, kind });
+    }
+    out.sort_by_key(|e| e.at);
+    s.events = out;
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_overlap;
+    use ipnet::Ipv4Net;
+
+    fn nets(v: &[&str]) -> Vec<Ipv4Net> {
+        v.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn overlaps_found_in_either_order() {
+        // brute force over every pair as the oracle
+        let cases = [
+            vec!["10.0.0.0/24", "10.0.1.0/24", "10.0.0.128/25"],
+            vec!["10.0.0.128/25", "10.0.0.0/24"],
+            vec!["10.0.0.0/24", "10.0.0.0/24"],
+            vec!["10.0.2.0/24", "10.0.0.0/22"],
+            vec!["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/23"],
+        ];
+        for c in cases {
+            let n = nets(&c);
+            let brute = (0..n.len()).find_map(|i| {
+                (0..i)
+                    .find(|&j| n[i].contains(&n[j].network()) || n[j].contains(&n[i].network()))
+                    .map(|j| (i, j))
+            });
+            assert_eq!(first_overlap(n.iter().copied()), brute, "{c:?}");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The plan's small words: subnet roles, reservation types, pod counts, max pods, and the typed ids of a
+//! validated plan.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// What a subnet is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubnetRole {
+    /// Nodes launch here (their primary ENIs); pods too unless custom networking moves them.
+    Nodes,
+    /// An ENIConfig subnet: pod ENIs under custom networking, never nodes.
+    Pods,
+    /// Both (the default).
+    Both,
+}
+
+impl SubnetRole {
+    /// Whether nodes may launch in a subnet of this role.
+    #[must_use]
+    pub const fn holds_nodes(self) -> bool {
+        matches!(self, Self::Nodes | Self::Both)
+    }
+
+    /// Whether this subnet can be an ENIConfig (pod) subnet under custom networking.
+    #[must_use]
+    pub const fn holds_pods(self) -> bool {
+        matches!(self, Self::Pods | Self::Both)
+    }
+
+    /// The name used in the plan file.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Nodes => "nodes",
+            Self::Pods => "pods",
+            Self::Both => "both",
+        }
+    }
+}
+
+/// The type of a subnet CIDR reservation (`aws ec2 create-subnet-cidr-reservation --reservation-type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReservationType {
+    /// `prefix`: EC2 assigns /28 prefixes from it first, never single addresses.
+    Prefix,
+    /// `explicit`: EC2 assigns nothing there itself.
+    Explicit,
+}
+
+/// How many pods a node group runs (pods that need a pod address; host-network pods are counted apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PodsSpec {
+    /// `pods_per_node`: on every node.
+    PerNode(u32),
+    /// `pods`: the group's total at peak, spread evenly over its nodes.
+    Total(u32),
+}
+
+/// The max-pods setting of a node group's kubelet. Written `auto` or a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxPodsSpec {
+    /// `auto`: what EKS managed node groups compute for these CNI settings (`max-pods-calculator.sh` with the
+    /// 110/250 cap).
+    Auto,
+    /// A number, as kubelet `maxPods` or Karpenter `kubelet.maxPods` would set it.
+    Fixed(u32),
+}
+
+impl MaxPodsSpec {
+    /// `auto` or `fixed`, for reports.
+    #[must_use]
+    pub const fn source(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Fixed(_) => "fixed",
+        }
+    }
+}
+
+impl Serialize for MaxPodsSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Auto => s.serialize_str("auto"),
+            Self::Fixed(n) => s.serialize_u32(*n),
+        }
+    }
+}
+
+/// A subnet of a validated [`crate::Plan`]: its position in `subnets:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct SubnetId(pub(crate) u32);
+
+/// A node group of a validated [`crate::Plan`]: its position in `node_groups:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct GroupId(pub(crate) u32);
+
+impl SubnetId {
+    /// The position in the plan's subnet list.
+    #[must_use]
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl GroupId {
+    /// The position in the plan's node group list.
+    #[must_use]
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for SubnetId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "subnets[{}]", self.0)
+    }
+}
+
+impl fmt::Display for GroupId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "node_groups[{}]", self.0)
+    }
+}
