@@ -16,9 +16,9 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
         out,
         "{}: {}",
         r.plan,
-        if r.fits { "fits" } else { "DOES NOT FIT" }
+        if r.fits() { "fits" } else { "DOES NOT FIT" }
     )?;
-    writeln!(out, "basis: {}", r.basis)?;
+    writeln!(out, "basis: {}", r.verdict.basis.description())?;
     writeln!(out)?;
     let mut t = Table::new(&[
         ("SUBNET", Align::Left),
@@ -71,12 +71,13 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
         g.push(vec![
             n.name.clone(),
             n.instance_type.clone(),
-            n.mode.as_str().to_string(),
+            n.pool.mode.as_str().to_string(),
             format!("{}+{}", n.nodes, n.surge),
             format!("{} ({})", n.max_pods, n.max_pods_source),
             n.pods_per_node.to_string(),
             n.addresses_per_node.to_string(),
-            n.enis_per_node.to_string(),
+            // the trunk ENI (security groups for pods) is an ENI of the node too
+            (n.pool.enis + u32::from(n.pool.trunk)).to_string(),
             n.max_nodes.to_string(),
             n.additional_nodes.to_string(),
         ]);
@@ -95,9 +96,9 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
             writeln!(out, "{f}")?;
         }
     }
-    if let Some(first) = &r.first_failure {
+    if let Some(first) = &r.verdict.first_failure {
         writeln!(out)?;
-        writeln!(out, "first failure: {first}")?;
+        writeln!(out, "first failure: {}: {}", first.subject, first.message)?;
     }
     Ok(())
 }

@@ -32,6 +32,7 @@ pub mod alloc;
 pub mod capacity;
 mod error;
 pub mod plan;
+pub mod report;
 pub mod sim;
 pub mod svg;
 pub mod terraform;

@@ -344,7 +344,7 @@ pub fn terraform_spec(q: &BTreeMap<String, String>) -> Result<PlanSpec, PlanErro
 pub fn terraform_result(report: &Report) -> Result<BTreeMap<String, String>, serde_json::Error> {
     let mut m = BTreeMap::new();
     let g = report.node_groups.first();
-    m.insert("fits".to_string(), report.fits.to_string());
+    m.insert("fits".to_string(), report.fits().to_string());
     m.insert(
         "max_pods".to_string(),
         g.map_or(String::new(), |g| g.max_pods.to_string()),
@@ -355,7 +355,7 @@ pub fn terraform_result(report: &Report) -> Result<BTreeMap<String, String>, ser
     );
     m.insert(
         "enis_per_node".to_string(),
-        g.map_or(String::new(), |g| g.enis_per_node.to_string()),
+        g.map_or(String::new(), |g| g.pool.enis.to_string()),
     );
     m.insert(
         "max_nodes".to_string(),
@@ -373,7 +373,11 @@ pub fn terraform_result(report: &Report) -> Result<BTreeMap<String, String>, ser
     );
     m.insert(
         "first_failure".to_string(),
-        report.first_failure.clone().unwrap_or_default(),
+        report
+            .verdict
+            .first_failure
+            .as_ref()
+            .map_or(String::new(), |f| format!("{}: {}", f.subject, f.message)),
     );
     m.insert("report_json".to_string(), serde_json::to_string(report)?);
     Ok(m)

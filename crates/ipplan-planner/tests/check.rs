@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use ipplan_core::Catalog;
-use ipplan_planner::capacity::{FitFailure, Severity};
+use ipplan_planner::capacity::FitFailure;
+use ipplan_planner::report::Severity;
 use ipplan_planner::{Layout, Plan, check, compare, terraform_run};
 
 fn plan(yaml: &str) -> Plan {
@@ -35,13 +36,13 @@ node_groups:
     assert_eq!(r.subnets[0].used, 50);
     assert_eq!(r.subnets[0].capacity, 251); // 256 - 5 AWS-reserved (VPC UG subnet-sizing.md)
     assert_eq!(r.subnets[0].headroom, 201);
-    assert!(r.fits);
+    assert!(r.fits());
     // 43 warm (same source): a CoreDNS node holds 2 ENIs x 9 = 18 secondary IPs and uses 1: 17 warm; the
     // idle node holds 9: 17 + 17 + 9 = 43
     let warm: u32 = r
         .node_groups
         .iter()
-        .map(|g| g.warm_addresses_per_node * g.peak_nodes)
+        .map(|g| g.pool.warm_addresses * g.peak_nodes)
         .sum();
     assert_eq!(warm, 43);
 }
@@ -53,14 +54,14 @@ node_groups:
 #[test]
 fn migration_on_24_does_not_fit_and_says_why() {
     let r = check(&example("ecs-migration-24.yaml"));
-    assert!(!r.fits);
+    assert!(!r.fits());
     let g = &r.node_groups[0];
     assert_eq!(
         (
             g.max_pods,
             g.pods_per_node,
             g.addresses_per_node,
-            g.enis_per_node
+            g.pool.enis
         ),
         (29, 7, 20, 2)
     );
@@ -71,7 +72,9 @@ fn migration_on_24_does_not_fit_and_says_why() {
     // (251 - 4) / 20 = 12 nodes per subnet, 24 in all: 6 too many
     assert_eq!(g.max_nodes, 24);
     assert_eq!(g.additional_nodes, -6);
-    assert!(r.first_failure.as_deref().unwrap().contains("private-a"));
+    let first = r.verdict.first_failure.as_ref().unwrap();
+    assert_eq!(first.kind_name(), "addresses");
+    assert!(first.subject.contains("private-a"), "{first}");
     assert!(r.findings.iter().any(|f| f.severity == Severity::Error));
     // NAU: 30 nodes x (20 addresses + 1 additional ENI) + 4 control-plane ENIs = 634
     assert_eq!(r.network_address_usage.used, 634);
@@ -80,7 +83,7 @@ fn migration_on_24_does_not_fit_and_says_why() {
 #[test]
 fn migration_on_20_fits() {
     let r = check(&example("ecs-migration-20.yaml"));
-    assert!(r.fits);
+    assert!(r.fits());
     // /20: 4096 - 5 = 4091 usable; 304 used
     assert_eq!((r.subnets[0].capacity, r.subnets[0].used), (4091, 304));
     // (4091 - 4) / 20 = 204 per subnet: 378 more than the 30 planned
@@ -94,11 +97,11 @@ fn migration_on_20_fits() {
 #[test]
 fn custom_networking_splits_node_and_pod_subnets() {
     let r = check(&example("custom-networking.yaml"));
-    assert!(r.fits);
+    assert!(r.fits());
     let g = &r.node_groups[0];
     assert_eq!(g.max_pods, 44);
-    assert_eq!(g.node_subnet_per_node.addresses(), 1);
-    assert_eq!(g.pod_subnet_per_node.addresses(), 45);
+    assert_eq!(g.pool.node_subnet.addresses(), 1);
+    assert_eq!(g.pool.pod_subnet.addresses(), 45);
     let by = |n: &str| r.subnets.iter().find(|s| s.name == n).unwrap();
     assert_eq!(by("nodes-a").used, 20 + 4); // 20 node primaries + control plane (4 ENIs / 3 subnets -> 2, x2)
     assert_eq!(by("pods-a").used, 20 * 45);
@@ -112,7 +115,7 @@ fn custom_networking_splits_node_and_pod_subnets() {
 #[test]
 fn prefix_fragmentation_risk_and_the_reservation_that_fixes_it() {
     let r = check(&example("prefix-fragmented.yaml"));
-    assert!(!r.fits);
+    assert!(!r.fits());
     let s = &r.subnets[0];
     assert_eq!(s.used, 20 * (1 + 3 * 16) + 100 + 4);
     let p = s.prefix.unwrap();
@@ -125,7 +128,7 @@ fn prefix_fragmentation_risk_and_the_reservation_that_fixes_it() {
     // Two /23 prefix reservations = 64 blocks singles cannot touch; the other 62 eligible blocks may all be
     // spoiled by the 124 singles: worst case 64 free >= 60.
     let r = check(&example("prefix-reservation.yaml"));
-    assert!(r.fits, "{:?}", r.first_failure);
+    assert!(r.fits(), "{:?}", r.verdict.first_failure);
     let p = r.subnets[0].prefix.unwrap();
     assert_eq!(
         (p.worst_case_free_blocks, p.best_case_free_blocks),
@@ -145,16 +148,18 @@ node_groups: [{ name: g, instance_type: t3.small, subnets: [a], nodes: 4, pods_p
     );
     let r = check(&p);
     assert!(r.subnets[0].fits);
-    assert!(!r.fits);
-    assert_eq!(r.node_groups[0].pods_without_address_per_node, 11);
-    assert!(r.first_failure.unwrap().starts_with("node group 'g'"));
+    assert!(!r.fits());
+    assert_eq!(r.node_groups[0].pool.pods_without_address, 11);
+    let first = r.verdict.first_failure.unwrap();
+    assert_eq!(first.subject, "node group 'g'");
+    assert_eq!(first.kind_name(), "pods-without-address");
 }
 
 #[test]
 fn large_cluster_example_fits_with_its_reservations() {
     // see the arithmetic in examples/large-cluster.yaml
     let r = check(&example("large-cluster.yaml"));
-    assert!(r.fits, "{:?}", r.first_failure);
+    assert!(r.fits(), "{:?}", r.verdict.first_failure);
     let pods_a = r.subnets.iter().find(|s| s.name == "pods-a").unwrap();
     assert_eq!(pods_a.used, 1670 * 33);
     assert_eq!(pods_a.prefix.unwrap().needed, 3340);
@@ -206,9 +211,19 @@ fn terraform_protocol_is_strings_in_strings_out() {
     assert_eq!(out["max_pods"], "29");
     assert_eq!(out["addresses_per_node"], "20");
     assert_eq!(out["headroom"], "-49");
+    // subnets are named by their CIDR, in the query's own words
+    assert_eq!(
+        out["first_failure"],
+        "subnet 10.0.1.0/24: 300 addresses needed at peak, 251 available (49 short)"
+    );
     let report: serde_json::Value = serde_json::from_str(&out["report_json"]).unwrap();
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert_eq!(report["subnets"][0]["used"], 300);
+    let first = &report["first_failure"];
+    assert_eq!(
+        (&first["kind"], &first["needed"], &first["available"]),
+        (&"addresses".into(), &300.into(), &251.into())
+    );
 
     let q = |s: &str| {
         terraform_run(s, &Catalog::embedded())

@@ -330,7 +330,7 @@ fn fragmentation_fails_prefixes_while_addresses_are_free() {
 
     // The closed-form check flags the same risk.
     let c = ipplan_planner::check(&p);
-    assert!(!c.fits);
+    assert!(!c.fits());
 }
 
 #[test]

@@ -30,9 +30,9 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     if args.simulate {
         let report = ipplan_planner::simulate(&plan, &scenario(&plan, None));
         write_report(out, args.format, &report, render::simulation)?;
-        return Ok(verdict_code(report.fits));
+        return Ok(verdict_code(report.fits()));
     }
     let report = ipplan_planner::check(&plan);
     write_report(out, args.format, &report, render::check)?;
-    Ok(verdict_code(report.fits))
+    Ok(verdict_code(report.fits()))
 }

@@ -61,7 +61,10 @@ fn write_human(out: &mut dyn Write, c: &Comparison) -> anyhow::Result<()> {
             if r.fits { "yes" } else { "NO" }.to_string(),
             format!("{:.1}", r.peak_use_percent),
             groups.join(", "),
-            r.first_failure.clone().unwrap_or_else(|| "-".to_string()),
+            r.first_failure.as_ref().map_or_else(
+                || "-".to_string(),
+                |f| format!("{}: {}", f.subject, f.message),
+            ),
         ]);
     }
     t.write(out)?;

@@ -68,8 +68,22 @@ fn every_example_gives_its_documented_exit_code() {
             .get_output()
             .clone();
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["schema_version"], 2);
         assert_eq!(v["fits"], code == 0, "{}", path.display());
+        assert_eq!(v["basis"], "closed-form");
+        // schema 2: the first failure is a finding object (kind, numbers, message), null when it fits
+        let first = &v["first_failure"];
+        assert_eq!(first.is_null(), code == 0, "{}", path.display());
+        if code == 1 {
+            assert_eq!(first["severity"], "error");
+            for key in ["kind", "subject", "message"] {
+                assert!(
+                    first[key].is_string(),
+                    "{}: first_failure.{key}",
+                    path.display()
+                );
+            }
+        }
         for s in v["subnets"].as_array().unwrap() {
             for key in ["name", "capacity", "used", "fits"] {
                 assert!(

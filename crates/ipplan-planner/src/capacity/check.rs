@@ -12,53 +12,20 @@
 //!   prefixes the worst case of /28 fragmentation (every single address spoils a block).
 //! - The plan fits when every subnet fits and every node can give each of its pods an address.
 
-use std::fmt;
-
 use ipnet::Ipv4Net;
-use ipplan_core::AddressMode;
 use serde::Serialize;
 
 use crate::capacity::budget::{FitFailure, PrefixFit, SubnetBudget};
 use crate::capacity::demand::SubnetDemand;
 use crate::capacity::pool::{NodeLoad, NodePool, pool_of};
 use crate::plan::{NodeGroup, Plan, SubnetRole};
+use crate::report::{
+    Basis, Failure, Finding, FindingKind, REPORT_SCHEMA_VERSION, Severity, Verdict, VpcFinding,
+};
 
-/// The version of the report's wire format (`schema_version` in JSON and YAML).
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
-
-/// The default Network Address Usage quota per VPC (adjustable to 256,000; VPC UG `amazon-vpc-limits.md`).
+/// The default Network Address Usage quota per VPC (adjustable to 256,000; awsdocs/amazon-vpc-user-guide
+/// `amazon-vpc-limits.md`).
 pub const NAU_QUOTA: u64 = 64_000;
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The plan does not fit because of this.
-    Error,
-    /// Allowed, but worth a look.
-    Warning,
-}
-
-/// One thing the check found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// Error or warning.
-    pub severity: Severity,
-    /// What it is about: `subnet 'nodes-a'`, `node group 'web'`, `cni`, `vpc`.
-    pub subject: String,
-    /// One line: what and why, and the fix where there is one.
-    pub message: String,
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{sev}: {}: {}", self.subject, self.message)
-    }
-}
 
 /// What one subnet holds at peak.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,7 +48,7 @@ pub struct SubnetReport {
     pub use_percent: f64,
     /// The verdict.
     pub fits: bool,
-    /// The first check that failed.
+    /// The first check that failed (its numbers are in the report's findings).
     pub first_failure: Option<FitFailure>,
     /// What the nodes take: single addresses and /28 prefixes.
     pub nodes_demand: SubnetDemand,
@@ -95,15 +62,14 @@ pub struct SubnetReport {
     pub prefix: Option<PrefixFit>,
 }
 
-/// What one node group takes.
+/// What one node group takes. Its pool (ENIs, slots, warm addresses, what each node takes from each subnet)
+/// is under `pool`; its findings are in the report's.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NodeGroupReport {
     /// Name.
     pub name: String,
     /// Instance type.
     pub instance_type: String,
-    /// The mode the CNI runs on these nodes (prefix mode falls back on non-Nitro types).
-    pub mode: AddressMode,
     /// Nodes.
     pub nodes: u32,
     /// Surge nodes during a rolling update.
@@ -120,29 +86,17 @@ pub struct NodeGroupReport {
     pub host_network_pods: u32,
     /// Addresses each node takes from its subnets (node subnet + pod subnet).
     pub addresses_per_node: u64,
-    /// ENIs per node (the primary included, the trunk not).
-    pub enis_per_node: u32,
-    /// Secondary IPs or /28 prefixes per node.
-    pub slots_per_node: u32,
-    /// Addresses each node holds for pods beyond those in use (the warm pool).
-    pub warm_addresses_per_node: u32,
-    /// Pods per node that get no address.
-    pub pods_without_address_per_node: u32,
-    /// What each node takes from its own subnet.
-    pub node_subnet_per_node: SubnetDemand,
-    /// What each node takes from its ENIConfig (pods) subnet under custom networking.
-    pub pod_subnet_per_node: SubnetDemand,
     /// The most nodes (peak, surge included) the group could reach with every other group at its peak.
     pub max_nodes: u64,
     /// How many more nodes would still fit: `max_nodes − peak_nodes` (negative: that many too many).
     pub additional_nodes: i64,
-    /// The pool in detail.
+    /// The pool each node holds.
     pub pool: NodePool,
 }
 
-/// Network Address Usage across the VPC (VPC UG `network-address-usage.md`): each address on an ENI, each
-/// prefix and each additional ENI counts 1. Other consumers count 1 per address here (an NLB, endpoint or NAT
-/// gateway counts 6: a lower estimate).
+/// Network Address Usage across the VPC (awsdocs/amazon-vpc-user-guide `network-address-usage.md`): each
+/// address on an ENI, each prefix and each additional ENI counts 1. Other consumers count 1 per address here (an
+/// NLB, endpoint or NAT gateway counts 6: a lower estimate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct NauReport {
     /// Units at peak.
@@ -153,7 +107,7 @@ pub struct NauReport {
     pub within_quota: bool,
 }
 
-/// The result of [`check`].
+/// The result of [`check`]. See [`crate::report`] for the wire format.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     /// [`REPORT_SCHEMA_VERSION`].
@@ -162,24 +116,26 @@ pub struct Report {
     pub data_version: &'static str,
     /// The plan file.
     pub plan: String,
-    /// Every subnet fits at peak and every pod gets an address.
-    pub fits: bool,
-    /// How the verdict was reached.
-    pub basis: &'static str,
+    /// Fits, basis (closed form), first failure.
+    #[serde(flatten)]
+    pub verdict: Verdict,
     /// Per subnet, in plan order.
     pub subnets: Vec<SubnetReport>,
     /// Per node group, in plan order.
     pub node_groups: Vec<NodeGroupReport>,
     /// Network Address Usage.
     pub network_address_usage: NauReport,
-    /// The first thing that fails, in plan order (subnets first, then node groups).
-    pub first_failure: Option<String>,
-    /// Errors and warnings.
+    /// Errors and warnings: subnets first, then node groups, then the plan and the VPC.
     pub findings: Vec<Finding>,
 }
 
-/// The closed-form basis, as reported.
-pub const CLOSED_FORM_BASIS: &str = "closed-form steady state at peak (nodes + surge); prefix blocks: worst case (every single address spoils a /28)";
+impl Report {
+    /// Whether every subnet holds its peak and every pod gets an address.
+    #[must_use]
+    pub const fn fits(&self) -> bool {
+        self.verdict.fits
+    }
+}
 
 /// One group's per-node figures, computed once.
 struct GroupCalc {
@@ -271,34 +227,42 @@ fn pct(used: u64, capacity: u64) -> f64 {
     (1000.0 * used as f64 / capacity as f64).round() / 10.0
 }
 
-fn failure_text(f: FitFailure, s: &SubnetReport) -> String {
+fn failure(f: FitFailure, s: &SubnetReport, fit_singles: u64, single_capacity: u64) -> Failure {
+    let (subnet, cidr) = (s.name.clone(), s.cidr);
+    let p = s.prefix.unwrap_or(PrefixFit {
+        needed: 0,
+        from_reservations: 0,
+        best_case_free_blocks: 0,
+        worst_case_free_blocks: 0,
+        fits_best_case: true,
+        fits_worst_case: true,
+    });
     match f {
-        FitFailure::Addresses => format!(
-            "{} addresses needed at peak, {} available ({} short)",
-            s.used,
-            s.capacity,
-            s.used.saturating_sub(s.capacity)
-        ),
-        FitFailure::SinglesOutsideReservations => {
-            "single addresses (node and ENI primaries, secondary IPs, other consumers) do not fit outside the reservations".to_string()
-        }
-        FitFailure::PrefixBlocksBestCase => {
-            let p = s.prefix.as_ref();
-            format!(
-                "InsufficientCidrBlocks: {} /28 prefixes needed, at most {} free aligned blocks even with single addresses packed",
-                p.map_or(0, |p| p.needed),
-                p.map_or(0, |p| p.best_case_free_blocks)
-            )
-        }
-        FitFailure::PrefixBlocksWorstCase => {
-            let p = s.prefix.as_ref();
-            format!(
-                "InsufficientCidrBlocks risk: {} /28 prefixes needed, {} free aligned blocks if single addresses scatter (best case {}): add a prefix reservation (create-subnet-cidr-reservation --reservation-type prefix) or a dedicated pod subnet",
-                p.map_or(0, |p| p.needed),
-                p.map_or(0, |p| p.worst_case_free_blocks),
-                p.map_or(0, |p| p.best_case_free_blocks)
-            )
-        }
+        FitFailure::Addresses => Failure::Addresses {
+            subnet,
+            cidr,
+            needed: s.used,
+            available: s.capacity,
+        },
+        FitFailure::SinglesOutsideReservations => Failure::SinglesOutsideReservations {
+            subnet,
+            cidr,
+            singles: fit_singles,
+            available: single_capacity,
+        },
+        FitFailure::PrefixBlocksBestCase => Failure::InsufficientCidrBlocks {
+            subnet,
+            cidr,
+            prefixes: p.needed,
+            free_blocks_best_case: p.best_case_free_blocks,
+        },
+        FitFailure::PrefixBlocksWorstCase => Failure::InsufficientCidrBlocksRisk {
+            subnet,
+            cidr,
+            prefixes: p.needed,
+            free_blocks_worst_case: p.worst_case_free_blocks,
+            free_blocks_best_case: p.best_case_free_blocks,
+        },
     }
 }
 
@@ -314,7 +278,7 @@ fn failure_text(f: FitFailure, s: &SubnetReport) -> String {
 /// ";
 /// let plan = ipplan_planner::Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
 /// let report = ipplan_planner::check(&plan);
-/// assert!(report.fits);
+/// assert!(report.fits());
 /// assert_eq!(report.node_groups[0].addresses_per_node, 20);
 /// assert_eq!(report.subnets[0].capacity, 251); // 256 - 5 AWS-reserved
 /// assert_eq!(report.subnets[0].used, 60);
@@ -354,7 +318,6 @@ pub fn check(plan: &Plan) -> Report {
     }
 
     let mut findings = Vec::new();
-    let mut first_failure = None;
     let subnets: Vec<SubnetReport> = plan
         .subnets()
         .iter()
@@ -380,16 +343,12 @@ pub fn check(plan: &Plan) -> Report {
                 prefix: fit.prefix,
             };
             if let Some(f) = fit.first_failure {
-                let text = failure_text(f, &r);
-                let subject = format!("subnet '{}' ({})", s.name(), s.cidr());
-                if first_failure.is_none() {
-                    first_failure = Some(format!("{subject}: {text}"));
-                }
-                findings.push(Finding {
-                    severity: Severity::Error,
-                    subject,
-                    message: text,
-                });
+                findings.push(Finding::failure(failure(
+                    f,
+                    &r,
+                    fit.singles,
+                    b.single_capacity,
+                )));
             }
             r
         })
@@ -397,34 +356,30 @@ pub fn check(plan: &Plan) -> Report {
 
     let mut node_groups = Vec::with_capacity(plan.node_groups().len());
     let mut nau = 0u64;
-    for (gi, g) in plan.node_groups().iter().enumerate() {
-        let c = &calcs[gi];
-        let pool = &c.pool;
+    for (gi, (g, c)) in plan.node_groups().iter().zip(calcs).enumerate() {
+        let mut pool = c.pool;
         let subject = format!("node group '{}'", g.name());
-        for f in &pool.findings {
-            findings.push(Finding {
-                severity: Severity::Warning,
-                subject: subject.clone(),
-                message: f.to_string(),
-            });
+        for f in std::mem::take(&mut pool.findings) {
+            // the shortfall itself is the error below, with its numbers
+            if matches!(f, crate::report::PoolFinding::PodsWithoutAddress { .. }) {
+                continue;
+            }
+            findings.push(Finding::new(
+                Severity::Warning,
+                subject.clone(),
+                FindingKind::Node(f),
+            ));
         }
         if pool.pods_without_address > 0 {
-            let text = format!(
-                "{} of {} pods per node get no address ({} ENIs x {} slots, max pods {}): use a larger type, more nodes, or prefix delegation",
-                pool.pods_without_address,
-                c.pods_per_node,
-                pool.enis,
-                g.shape().slots_per_eni,
-                c.max_pods
-            );
-            if first_failure.is_none() {
-                first_failure = Some(format!("{subject}: {text}"));
-            }
-            findings.push(Finding {
-                severity: Severity::Error,
-                subject: subject.clone(),
-                message: text,
-            });
+            findings.push(Finding::failure(Failure::PodsWithoutAddress {
+                node_group: g.name().to_string(),
+                pods: pool.pods_without_address,
+                of: c.pods_per_node,
+                enis: pool.enis,
+                slots_per_eni: g.shape().slots_per_eni,
+                max_pods: c.max_pods,
+                trunk: pool.trunk,
+            }));
         }
         let per_node_nau = pool.node_subnet.singles
             + pool.node_subnet.prefixes
@@ -434,10 +389,10 @@ pub fn check(plan: &Plan) -> Report {
             + u64::from(pool.trunk);
         nau += per_node_nau * u64::from(g.peak_nodes());
         let k = max_nodes_per_subnet(&budgets, &demand, &units[gi], nodes_per_subnet[gi]);
+        let max_nodes = k.saturating_mul(g.subnets().len() as u64);
         node_groups.push(NodeGroupReport {
             name: g.name().to_string(),
             instance_type: g.instance().name.to_string(),
-            mode: pool.mode,
             nodes: g.nodes(),
             surge: g.surge(),
             peak_nodes: g.peak_nodes(),
@@ -446,25 +401,19 @@ pub fn check(plan: &Plan) -> Report {
             pods_per_node: c.pods_per_node,
             host_network_pods: g.host_network_pods(),
             addresses_per_node: pool.node_subnet.addresses() + pool.pod_subnet.addresses(),
-            enis_per_node: pool.enis,
-            slots_per_node: pool.slots,
-            warm_addresses_per_node: pool.warm_addresses,
-            pods_without_address_per_node: pool.pods_without_address,
-            node_subnet_per_node: pool.node_subnet,
-            pod_subnet_per_node: pool.pod_subnet,
-            max_nodes: k.saturating_mul(g.subnets().len() as u64),
-            additional_nodes: i64::try_from(k.saturating_mul(g.subnets().len() as u64))
+            max_nodes,
+            additional_nodes: i64::try_from(max_nodes)
                 .unwrap_or(i64::MAX)
                 .saturating_sub(i64::from(g.peak_nodes())),
-            pool: pool.clone(),
+            pool,
         });
     }
     for w in plan.warnings() {
-        findings.push(Finding {
-            severity: Severity::Warning,
-            subject: "plan".to_string(),
-            message: w.to_string(),
-        });
+        findings.push(Finding::new(
+            Severity::Warning,
+            "plan".to_string(),
+            FindingKind::Plan(w.clone()),
+        ));
     }
     nau += plan
         .subnets()
@@ -477,25 +426,23 @@ pub fn check(plan: &Plan) -> Report {
         within_quota: nau <= NAU_QUOTA,
     };
     if !network_address_usage.within_quota {
-        findings.push(Finding {
-            severity: Severity::Warning,
-            subject: "vpc".to_string(),
-            message: format!(
-                "network address usage {nau} exceeds the default quota of {NAU_QUOTA} per VPC: request an increase (adjustable to 256,000) or use prefix delegation (a prefix counts 1)"
-            ),
-        });
+        findings.push(Finding::new(
+            Severity::Warning,
+            "vpc".to_string(),
+            FindingKind::Vpc(VpcFinding::NetworkAddressUsageAboveQuota {
+                used: nau,
+                quota: NAU_QUOTA,
+            }),
+        ));
     }
-    let fits = first_failure.is_none();
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         data_version: ipplan_core::DATA_VERSION,
         plan: plan.file().to_string(),
-        fits,
-        basis: CLOSED_FORM_BASIS,
+        verdict: Verdict::from_findings(Basis::ClosedForm, &findings),
         subnets,
         node_groups,
         network_address_usage,
-        first_failure,
         findings,
     }
 }

@@ -14,6 +14,7 @@ use crate::error::PlanError;
 use crate::plan::{
     CniSpec, LONGEST_SUBNET_PREFIX, Plan, SHORTEST_SUBNET_PREFIX, SubnetRole, SubnetSpec,
 };
+use crate::report::Finding;
 
 /// A subnet layout to try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,13 +237,13 @@ pub struct LayoutRow {
     /// Per node group.
     pub node_groups: Vec<GroupReach>,
     /// The first thing that fails.
-    pub first_failure: Option<String>,
+    pub first_failure: Option<Finding>,
 }
 
 /// The result of [`compare`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
-    /// [`crate::capacity::REPORT_SCHEMA_VERSION`].
+    /// [`crate::report::REPORT_SCHEMA_VERSION`].
     pub schema_version: u32,
     /// The plan file.
     pub plan: String,
@@ -263,7 +264,7 @@ fn row(name: String, r: &Report) -> LayoutRow {
             .iter()
             .map(|s| format!("{} {}", s.name, s.cidr))
             .collect(),
-        fits: r.fits,
+        fits: r.fits(),
         peak_use_percent: r.subnets.iter().map(|s| s.use_percent).fold(0.0, f64::max),
         node_groups: r
             .node_groups
@@ -274,7 +275,7 @@ fn row(name: String, r: &Report) -> LayoutRow {
                 max_nodes: g.max_nodes,
             })
             .collect(),
-        first_failure: r.first_failure.clone(),
+        first_failure: r.verdict.first_failure.clone(),
     }
 }
 
@@ -282,7 +283,7 @@ fn row(name: String, r: &Report) -> LayoutRow {
 #[must_use]
 pub fn fits_with_headroom(r: &Report, headroom_percent: u32) -> bool {
     let keep = 100u64.saturating_sub(u64::from(headroom_percent));
-    r.fits && r.subnets.iter().all(|s| s.used * 100 <= s.capacity * keep)
+    r.fits() && r.subnets.iter().all(|s| s.used * 100 <= s.capacity * keep)
 }
 
 /// Compare the plan as written with each layout.
@@ -322,7 +323,7 @@ pub fn compare(plan: &Plan, layouts: &[Layout]) -> Result<Comparison, PlanError>
         }
     }
     Ok(Comparison {
-        schema_version: crate::capacity::check::REPORT_SCHEMA_VERSION,
+        schema_version: crate::report::REPORT_SCHEMA_VERSION,
         plan: plan.file().to_string(),
         headroom_percent: plan.headroom_percent(),
         layouts: rows,

@@ -9,10 +9,7 @@ pub(crate) mod demand;
 pub(crate) mod pool;
 
 pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
-pub use check::{
-    CLOSED_FORM_BASIS, Finding, NAU_QUOTA, NauReport, NodeGroupReport, REPORT_SCHEMA_VERSION,
-    Report, Severity, SubnetReport, check,
-};
+pub use check::{NAU_QUOTA, NauReport, NodeGroupReport, Report, SubnetReport, check};
 pub use compare::{
     Comparison, GroupReach, Layout, LayoutRow, apply_layout, compare, fits_with_headroom,
 };

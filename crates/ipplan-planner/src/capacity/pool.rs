@@ -21,13 +21,12 @@
 //! Slots fill ENIs in order (ipamd tops existing ENIs up before it creates one), so
 //! `E = ceil(slots / S)` pod ENIs.
 
-use std::fmt;
-
 use ipplan_core::{AddressMode, InstanceInfo};
 use serde::Serialize;
 
 use crate::capacity::demand::SubnetDemand;
 use crate::plan::{CniConfig, NodeShape, PrefixFallback};
+pub use crate::report::PoolFinding;
 
 pub use crate::plan::DEFAULT_HOST_NETWORK_PODS;
 
@@ -60,101 +59,6 @@ impl NodeLoad {
             branch_pods: 0,
             host_network_pods: DEFAULT_HOST_NETWORK_PODS,
             max_pods,
-        }
-    }
-}
-
-/// Something about a node's pool worth telling the user. One line each when displayed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum PoolFinding {
-    /// More pods (host-network pods included) than the kubelet's max pods.
-    PodsAboveMaxPods {
-        /// Pods wanted, host-network pods included.
-        pods: u32,
-        /// The kubelet's max pods.
-        max_pods: u32,
-    },
-    /// Prefix delegation asked for on a type that is neither Nitro nor bare metal: the CNI falls back to
-    /// secondary IPs (ipamd `isConfigValid`).
-    PrefixFallbackNotNitro {
-        /// The instance type.
-        instance: String,
-    },
-    /// Custom networking leaves no ENI for pods (a one-ENI type, or `MAX_ENI` / the trunk ENI take the rest).
-    NoPodEni {
-        /// The instance type.
-        instance: String,
-    },
-    /// Security groups for pods on a type that cannot carry a trunk ENI: branch pods cannot run here.
-    SecurityGroupsNotTrunking {
-        /// The instance type.
-        instance: String,
-        /// `false` when the instance data does not say whether the type supports trunking.
-        known: bool,
-    },
-    /// More branch pods than the type's branch ENIs (`vpc.amazonaws.com/pod-eni`).
-    BranchPodsAboveCapacity {
-        /// Branch pods wanted.
-        branch_pods: u32,
-        /// Branch ENIs the type has.
-        capacity: u32,
-    },
-    /// Branch pods wanted but security groups for pods (`ENABLE_POD_ENI`) is off.
-    BranchPodsWithoutPodEni {
-        /// Branch pods wanted.
-        branch_pods: u32,
-    },
-    /// Pods that get no address on this node.
-    PodsWithoutAddress {
-        /// How many.
-        pods: u32,
-    },
-}
-
-impl fmt::Display for PoolFinding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::PodsAboveMaxPods { pods, max_pods } => write!(
-                f,
-                "{pods} pods per node (host-network pods included) exceed max pods {max_pods}: the excess is not scheduled here"
-            ),
-            Self::PrefixFallbackNotNitro { instance } => write!(
-                f,
-                "prefix delegation needs a Nitro or bare-metal type and '{instance}' is neither: the CNI falls back to secondary IPs"
-            ),
-            Self::NoPodEni { instance } => write!(
-                f,
-                "custom networking leaves no ENI for pods on '{instance}': only host-network pods run there"
-            ),
-            Self::SecurityGroupsNotTrunking { instance, known } => {
-                if *known {
-                    write!(
-                        f,
-                        "security groups for pods: '{instance}' cannot carry a trunk ENI, so branch pods cannot run there"
-                    )
-                } else {
-                    write!(
-                        f,
-                        "security groups for pods: the instance data does not say whether '{instance}' can carry a trunk ENI; assumed not"
-                    )
-                }
-            }
-            Self::BranchPodsAboveCapacity {
-                branch_pods,
-                capacity,
-            } => write!(
-                f,
-                "{branch_pods} branch pods per node exceed the type's {capacity} branch ENIs (vpc.amazonaws.com/pod-eni)"
-            ),
-            Self::BranchPodsWithoutPodEni { branch_pods } => write!(
-                f,
-                "{branch_pods} pods need their own security groups but security groups for pods (ENABLE_POD_ENI) is off"
-            ),
-            Self::PodsWithoutAddress { pods } => {
-                write!(f, "{pods} pods per node get no address")
-            }
         }
     }
 }
@@ -192,7 +96,8 @@ pub struct NodePool {
     /// Taken from the ENIConfig (pod) subnet: the pod ENIs' primaries, every slot, and the trunk and branch
     /// ENIs (the resource controller creates them in the ENIConfig subnet); zero without custom networking.
     pub pod_subnet: SubnetDemand,
-    /// Things worth telling the user.
+    /// Things worth telling the user (left out of JSON when empty; a report lists them under its findings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<PoolFinding>,
 }
 

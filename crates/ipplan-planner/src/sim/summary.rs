@@ -286,6 +286,14 @@ pub struct SimReport {
     pub timeline: Timeline,
 }
 
+impl SimReport {
+    /// The simulated verdict.
+    #[must_use]
+    pub const fn fits(&self) -> bool {
+        self.fits
+    }
+}
+
 /// Round to 4 decimals (fragmentation scores in reports).
 pub(crate) fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0

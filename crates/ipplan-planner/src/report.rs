@@ -1,0 +1,475 @@
+//! Reports as data: the [`Verdict`] that `check` and `simulate` share, and the [`Finding`]s behind it, each a
+//! kind with its numbers; `Display` writes the prose.
+//!
+//! ## Wire format
+//!
+//! Every report (`ipplan check`, `compare`, `simulate` with `--format json` or `yaml`) is one object with
+//! `schema_version` = [`REPORT_SCHEMA_VERSION`]. Within a version fields are only added, never renamed or
+//! removed; a consumer should ignore fields it does not know.
+//!
+//! - `fits` (bool), `basis` (`"closed-form"` or `"simulated"`), `first_failure` (a finding object, or
+//!   `null` when the plan fits): the [`Verdict`], at the top level of the report.
+//! - A **finding** is an object: `severity` (`"error"` or `"warning"`), `subject` (what it is about, e.g.
+//!   `subnet 'nodes-a' (10.0.0.0/24)`, `node group 'web'`, `plan`, `vpc`), `kind` (kebab-case, one per rule:
+//!   see [`Failure`], [`PoolFinding`], [`crate::plan::PlanWarning`], [`VpcFinding`]), the
+//!   kind's own numbers as fields, and `message`: the same as one line of prose. Tools read `kind` and the
+//!   numbers; `message` is for people and may be reworded within a version.
+//! - Numbers are addresses (single IPv4 addresses; a /28 prefix counts 16) unless the field says `prefixes`,
+//!   `blocks`, `pods`, `nodes`, `enis` or `seconds`. Percentages have one decimal.
+//! - No field repeats another: a node group's pool is under `pool`, its findings are in `findings`.
+//! - The same input gives byte-identical output.
+
+use std::fmt;
+
+use ipnet::Ipv4Net;
+use serde::Serialize;
+
+use crate::plan::PlanWarning;
+
+/// The version of the reports' wire format (`schema_version` in JSON and YAML).
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
+
+/// How a verdict was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// The closed-form steady state at peak (`check`).
+    ClosedForm,
+    /// A tick-by-tick simulation of every node's ipamd (`simulate`, `check --simulate`).
+    Simulated,
+}
+
+impl Basis {
+    /// One line on how the verdict was reached, for people.
+    #[must_use]
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::ClosedForm => {
+                "closed-form steady state at peak (nodes + surge); prefix blocks: worst case (every single address spoils a /28)"
+            }
+            Self::Simulated => {
+                "simulated: ipamd control loop per node per tick (aws/amazon-vpc-cni-k8s pkg/ipamd/ipamd.go) over a /28-aware subnet allocator"
+            }
+        }
+    }
+}
+
+/// Does the plan fit, how was that decided, and what fails first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// Every subnet holds its peak and every pod gets an address.
+    pub fits: bool,
+    /// How the verdict was reached.
+    pub basis: Basis,
+    /// The first error finding, in report order; `None` when it fits.
+    pub first_failure: Option<Finding>,
+}
+
+impl Verdict {
+    /// The verdict of `findings`: it fits when none is an error; the first error is the first failure.
+    #[must_use]
+    pub fn from_findings(basis: Basis, findings: &[Finding]) -> Self {
+        let first_failure = findings
+            .iter()
+            .find(|f| f.severity == Severity::Error)
+            .cloned();
+        Self {
+            fits: first_failure.is_none(),
+            basis,
+            first_failure,
+        }
+    }
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The plan does not fit because of this.
+    Error,
+    /// Allowed, but worth a look.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+/// Why a plan does not fit: a kind and its numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Failure {
+    /// More addresses needed at peak than the subnet can hand out.
+    Addresses {
+        /// The subnet's name.
+        subnet: String,
+        /// Its CIDR.
+        cidr: Ipv4Net,
+        /// Addresses needed at peak.
+        needed: u64,
+        /// Addresses it can hand out (size less the 5 AWS-reserved and explicit reservations).
+        available: u64,
+    },
+    /// More single addresses than fit outside the subnet's reservations (EC2 puts no single address in one).
+    SinglesOutsideReservations {
+        /// The subnet's name.
+        subnet: String,
+        /// Its CIDR.
+        cidr: Ipv4Net,
+        /// Single addresses needed (node and ENI primaries, secondary IPs, other consumers, control plane).
+        singles: u64,
+        /// Addresses outside reservations a single may take.
+        available: u64,
+    },
+    /// EC2's `InsufficientCidrBlocks`: too few free aligned /28 blocks even with the single addresses packed.
+    InsufficientCidrBlocks {
+        /// The subnet's name.
+        subnet: String,
+        /// Its CIDR.
+        cidr: Ipv4Net,
+        /// /28 prefixes needed.
+        prefixes: u64,
+        /// Free aligned /28 blocks at best.
+        free_blocks_best_case: u64,
+    },
+    /// The risk of `InsufficientCidrBlocks`: too few free /28 blocks if the single addresses scatter.
+    InsufficientCidrBlocksRisk {
+        /// The subnet's name.
+        subnet: String,
+        /// Its CIDR.
+        cidr: Ipv4Net,
+        /// /28 prefixes needed.
+        prefixes: u64,
+        /// Free aligned /28 blocks if every single address spoils its own block.
+        free_blocks_worst_case: u64,
+        /// Free aligned /28 blocks at best.
+        free_blocks_best_case: u64,
+    },
+    /// Pods on each node of a group that get no address: the node cannot address them at all.
+    PodsWithoutAddress {
+        /// The node group.
+        node_group: String,
+        /// Pods per node without an address.
+        pods: u32,
+        /// Pods per node that need one.
+        of: u32,
+        /// ENIs the node attaches for pods and primaries (the trunk ENI not counted).
+        enis: u32,
+        /// Slots per ENI.
+        slots_per_eni: u32,
+        /// The kubelet's max pods.
+        max_pods: u32,
+        /// Whether a trunk ENI (security groups for pods) takes one of the type's ENIs.
+        trunk: bool,
+    },
+}
+
+impl Failure {
+    /// What the failure is about, e.g. `subnet 'a' (10.0.0.0/24)` or `node group 'web'`.
+    #[must_use]
+    pub fn subject(&self) -> String {
+        match self {
+            Self::Addresses { subnet, cidr, .. }
+            | Self::SinglesOutsideReservations { subnet, cidr, .. }
+            | Self::InsufficientCidrBlocks { subnet, cidr, .. }
+            | Self::InsufficientCidrBlocksRisk { subnet, cidr, .. } => {
+                subnet_subject(subnet, *cidr)
+            }
+            Self::PodsWithoutAddress { node_group, .. } => format!("node group '{node_group}'"),
+        }
+    }
+}
+
+/// `subnet 'a' (10.0.0.0/24)`, or `subnet 10.0.0.0/24` when the subnet is named by its CIDR.
+#[must_use]
+pub fn subnet_subject(name: &str, cidr: Ipv4Net) -> String {
+    if name == cidr.to_string() {
+        format!("subnet {cidr}")
+    } else {
+        format!("subnet '{name}' ({cidr})")
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Addresses {
+                needed, available, ..
+            } => write!(
+                f,
+                "{needed} addresses needed at peak, {available} available ({} short)",
+                needed.saturating_sub(*available)
+            ),
+            Self::SinglesOutsideReservations {
+                singles, available, ..
+            } => write!(
+                f,
+                "{singles} single addresses (node and ENI primaries, secondary IPs, other consumers) do not fit \
+                 in the {available} outside the reservations"
+            ),
+            Self::InsufficientCidrBlocks {
+                prefixes,
+                free_blocks_best_case,
+                ..
+            } => write!(
+                f,
+                "InsufficientCidrBlocks: {prefixes} /28 prefixes needed, at most {free_blocks_best_case} free \
+                 aligned blocks even with single addresses packed"
+            ),
+            Self::InsufficientCidrBlocksRisk {
+                prefixes,
+                free_blocks_worst_case,
+                free_blocks_best_case,
+                ..
+            } => write!(
+                f,
+                "InsufficientCidrBlocks risk: {prefixes} /28 prefixes needed, {free_blocks_worst_case} free \
+                 aligned blocks if single addresses scatter (best case {free_blocks_best_case}): add a prefix \
+                 reservation (create-subnet-cidr-reservation --reservation-type prefix) or a dedicated pod subnet"
+            ),
+            Self::PodsWithoutAddress {
+                pods,
+                of,
+                enis,
+                slots_per_eni,
+                max_pods,
+                trunk,
+                ..
+            } => {
+                let trunk = if *trunk {
+                    " beside the trunk ENI for security groups for pods"
+                } else {
+                    ""
+                };
+                write!(
+                    f,
+                    "{pods} of {of} pods per node get no address ({enis} ENIs x {slots_per_eni} slots{trunk}, max \
+                     pods {max_pods}): use a larger type, more nodes, or prefix delegation"
+                )
+            }
+        }
+    }
+}
+
+/// A VPC-wide finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum VpcFinding {
+    /// Network Address Usage above the default quota per VPC.
+    NetworkAddressUsageAboveQuota {
+        /// Units at peak.
+        used: u64,
+        /// The default quota.
+        quota: u64,
+    },
+}
+
+impl fmt::Display for VpcFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NetworkAddressUsageAboveQuota { used, quota } => write!(
+                f,
+                "network address usage {used} exceeds the default quota of {quota} per VPC: request an increase \
+                 (adjustable to 256,000) or use prefix delegation (a prefix counts 1)"
+            ),
+        }
+    }
+}
+
+/// What a finding says, by where it comes from; each serialises as `kind` plus its numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// Why the plan does not fit.
+    Failure(Failure),
+    /// About one node group's pool.
+    Node(PoolFinding),
+    /// About the plan as written.
+    Plan(PlanWarning),
+    /// About the whole VPC.
+    Vpc(VpcFinding),
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Failure(x) => x.fmt(f),
+            Self::Node(x) => x.fmt(f),
+            Self::Plan(x) => x.fmt(f),
+            Self::Vpc(x) => x.fmt(f),
+        }
+    }
+}
+
+/// One thing a report found: severity, subject, kind with numbers, and the prose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What it is about: `subnet 'nodes-a' (10.0.0.0/24)`, `node group 'web'`, `plan`, `vpc`.
+    pub subject: String,
+    /// The kind and its numbers.
+    #[serde(flatten)]
+    pub kind: FindingKind,
+    /// `kind` as one line of prose.
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding; the message is `kind`'s prose.
+    #[must_use]
+    pub fn new(severity: Severity, subject: String, kind: FindingKind) -> Self {
+        let message = kind.to_string();
+        Self {
+            severity,
+            subject,
+            kind,
+            message,
+        }
+    }
+
+    /// The kind's name as the wire format writes it (`addresses`, `pods-without-address`, ...).
+    ///
+    /// ```
+    /// use ipplan_planner::report::{Failure, Finding};
+    /// let f = Finding::failure(Failure::Addresses {
+    ///     subnet: "a".into(), cidr: "10.0.0.0/24".parse().unwrap(), needed: 304, available: 251,
+    /// });
+    /// assert_eq!(f.kind_name(), "addresses");
+    /// assert_eq!(f.to_string(), "error: subnet 'a' (10.0.0.0/24): 304 addresses needed at peak, 251 available (53 short)");
+    /// ```
+    #[must_use]
+    pub fn kind_name(&self) -> String {
+        serde_json::to_value(&self.kind)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str().map(str::to_string)))
+            .unwrap_or_default()
+    }
+
+    /// An error finding for `failure`.
+    #[must_use]
+    pub fn failure(failure: Failure) -> Self {
+        Self::new(
+            Severity::Error,
+            failure.subject(),
+            FindingKind::Failure(failure),
+        )
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}: {}",
+            self.severity.as_str(),
+            self.subject,
+            self.message
+        )
+    }
+}
+
+/// Something about a node's pool worth telling the user. One line each when displayed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum PoolFinding {
+    /// More pods (host-network pods included) than the kubelet's max pods.
+    PodsAboveMaxPods {
+        /// Pods wanted, host-network pods included.
+        pods: u32,
+        /// The kubelet's max pods.
+        max_pods: u32,
+    },
+    /// Prefix delegation asked for on a type that is neither Nitro nor bare metal: the CNI falls back to
+    /// secondary IPs (ipamd `isConfigValid`).
+    PrefixFallbackNotNitro {
+        /// The instance type.
+        instance: String,
+    },
+    /// Custom networking leaves no ENI for pods (a one-ENI type, or `MAX_ENI` / the trunk ENI take the rest).
+    NoPodEni {
+        /// The instance type.
+        instance: String,
+    },
+    /// Security groups for pods on a type that cannot carry a trunk ENI: branch pods cannot run here.
+    SecurityGroupsNotTrunking {
+        /// The instance type.
+        instance: String,
+        /// `false` when the instance data does not say whether the type supports trunking.
+        known: bool,
+    },
+    /// More branch pods than the type's branch ENIs (`vpc.amazonaws.com/pod-eni`).
+    BranchPodsAboveCapacity {
+        /// Branch pods wanted.
+        branch_pods: u32,
+        /// Branch ENIs the type has.
+        capacity: u32,
+    },
+    /// Branch pods wanted but security groups for pods (`ENABLE_POD_ENI`) is off.
+    BranchPodsWithoutPodEni {
+        /// Branch pods wanted.
+        branch_pods: u32,
+    },
+    /// Pods that get no address on this node.
+    PodsWithoutAddress {
+        /// How many.
+        pods: u32,
+    },
+}
+
+impl fmt::Display for PoolFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PodsAboveMaxPods { pods, max_pods } => write!(
+                f,
+                "{pods} pods per node (host-network pods included) exceed max pods {max_pods}: the excess is not scheduled here"
+            ),
+            Self::PrefixFallbackNotNitro { instance } => write!(
+                f,
+                "prefix delegation needs a Nitro or bare-metal type and '{instance}' is neither: the CNI falls back to secondary IPs"
+            ),
+            Self::NoPodEni { instance } => write!(
+                f,
+                "custom networking leaves no ENI for pods on '{instance}': only host-network pods run there"
+            ),
+            Self::SecurityGroupsNotTrunking { instance, known } => {
+                if *known {
+                    write!(
+                        f,
+                        "security groups for pods: '{instance}' cannot carry a trunk ENI, so branch pods cannot run there"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "security groups for pods: the instance data does not say whether '{instance}' can carry a trunk ENI; assumed not"
+                    )
+                }
+            }
+            Self::BranchPodsAboveCapacity {
+                branch_pods,
+                capacity,
+            } => write!(
+                f,
+                "{branch_pods} branch pods per node exceed the type's {capacity} branch ENIs (vpc.amazonaws.com/pod-eni)"
+            ),
+            Self::BranchPodsWithoutPodEni { branch_pods } => write!(
+                f,
+                "{branch_pods} pods need their own security groups but security groups for pods (ENABLE_POD_ENI) is off"
+            ),
+            Self::PodsWithoutAddress { pods } => {
+                write!(f, "{pods} pods per node get no address")
+            }
+        }
+    }
+}
