@@ -13,7 +13,7 @@ use serde::Serialize;
 /// The version of the simulation report's wire format.
 pub const SIM_SCHEMA_VERSION: u32 = 1;
 
-/// The basis line of a simulated verdict (for reports next to [`crate::capacity::CLOSED_FORM_BASIS`]).
+/// The basis line of a simulated verdict (as [`crate::report::Basis::Simulated`] describes it).
 pub const SIMULATED_BASIS: &str = "simulated: ipamd control loop per node per tick (aws/amazon-vpc-cni-k8s pkg/ipamd/ipamd.go) over a /28-aware subnet allocator";
 
 /// The EC2 error of a failed allocation.
