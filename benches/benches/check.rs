@@ -34,5 +34,42 @@ fn bench_check(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, bench_check);
+/// A plan with `n` /26 subnets and `n` node groups, one per subnet (10.0.0.0/8 holds 262,144 /26s).
+fn wide_plan(n: u32) -> String {
+    let mut y = String::from("subnets:\n");
+    for i in 0..n {
+        let (a, b, c) = (i >> 10, (i >> 2) & 0xff, (i & 3) * 64);
+        y.push_str(&format!(
+            "  - {{ name: s{i}, az: az-{}, cidr: 10.{a}.{b}.{c}/26 }}\n",
+            i % 3
+        ));
+    }
+    y.push_str("node_groups:\n");
+    for i in 0..n {
+        y.push_str(&format!(
+            "  - {{ name: g{i}, instance_type: m5.large, subnets: [s{i}], nodes: 1, pods_per_node: 10 }}\n"
+        ));
+    }
+    y
+}
+
+/// Loading is linear: names by hash, overlaps by an ordered map of block starts. 10,000 and 100,000 subnets
+/// (and as many node groups): the time per subnet should stay about the same.
+fn bench_load(c: &mut Criterion) {
+    let catalog = Catalog::embedded();
+    let mut g = c.benchmark_group("load + check");
+    g.sample_size(10);
+    for n in [10_000u32, 100_000] {
+        let text = wide_plan(n);
+        g.bench_function(format!("{n} subnets + {n} node groups"), |b| {
+            b.iter(|| {
+                let p = Plan::from_yaml_str(black_box(&text), "wide.yaml", &catalog).unwrap();
+                check(&p)
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_check, bench_load);
 criterion_main!(benches);

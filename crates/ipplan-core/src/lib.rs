@@ -22,6 +22,7 @@ mod catalog;
 mod error;
 mod instance;
 mod maxpods;
+mod mode;
 mod rows;
 #[rustfmt::skip] // generated, one row per line: see tests/table.rs
 mod table;
@@ -33,4 +34,5 @@ pub use maxpods::{
     AddressMode, CniVersion, MaxPods, MaxPodsNote, MaxPodsOptions, PodCap, karpenter_max_pods,
     max_pods, pod_eni_capacity,
 };
+pub use mode::{PrefixFallback, cni_address_mode};
 pub use rows::{CSV_HEADER, parse_csv, parse_describe_json, parse_instance_data, to_csv};

@@ -335,27 +335,22 @@ pub fn max_pods(instance: &InstanceInfo, opts: &MaxPodsOptions) -> Result<MaxPod
         }
     }
     let slots = instance.slots_per_eni();
-    let version_ok = opts
-        .cni_version
-        .is_none_or(CniVersion::supports_prefix_delegation);
-    let mode = if !opts.prefix_delegation {
-        AddressMode::SecondaryIp
-    } else if !version_ok {
-        notes.push(MaxPodsNote::PrefixNeedsCni19 {
-            version: opts.cni_version.map(|v| v.to_string()).unwrap_or_default(),
-        });
-        AddressMode::SecondaryIp
-    } else if !instance.cni_supports_prefix() {
-        notes.push(MaxPodsNote::PrefixNotNitro {
+    let (mode, fallback) =
+        crate::mode::cni_address_mode(instance, opts.prefix_delegation, opts.cni_version);
+    match fallback {
+        Some(crate::mode::PrefixFallback::CniVersion) => {
+            notes.push(MaxPodsNote::PrefixNeedsCni19 {
+                version: opts.cni_version.map(|v| v.to_string()).unwrap_or_default(),
+            })
+        }
+        Some(crate::mode::PrefixFallback::NotNitro) => notes.push(MaxPodsNote::PrefixNotNitro {
             hypervisor: match instance.hypervisor {
                 Hypervisor::NotReported => "not reported".to_string(),
                 h => h.as_csv().to_string(),
             },
-        });
-        AddressMode::SecondaryIp
-    } else {
-        AddressMode::Prefix
-    };
+        }),
+        None => {}
+    }
     let eni_limited_pods = formula(enis, slots, mode);
     let (max_pods, cap) = if opts.show_max_allowed {
         (eni_limited_pods, None)

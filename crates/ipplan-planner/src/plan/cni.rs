@@ -1,8 +1,10 @@
 //! The VPC CNI settings that decide how many addresses a node holds, and [`NodeShape`]: what those settings make
 //! of one instance type, worked out once per node group.
 
+pub use ipplan_core::PrefixFallback;
 use ipplan_core::{
-    AddressMode, CniVersion, CoreError, InstanceInfo, MaxPodsOptions, max_pods, pod_eni_capacity,
+    AddressMode, CniVersion, CoreError, InstanceInfo, MaxPodsOptions, cni_address_mode, max_pods,
+    pod_eni_capacity,
 };
 use serde::Serialize;
 
@@ -71,14 +73,7 @@ impl CniConfig {
     /// ```
     #[must_use]
     pub fn effective_mode(&self, instance: &InstanceInfo) -> AddressMode {
-        let version_ok = self
-            .version
-            .is_none_or(CniVersion::supports_prefix_delegation);
-        if self.mode == AddressMode::Prefix && version_ok && instance.cni_supports_prefix() {
-            AddressMode::Prefix
-        } else {
-            AddressMode::SecondaryIp
-        }
+        cni_address_mode(instance, self.mode == AddressMode::Prefix, self.version).0
     }
 
     /// The max-pods options these settings imply (capped as EKS managed node groups do).
@@ -93,16 +88,6 @@ impl CniConfig {
             vcpus: None,
         }
     }
-}
-
-/// Why prefix delegation was asked for and is not what the CNI runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PrefixFallback {
-    /// The type is neither Nitro nor bare metal (ipamd `isConfigValid`).
-    NotNitro,
-    /// The CNI is older than 1.9.0.
-    CniVersion,
 }
 
 /// What the CNI settings make of one instance type: the one computation every part of ipplan asks (the closed
@@ -171,15 +156,8 @@ impl NodeShape {
     /// The shape of `instance` under `cni` with the kubelet's max pods given.
     #[must_use]
     pub fn new(instance: &InstanceInfo, cni: &CniConfig, max_pods: u32) -> Self {
-        let mode = cni.effective_mode(instance);
-        let fallback =
-            (cni.mode == AddressMode::Prefix && mode == AddressMode::SecondaryIp).then(|| {
-                if cni.version.is_some_and(|v| !v.supports_prefix_delegation()) {
-                    PrefixFallback::CniVersion
-                } else {
-                    PrefixFallback::NotNitro
-                }
-            });
+        let (mode, fallback) =
+            cni_address_mode(instance, cni.mode == AddressMode::Prefix, cni.version);
         let e_max = match cni.max_eni {
             Some(m) if m >= 1 => m.min(instance.enis),
             _ => instance.enis,
