@@ -4,10 +4,15 @@
 //! the max-pods rules of the VPC CNI, AWS's `max-pods-calculator.sh`, EKS and Karpenter.
 //!
 //! ## Organization
-//! - [`Catalog`]: look types up in the embedded table, optionally overlaid with a user's rows;
-//! - [`parse_csv`], [`parse_describe_json`], [`to_csv`]: the one row parser, for the project's CSV schema and
-//!   for `aws ec2 describe-instance-types --output json`;
-//! - [`max_pods`], [`karpenter_max_pods`], [`pod_eni_capacity`]: max pods per node.
+//! A type's facts take one path: `table.rs` (generated from `data/instances.csv`) or a user's rows
+//! (`rows.rs`) -> [`Catalog`] -> [`InstanceInfo`] -> the rules below.
+//! - `catalog.rs` — [`Catalog`]: look types up in the embedded table, optionally overlaid with a user's rows;
+//! - `rows.rs` — [`parse_csv`], [`parse_describe_json`], [`to_csv`]: the one row parser, for the project's CSV
+//!   schema and for `aws ec2 describe-instance-types --output json`;
+//! - `instance.rs` — [`InstanceInfo`]: one type's network facts;
+//! - `mode.rs` — [`cni_address_mode`]: whether the CNI runs prefix delegation on a type (the one rule);
+//! - `maxpods.rs` — [`max_pods`], [`karpenter_max_pods`], [`pod_eni_capacity`]: max pods per node;
+//! - `error.rs` — [`CoreError`].
 //!
 //! ```
 //! use ipplan_core::{Catalog, MaxPodsOptions, max_pods};

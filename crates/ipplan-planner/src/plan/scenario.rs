@@ -28,7 +28,7 @@
 //! ```
 //!
 //! Without `events` (or without `simulate:` at all) the scenario is the plan's own peak, in the order the
-//! closed form assumes ([`crate::capacity::node_pool`]): at 0 s every group scales to `nodes + surge` and deploys
+//! closed form assumes (`capacity::node_pool`): at 0 s every group scales to `nodes + surge` and deploys
 //! `pods_per_node` on each of them (or `pods`, spread evenly), pods arriving one by one on each node, each
 //! after the node's pool has settled, taking the lowest free pod address (`pod_addresses: packed`).
 
@@ -78,7 +78,7 @@ pub enum Arrival {
     /// All at once, each to the least-loaded ready node.
     Burst,
     /// One pod per node at a time: a node takes its next pod only when its pool has settled (nothing to grow,
-    /// no ENI attaching, no pod waiting). The order [`crate::capacity::node_pool`] assumes.
+    /// no ENI attaching, no pod waiting). The order the closed form (`capacity::node_pool`) assumes.
     OneByOne,
 }
 
