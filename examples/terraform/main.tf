@@ -37,11 +37,17 @@ locals {
   report  = jsondecode(local.ip_plan.report_json)
 }
 
-# Stop the plan when the subnets cannot hold the cluster at peak.
-check "subnets_hold_pods" {
-  assert {
-    condition     = local.ip_plan.fits == "true"
-    error_message = "ipplan: ${local.ip_plan.first_failure}"
+# Stop the plan when the subnets cannot hold the cluster at peak. A precondition fails `terraform plan` (exit 1)
+# with ipplan's reason; a `check` block would only print a warning and let the plan (and the apply) go on.
+# `terraform_data` is built into Terraform (1.4+): it needs no provider.
+resource "terraform_data" "ip_plan_gate" {
+  input = local.ip_plan.fits
+
+  lifecycle {
+    precondition {
+      condition     = local.ip_plan.fits == "true"
+      error_message = "ipplan: ${local.ip_plan.first_failure}"
+    }
   }
 }
 

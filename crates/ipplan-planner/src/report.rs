@@ -391,6 +391,15 @@ pub enum PoolFinding {
         /// The kubelet's max pods.
         max_pods: u32,
     },
+    /// The kubelet's max pods is above what the node's ENIs can address: pods scheduled past that point stay
+    /// in `ContainerCreating` (max pods set by hand, or by a tool that does not count the CNI's limits).
+    MaxPodsAboveEniCapacity {
+        /// The kubelet's max pods.
+        max_pods: u32,
+        /// Pods the node can give an address, host-network pods included: `pod ENIs x slots x addresses per
+        /// slot + branch ENIs + host-network pods`.
+        eni_capacity: u64,
+    },
     /// Prefix delegation asked for on a type that is neither Nitro nor bare metal: the CNI falls back to
     /// secondary IPs (ipamd `isConfigValid`).
     PrefixFallbackNotNitro {
@@ -434,6 +443,15 @@ impl fmt::Display for PoolFinding {
             Self::PodsAboveMaxPods { pods, max_pods } => write!(
                 f,
                 "{pods} pods per node (host-network pods included) exceed max pods {max_pods}: the excess is not scheduled here"
+            ),
+            Self::MaxPodsAboveEniCapacity {
+                max_pods,
+                eni_capacity,
+            } => write!(
+                f,
+                "max pods {max_pods} is above the {eni_capacity} pods the node's ENIs can address: the kubelet \
+                 schedules pods that then wait for an address; lower max_pods to {eni_capacity} or use prefix \
+                 delegation"
             ),
             Self::PrefixFallbackNotNitro { instance } => write!(
                 f,

@@ -249,3 +249,30 @@ fn same_input_same_bytes() {
     let b = serde_json::to_string(&check(&example("large-cluster.yaml"))).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn max_pods_above_what_the_enis_address_is_a_finding() {
+    // m5.large, secondary IPs: 3 ENIs x 9 slots + 2 host-network pods = 29 pods can get an address
+    // (max-pods-calculator.sh's formula); max_pods 110 lets the kubelet schedule 81 more that would wait.
+    let r = check(&plan(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 10, max_pods: 110 }]",
+    ));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.kind_name() == "max-pods-above-eni-capacity")
+        .expect("a finding");
+    let v = serde_json::to_value(f).unwrap();
+    assert_eq!(
+        (&v["max_pods"], &v["eni_capacity"]),
+        (&110.into(), &29.into())
+    );
+    assert_eq!(f.severity, Severity::Warning);
+    // with the calculator's own number there is nothing to say
+    let r = check(&plan(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 10 }]",
+    ));
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}

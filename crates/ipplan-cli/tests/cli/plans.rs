@@ -252,6 +252,14 @@ fn terraform_external_protocol() {
 /// variables' defaults joined with commas, evaluated here by hand.
 #[test]
 fn terraform_example_query_is_accepted() {
+    let v = terraform_example_answer();
+    // 33 peak nodes over 2 /24s: 17 x 20 = 340 of 251 (no control plane in the query)
+    assert_eq!(v["fits"], "false");
+    assert_eq!(v["headroom"], "-89");
+}
+
+/// What `ipplan terraform` answers to the shipped example's query.
+fn terraform_example_answer() -> Value {
     let tf = std::fs::read_to_string(examples_dir().join("terraform/main.tf")).unwrap();
     let default_list = |var: &str| -> String {
         let start = tf.find(&format!("variable \"{var}\"")).unwrap();
@@ -294,8 +302,91 @@ fn terraform_example_query_is_accepted() {
         .success()
         .get_output()
         .clone();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    // 33 peak nodes over 2 /24s: 17 x 20 = 340 of 251 (no control plane in the query)
-    assert_eq!(v["fits"], "false");
-    assert_eq!(v["headroom"], "-89");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `terraform` and its exit code and output (stdout + stderr, lines joined), run in `dir`.
+fn terraform(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new("terraform")
+        .args(args)
+        .current_dir(dir)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Terraform wraps long messages and frames them with box characters: keep the words
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| !w.chars().all(|c| "│╷╵─├".contains(c)))
+        .collect();
+    (out.status.code().unwrap_or(-1), words.join(" "))
+}
+
+/// The shipped example really fails `terraform plan` when the plan does not fit, and a `check` block would not.
+/// Real Terraform runs the example's own HCL, with ipplan's answer to its query in place of the `external` data
+/// source (its provider cannot be downloaded here); the gate itself needs no provider.
+#[test]
+fn terraform_example_fails_the_plan_with_real_terraform() {
+    let found = std::process::Command::new("terraform")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipped: terraform is not on PATH, the example's HCL was not run");
+        return;
+    }
+    let answer = terraform_example_answer();
+    let tf = std::fs::read_to_string(examples_dir().join("terraform/main.tf")).unwrap();
+    // the example without its data source, reading the same answer from a file
+    let start = tf.find("data \"external\" \"ip_plan\"").unwrap();
+    let end = start + tf[start..].find("\n}\n").unwrap() + 3;
+    let offline = format!("{}{}", &tf[..start], &tf[end..]).replace(
+        "data.external.ip_plan.result",
+        "jsondecode(file(\"${path.module}/ipplan.json\"))",
+    );
+    let run = |hcl: &str| {
+        let dir = tempdir();
+        std::fs::write(dir.join("main.tf"), hcl).unwrap();
+        std::fs::write(dir.join("ipplan.json"), answer.to_string()).unwrap();
+        let (init, text) = terraform(&dir, &["init", "-input=false", "-no-color"]);
+        assert_eq!(init, 0, "terraform init: {text}");
+        let plan = terraform(&dir, &["plan", "-input=false", "-no-color"]);
+        let _ = std::fs::remove_dir_all(&dir);
+        plan
+    };
+    let (code, text) = run(&offline);
+    assert_eq!(code, 1, "the precondition fails the plan: {text}");
+    assert!(text.contains("Resource precondition failed"), "{text}");
+    let reason = format!("ipplan: {}", answer["first_failure"].as_str().unwrap());
+    assert!(text.contains(&reason), "{reason} in: {text}");
+    // the same condition in a check block: a warning, and the plan succeeds
+    let gate = offline
+        .find("resource \"terraform_data\" \"ip_plan_gate\"")
+        .unwrap();
+    let gate_end = gate + offline[gate..].find("\n}\n").unwrap() + 3;
+    let check = "check \"subnets_hold_pods\" {\n  assert {\n    condition     = local.ip_plan.fits == \"true\"\n    \
+                 error_message = \"ipplan: ${local.ip_plan.first_failure}\"\n  }\n}\n";
+    let with_check = format!("{}{check}{}", &offline[..gate], &offline[gate_end..]);
+    let (code, text) = run(&with_check);
+    assert_eq!(code, 0, "a check block does not stop the plan: {text}");
+    assert!(text.contains("Check block assertion failed"), "{text}");
+}
+
+/// A fresh empty directory under the target dir's tmp.
+fn tempdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "ipplan-tf-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
 }

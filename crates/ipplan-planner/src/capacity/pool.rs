@@ -194,6 +194,15 @@ pub fn pool_of(shape: &NodeShape, cni: &CniConfig, load: &NodeLoad) -> NodePool 
     let pods = load.pods;
     let branch_wanted = load.branch_pods.min(pods);
     let room = load.max_pods.saturating_sub(load.host_network_pods);
+    let eni_capacity = shape.address_capacity()
+        + u64::from(shape.branch_capacity)
+        + u64::from(load.host_network_pods);
+    if u64::from(load.max_pods) > eni_capacity {
+        findings.push(PoolFinding::MaxPodsAboveEniCapacity {
+            max_pods: load.max_pods,
+            eni_capacity,
+        });
+    }
     if u64::from(pods) + u64::from(load.host_network_pods) > u64::from(load.max_pods) {
         findings.push(PoolFinding::PodsAboveMaxPods {
             pods: pods.saturating_add(load.host_network_pods),
