@@ -9,6 +9,7 @@
 
 mod args;
 mod cmd;
+mod html;
 mod output;
 mod plans;
 mod render;
@@ -46,6 +47,9 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// Draw one subnet's /28 blocks (prefixes, spoiled, free) after the simulation, or at `--at`, as SVG.
     Map(cmd::map::Args),
+    /// Write one self-contained HTML page (verdict, subnets, node groups, findings, layouts, /28 maps, the plot)
+    /// to share. Exit 0 fits, 1 does not fit, 2 bad input.
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +78,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Instances(a) => cmd::instances::run(&ctx, a, &mut out)?,
         Command::Simulate(a) => cmd::simulate::run(&ctx, a, &mut out)?,
         Command::Map(a) => cmd::map::run(&ctx, a, &mut out)?,
+        Command::Report(a) => cmd::report::run(&ctx, a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

@@ -452,6 +452,35 @@ pub fn subnet_map(
     s
 }
 
+/// The two panels every timeline plot shows: addresses used and free /28 blocks, one series per subnet.
+#[must_use]
+pub fn timeline_panels(t: &crate::sim::Timeline) -> Vec<PlotPanel> {
+    let series = |f: &dyn Fn(&crate::sim::TimelineSubnet) -> f64| -> Vec<PlotSeries> {
+        t.subnet_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| PlotSeries {
+                name: name.clone(),
+                points: t
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.subnets.get(i).map(|s| (f64::from(r.t), f(s))))
+                    .collect(),
+            })
+            .collect()
+    };
+    vec![
+        PlotPanel {
+            label: "addresses used".to_string(),
+            series: series(&|s| s.used_addresses as f64),
+        },
+        PlotPanel {
+            label: "free /28 blocks (could take a prefix)".to_string(),
+            series: series(&|s| s.free_prefix_blocks as f64),
+        },
+    ]
+}
+
 /// One line of a [`timeline_plot`]: a name and `(seconds, value)` points in time order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlotSeries {

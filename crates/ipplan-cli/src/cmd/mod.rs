@@ -5,5 +5,6 @@ pub mod compare;
 pub mod instances;
 pub mod map;
 pub mod max_pods;
+pub mod report;
 pub mod simulate;
 pub mod terraform;

@@ -5,6 +5,7 @@
 mod max_pods;
 mod plans;
 mod readme;
+mod report;
 mod sim;
 
 use std::path::{Path, PathBuf};

@@ -350,7 +350,7 @@ fn terraform_example_fails_the_plan_with_real_terraform() {
         "jsondecode(file(\"${path.module}/ipplan.json\"))",
     );
     let run = |hcl: &str| {
-        let dir = tempdir();
+        let dir = crate::temp_dir();
         std::fs::write(dir.join("main.tf"), hcl).unwrap();
         std::fs::write(dir.join("ipplan.json"), answer.to_string()).unwrap();
         let (init, text) = terraform(&dir, &["init", "-input=false", "-no-color"]);
@@ -375,18 +375,4 @@ fn terraform_example_fails_the_plan_with_real_terraform() {
     let (code, text) = run(&with_check);
     assert_eq!(code, 0, "a check block does not stop the plan: {text}");
     assert!(text.contains("Check block assertion failed"), "{text}");
-}
-
-/// A fresh empty directory under the target dir's tmp.
-fn tempdir() -> std::path::PathBuf {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "ipplan-tf-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }

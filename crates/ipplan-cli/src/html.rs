@@ -1,0 +1,306 @@
+//! `ipplan report`: one self-contained HTML page (no network, no script, no external font) with the verdict, the
+//! subnets, node groups, findings, the what-if layouts, each subnet's /28 map and the usage-over-time plot. It
+//! reads on a phone (tables scroll sideways, pictures shrink to the screen) and prints (no dark backgrounds, each
+//! section kept together where it fits).
+
+use std::fmt::Write as _;
+
+use ipplan_planner::report::Severity;
+use ipplan_planner::{Comparison, Report, SimReport};
+
+/// Everything a page shows.
+#[derive(Debug)]
+pub struct Page<'a> {
+    /// The closed-form report.
+    pub report: &'a Report,
+    /// The what-if layouts, when they could be laid out.
+    pub comparison: Option<&'a Comparison>,
+    /// The simulation of the plan's scenario (or its peak).
+    pub simulation: &'a SimReport,
+    /// Whether the plan has its own `simulate:` scenario (then the plot is shown).
+    pub has_scenario: bool,
+    /// Per subnet: its name and its /28 map (SVG) at the end of the simulation.
+    pub maps: Vec<(String, String)>,
+    /// The usage-over-time plot (SVG), when the plan has a scenario.
+    pub plot: Option<String>,
+    /// The instance data version.
+    pub data_version: &'a str,
+}
+
+/// Escape text for HTML character data and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+:root { --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: var(--ink);
+       margin: 0 auto; padding: 1rem; max-width: 72rem; background: #fff; }
+h1 { font-size: 1.4rem; margin: 0 0 .25rem; word-break: break-word; }
+h2 { font-size: 1.1rem; margin: 1.75rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
+.verdict { font-size: 1.6rem; font-weight: 700; padding: .5rem .75rem; border-radius: .4rem; display: inline-block;
+           margin: .5rem 0; border: 2px solid currentColor; }
+.verdict.fits { color: var(--ok); } .verdict.nofit { color: var(--bad); }
+.muted { color: var(--muted); font-size: .9rem; }
+.first { margin: .25rem 0 1rem; font-weight: 600; }
+.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { padding: .3rem .5rem; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th:first-child, td:first-child, th.l, td.l { text-align: left; }
+th { font-weight: 600; background: #f6f8fa; }
+td.no { color: var(--bad); font-weight: 700; } td.yes { color: var(--ok); }
+.bar { display: inline-block; height: .6rem; background: var(--ok); vertical-align: middle; }
+.bar.over { background: var(--bad); }
+ul.findings { padding-left: 1.2rem; } ul.findings li { margin: .25rem 0; }
+.error { color: var(--bad); } .warning { color: var(--warn); }
+figure { margin: .75rem 0 1.25rem; break-inside: avoid; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { font-size: .9rem; color: var(--muted); }
+@media print { body { max-width: none; } .scroll { overflow: visible; } h2 { break-after: avoid; } }
+";
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "NO" }
+}
+
+fn class(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// The page.
+pub fn page(p: &Page<'_>) -> String {
+    let r = p.report;
+    let mut h = String::new();
+    let title = format!("ipplan: {}", r.plan);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n",
+        esc(&title)
+    );
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&r.plan));
+    let (v_class, v_text) = if r.fits() {
+        ("fits", "FITS")
+    } else {
+        ("nofit", "DOES NOT FIT")
+    };
+    let _ = writeln!(
+        h,
+        "<div class=\"verdict {v_class}\" id=\"verdict\">{v_text}</div>"
+    );
+    let _ = writeln!(
+        h,
+        "<p class=\"muted\">{} · simulated ({}): {}</p>",
+        esc(r.verdict.basis.description()),
+        esc(&format!("seed {}", p.simulation.seed)),
+        if p.simulation.fits() {
+            "fits"
+        } else {
+            "DOES NOT FIT"
+        }
+    );
+    if let Some(f) = &r.verdict.first_failure {
+        let _ = writeln!(
+            h,
+            "<p class=\"first\">First failure: {}: {}</p>",
+            esc(&f.subject),
+            esc(&f.message)
+        );
+    }
+
+    // --- subnets
+    h.push_str("<h2>Subnets at peak</h2>\n<div class=\"scroll\"><table>\n<tr><th>Subnet</th><th class=\"l\">AZ</th>\
+                <th class=\"l\">CIDR</th><th class=\"l\">Role</th><th>Capacity</th><th>Used</th><th>Headroom</th>\
+                <th>Use</th><th>Nodes: single addresses</th><th>Nodes: /28 prefixes</th><th>Other consumers</th>\
+                <th>Control plane</th><th>/28 free (worst..best)</th><th>Fits</th></tr>\n");
+    for s in &r.subnets {
+        let blocks = s.prefix.as_ref().map_or("-".to_string(), |x| {
+            format!(
+                "{}..{} of {} needed",
+                x.worst_case_free_blocks, x.best_case_free_blocks, x.needed
+            )
+        });
+        let width = s.use_percent.clamp(0.0, 100.0);
+        let over = if s.use_percent > 100.0 { " over" } else { "" };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{:.1}% <span class=\"bar{over}\" style=\"width:{:.1}px\"></span></td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            esc(&s.name),
+            esc(&s.az),
+            s.cidr,
+            s.role.as_str(),
+            s.capacity,
+            s.used,
+            s.headroom,
+            s.use_percent,
+            width * 0.6,
+            s.nodes_demand.singles,
+            s.nodes_demand.prefixes,
+            s.other_consumers,
+            s.control_plane,
+            esc(&blocks),
+            class(s.fits),
+            yes_no(s.fits)
+        );
+    }
+    h.push_str("</table></div>\n");
+
+    // --- node groups
+    h.push_str("<h2>Node groups</h2>\n<div class=\"scroll\"><table>\n<tr><th>Node group</th><th class=\"l\">Type</th>\
+                <th class=\"l\">Mode</th><th>Nodes+surge</th><th>Max pods</th><th>Pods/node</th><th>Addresses/node</th>\
+                <th>Warm/node</th><th>ENIs/node</th><th>Max nodes</th><th>More nodes</th></tr>\n");
+    for g in &r.node_groups {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}+{}</td><td>{} ({})</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&g.name),
+            esc(&g.instance_type),
+            g.pool.mode.as_str(),
+            g.nodes,
+            g.surge,
+            g.max_pods,
+            g.max_pods_source,
+            g.pods_per_node,
+            g.addresses_per_node,
+            g.pool.warm_addresses,
+            g.pool.enis + u32::from(g.pool.trunk),
+            g.max_nodes,
+            g.additional_nodes
+        );
+    }
+    h.push_str("</table></div>\n");
+    let nau = &r.network_address_usage;
+    let _ = writeln!(
+        h,
+        "<p class=\"muted\">Network address usage: {} of {} (the default quota per VPC).</p>",
+        nau.used, nau.quota
+    );
+
+    // --- findings
+    h.push_str("<h2>Findings</h2>\n");
+    if r.findings.is_empty() {
+        h.push_str("<p>None.</p>\n");
+    } else {
+        h.push_str("<ul class=\"findings\">\n");
+        for f in &r.findings {
+            let sev = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let _ = writeln!(
+                h,
+                "<li class=\"{sev}\"><strong>{sev}</strong>: {}: {}</li>",
+                esc(&f.subject),
+                esc(&f.message)
+            );
+        }
+        h.push_str("</ul>\n");
+    }
+
+    // --- layouts
+    if let Some(c) = p.comparison {
+        h.push_str(
+            "<h2>Other layouts (what-if)</h2>\n<div class=\"scroll\"><table>\n<tr><th>Layout</th>\
+                    <th>Fits</th><th>Peak use</th><th class=\"l\">First failure</th></tr>\n",
+        );
+        for row in &c.layouts {
+            let why = row
+                .first_failure
+                .as_ref()
+                .map_or("-".to_string(), |f| format!("{}: {}", f.subject, f.message));
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"{}\">{}</td><td>{:.1}%</td><td class=\"l\">{}</td></tr>",
+                esc(&row.layout),
+                class(row.fits),
+                yes_no(row.fits),
+                row.peak_use_percent,
+                esc(&why)
+            );
+        }
+        h.push_str("</table></div>\n");
+        let _ = writeln!(
+            h,
+            "<p>{}</p>",
+            match c.smallest_prefix_len {
+                Some(l) => format!(
+                    "The smallest subnets that hold the peak with {}% to spare: /{l}.",
+                    c.headroom_percent
+                ),
+                None => format!(
+                    "Even /16 subnets do not hold the peak with {}% to spare.",
+                    c.headroom_percent
+                ),
+            }
+        );
+    }
+
+    // --- pictures
+    if let Some(plot) = &p.plot {
+        h.push_str("<h2>Over time</h2>\n<figure id=\"plot\">\n");
+        h.push_str(plot);
+        let _ = writeln!(
+            h,
+            "<figcaption>The plan's scenario, seed {}: addresses used and free /28 blocks per subnet.</figcaption>\n</figure>",
+            p.simulation.seed
+        );
+    }
+    h.push_str("<h2>/28 blocks of each subnet</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"muted\">At the end of the {} (seed {}): prefixes, blocks spoiled by single addresses, free \
+         blocks. Hover a block for its addresses.</p>",
+        if p.has_scenario {
+            "plan's scenario"
+        } else {
+            "plan's peak"
+        },
+        p.simulation.seed
+    );
+    for (name, svg) in &p.maps {
+        let _ = writeln!(h, "<figure class=\"map\">");
+        h.push_str(svg);
+        let _ = writeln!(
+            h,
+            "<figcaption>Subnet {}</figcaption>\n</figure>",
+            esc(name)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"muted\">ipplan {}, instance data {}.</p>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION"),
+        esc(p.data_version)
+    );
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn names_are_escaped() {
+        assert_eq!(
+            esc("<b>a&b</b> \"x\" 'y'\u{1b}"),
+            "&lt;b&gt;a&amp;b&lt;/b&gt; &quot;x&quot; &#39;y&#39;\u{fffd}"
+        );
+    }
+}
