@@ -125,8 +125,7 @@ pub fn page(p: &Page<'_>) -> String {
     // --- subnets
     h.push_str("<h2>Subnets at peak</h2>\n<div class=\"scroll\"><table>\n<tr><th>Subnet</th><th class=\"l\">AZ</th>\
                 <th class=\"l\">CIDR</th><th class=\"l\">Role</th><th>Capacity</th><th>Used</th><th>Headroom</th>\
-                <th>Use</th><th>Nodes: single addresses</th><th>Nodes: /28 prefixes</th><th>Other consumers</th>\
-                <th>Control plane</th><th>/28 free (worst..best)</th><th>Fits</th></tr>\n");
+                <th>Use</th><th>/28 free (worst..best)</th><th>Fits</th></tr>\n");
     for s in &r.subnets {
         let blocks = s.prefix.as_ref().map_or("-".to_string(), |x| {
             format!(
@@ -140,7 +139,7 @@ pub fn page(p: &Page<'_>) -> String {
             h,
             "<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td>\
              <td>{}</td><td>{}</td><td>{:.1}% <span class=\"bar{over}\" style=\"width:{:.1}px\"></span></td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+             <td>{}</td><td class=\"{}\">{}</td></tr>",
             esc(&s.name),
             esc(&s.az),
             s.cidr,
@@ -150,16 +149,48 @@ pub fn page(p: &Page<'_>) -> String {
             s.headroom,
             s.use_percent,
             width * 0.6,
-            s.nodes_demand.singles,
-            s.nodes_demand.prefixes,
-            s.other_consumers,
-            s.control_plane,
             esc(&blocks),
             class(s.fits),
             yes_no(s.fits)
         );
     }
     h.push_str("</table></div>\n");
+
+    // --- where the addresses go
+    h.push_str("<h2>Where the addresses go</h2>\n<div class=\"scroll\"><table>\n<tr><th>Subnet</th><th>Pods</th>\
+                <th>Warm pool</th><th>ENI primaries</th><th>Node primaries</th><th>Trunk + branch ENIs</th>\
+                <th class=\"l\">Other consumers</th><th>Control plane</th><th>= Used</th><th>AWS reserved</th>\
+                <th>Explicit reservations</th></tr>\n");
+    for s in &r.subnets {
+        let b = &s.breakdown;
+        let others = if b.other_consumers.is_empty() {
+            "-".to_string()
+        } else {
+            b.other_consumers
+                .iter()
+                .map(|(what, n)| format!("{what} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&s.name),
+            b.pods,
+            b.warm_pool,
+            b.eni_primaries,
+            b.node_primaries,
+            b.trunk_enis + b.branch_enis,
+            esc(&others),
+            b.control_plane,
+            s.used,
+            s.aws_reserved,
+            s.explicit_reservations
+        );
+    }
+    h.push_str("</table></div>\n<p class=\"muted\">The warm pool is what the CNI holds for pods that are not there: \
+                secondary IPs held but unused, and the unused tails of /28 prefixes.</p>\n");
 
     // --- node groups
     h.push_str("<h2>Node groups</h2>\n<div class=\"scroll\"><table>\n<tr><th>Node group</th><th class=\"l\">Type</th>\

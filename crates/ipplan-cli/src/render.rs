@@ -55,6 +55,34 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
     }
     t.write(out)?;
     writeln!(out)?;
+    // where the addresses go: the parts add up to USED
+    let mut w = Table::new(&[
+        ("SUBNET", Align::Left),
+        ("PODS", Align::Right),
+        ("WARM POOL", Align::Right),
+        ("ENI PRIMARIES", Align::Right),
+        ("NODES", Align::Right),
+        ("TRUNK+BRANCH", Align::Right),
+        ("OTHER", Align::Right),
+        ("CONTROL PLANE", Align::Right),
+        ("= USED", Align::Right),
+    ]);
+    for s in &r.subnets {
+        let b = &s.breakdown;
+        w.push(vec![
+            s.name.clone(),
+            b.pods.to_string(),
+            b.warm_pool.to_string(),
+            b.eni_primaries.to_string(),
+            b.node_primaries.to_string(),
+            (b.trunk_enis + b.branch_enis).to_string(),
+            b.other_consumers.values().sum::<u64>().to_string(),
+            b.control_plane.to_string(),
+            s.used.to_string(),
+        ]);
+    }
+    w.write(out)?;
+    writeln!(out)?;
     let mut g = Table::new(&[
         ("NODE GROUP", Align::Left),
         ("TYPE", Align::Left),

@@ -276,3 +276,96 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_p
     ));
     assert!(r.findings.is_empty(), "{:?}", r.findings);
 }
+
+#[test]
+fn where_the_addresses_go_adds_up_to_used_in_every_example() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let r = check(&plan(&text));
+        for s in &r.subnets {
+            assert_eq!(
+                s.breakdown.total(),
+                s.used,
+                "{}: {}",
+                path.display(),
+                s.name
+            );
+            // and what comes out of the size before capacity
+            let size = 1u64 << (32 - u32::from(s.cidr.prefix_len()));
+            assert_eq!(
+                s.capacity + s.aws_reserved + s.explicit_reservations,
+                size,
+                "{}: {}",
+                path.display(),
+                s.name
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 8, "{seen} examples");
+}
+
+#[test]
+fn the_warm_pool_is_most_of_the_migration_24_plan() {
+    // examples/ecs-migration-24.yaml: 30 c6i.large over 2 /24s, 200 pods -> 15 nodes per subnet, ceil(200/30) = 7
+    // pods per node. c6i.large: 3 ENIs x 10 IPv4, S = 9; WARM_ENI_TARGET=1: ceil(7/9) + 1 = 2 ENIs, 18 secondary
+    // IPs, 7 in use and 11 warm; each node: its own address + 1 ENI primary + 18 = 20. Control plane: 4 ENIs over
+    // 2 subnets, 2 x ceil(4/2) = 4 each. Per subnet: pods 15 x 7 = 105, warm 15 x 11 = 165, ENI primaries 15,
+    // node primaries 15, control plane 4: 304.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/ecs-migration-24.yaml"),
+    )
+    .unwrap();
+    let r = check(&plan(&text));
+    for s in &r.subnets {
+        let b = &s.breakdown;
+        assert_eq!(
+            (
+                b.pods,
+                b.warm_pool,
+                b.eni_primaries,
+                b.node_primaries,
+                b.control_plane
+            ),
+            (105, 165, 15, 15, 4)
+        );
+        assert_eq!(
+            (b.trunk_enis, b.branch_enis, b.other_consumers.len()),
+            (0, 0, 0)
+        );
+        assert_eq!(s.used, 304);
+    }
+}
+
+#[test]
+fn custom_networking_splits_the_node_and_the_pods_between_subnets() {
+    // m5.large, custom networking: the primary ENI takes no pods; 2 usable ENIs x 9 slots. 10 pods, WARM_ENI 1:
+    // ceil(10/9) + 1 = 3 > 2 -> 2 pod ENIs, 18 IPs (10 in use, 8 warm). 4 nodes in nodes-a. The node subnet
+    // holds 4 node addresses; the pod subnet 4 x (2 ENI primaries + 18) = 80, and an ALB's 8 addresses there.
+    let r = check(&plan(
+        "cni: { custom_networking: true }
+subnets:
+  - { name: nodes-a, az: us-east-1a, cidr: 10.0.0.0/24, role: nodes }
+  - { name: pods-a, az: us-east-1a, cidr: 100.64.0.0/20, role: pods, other_consumers: [{ what: alb, addresses: 8 }] }
+node_groups:
+  - { name: g, instance_type: m5.large, subnets: [nodes-a], nodes: 4, pods_per_node: 10 }",
+    ));
+    let (n, p) = (&r.subnets[0].breakdown, &r.subnets[1].breakdown);
+    assert_eq!(
+        (n.node_primaries, n.pods, n.warm_pool, n.eni_primaries),
+        (4, 0, 0, 0)
+    );
+    assert_eq!(
+        (p.node_primaries, p.pods, p.warm_pool, p.eni_primaries),
+        (0, 40, 32, 8)
+    );
+    assert_eq!(p.other_consumers.get("alb"), Some(&8));
+    assert_eq!((r.subnets[0].used, r.subnets[1].used), (4, 88));
+}

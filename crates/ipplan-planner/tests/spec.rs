@@ -269,7 +269,12 @@ proptest! {
         let from_spec = Plan::from_spec(spec.clone(), "plan.yaml", &cat);
         prop_assert!(from_spec.is_ok(), "{yaml}\n{:?}", from_spec.err());
         let from_text = Plan::from_yaml_str(&yaml, "plan.yaml", &cat).unwrap();
-        prop_assert_eq!(from_text, from_spec.unwrap());
+        let plan = from_spec.unwrap();
+        prop_assert_eq!(&from_text, &plan);
+        // where the addresses go adds up to `used`, whatever the plan
+        for s in &check(&plan).subnets {
+            prop_assert_eq!(s.breakdown.total(), s.used, "{}", s.name);
+        }
     }
 }
 

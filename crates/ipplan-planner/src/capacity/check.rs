@@ -15,6 +15,7 @@
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
+use crate::capacity::breakdown::Breakdown;
 use crate::capacity::budget::{FitFailure, PrefixFit, SubnetBudget};
 use crate::capacity::demand::SubnetDemand;
 use crate::capacity::pool::{NodeLoad, NodePool, pool_of};
@@ -52,14 +53,17 @@ pub struct SubnetReport {
     pub first_failure: Option<FitFailure>,
     /// What the nodes take: single addresses and /28 prefixes.
     pub nodes_demand: SubnetDemand,
-    /// Other consumers' addresses.
-    pub other_consumers: u64,
-    /// Addresses kept for control-plane ENIs (doubled for upgrades).
-    pub control_plane: u64,
     /// /28 blocks that can ever hold a prefix.
     pub prefix_blocks: u64,
     /// The /28 analysis, when nodes take prefixes here.
     pub prefix: Option<PrefixFit>,
+    /// Where the `used` addresses go; its parts add up to `used`.
+    pub breakdown: Breakdown,
+    /// What comes out of the subnet's size before `capacity`: the 5 addresses AWS reserves and explicit
+    /// reservations (`size = capacity + aws_reserved + explicit_reservations`).
+    pub aws_reserved: u64,
+    /// Addresses in explicit reservations (outside `capacity`).
+    pub explicit_reservations: u64,
 }
 
 /// What one node group takes. Its pool (ENIs, slots, warm addresses, what each node takes from each subnet)
@@ -317,6 +321,23 @@ pub fn check(plan: &Plan) -> Report {
         }
     }
 
+    let mut breakdowns = vec![Breakdown::default(); plan.subnets().len()];
+    let custom = plan.cni().custom_networking;
+    for ((g, c), &k) in plan.node_groups().iter().zip(&calcs).zip(&nodes_per_subnet) {
+        for &s in g.subnets() {
+            breakdowns[s.index()].add_node_subnet(&c.pool, k, custom);
+            if custom {
+                breakdowns[plan.eni_subnet_for(s).index()].add_pod_subnet(&c.pool, k);
+            }
+        }
+    }
+    for (s, b) in plan.subnets().iter().zip(&mut breakdowns) {
+        for c in s.other_consumers() {
+            *b.other_consumers.entry(c.what.clone()).or_default() += c.addresses;
+        }
+        b.control_plane = plan.control_plane_addresses(s.id());
+    }
+
     let mut findings = Vec::new();
     let subnets: Vec<SubnetReport> = plan
         .subnets()
@@ -337,10 +358,11 @@ pub fn check(plan: &Plan) -> Report {
                 fits: fit.fits,
                 first_failure: fit.first_failure,
                 nodes_demand: demand[i],
-                other_consumers: b.other_consumers,
-                control_plane: b.control_plane,
                 prefix_blocks: b.prefix_blocks,
                 prefix: fit.prefix,
+                breakdown: std::mem::take(&mut breakdowns[i]),
+                aws_reserved: b.aws_reserved,
+                explicit_reservations: b.explicit_reserved,
             };
             if let Some(f) = fit.first_failure {
                 findings.push(Finding::failure(failure(

@@ -2,12 +2,14 @@
 //! ([`SubnetBudget`]), whether the plan fits at peak ([`check`]), and the same cluster on other layouts
 //! ([`compare`]).
 
+pub(crate) mod breakdown;
 pub(crate) mod budget;
 pub(crate) mod check;
 pub(crate) mod compare;
 pub(crate) mod demand;
 pub(crate) mod pool;
 
+pub use breakdown::Breakdown;
 pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
 pub use check::{NAU_QUOTA, NauReport, NodeGroupReport, Report, SubnetReport, check};
 pub use compare::{
