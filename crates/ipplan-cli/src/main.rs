@@ -33,6 +33,9 @@ struct Cli {
 enum Command {
     /// Check a plan: does every subnet hold the cluster at peak? Exit 0 fits, 1 does not fit, 2 bad input.
     Check(cmd::check::Args),
+    /// When the plan does not fit: changes that would make it fit (CNI settings, prefix reservations, node
+    /// limits, bigger subnets, custom networking), each re-checked. Exit 0 some fits, 1 none, 2 bad input.
+    Advise(cmd::advise::Args),
     /// What-if: the same cluster on other layouts (`--layout 24`, `--layout 20`, `--layout 100.64.0.0/16`).
     Compare(cmd::compare::Args),
     /// Terraform `external` data source: a JSON object of strings on stdin, one on stdout.
@@ -72,6 +75,7 @@ fn run() -> anyhow::Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match &cli.command {
         Command::Check(a) => cmd::check::run(&ctx, a, &mut out)?,
+        Command::Advise(a) => cmd::advise::run(&ctx, a, &mut out)?,
         Command::Compare(a) => cmd::compare::run(&ctx, a, &mut out)?,
         Command::Terraform(a) => cmd::terraform::run(&ctx, a, &mut out)?,
         Command::MaxPods(a) => cmd::max_pods::run(&ctx, a, &mut out)?,

@@ -1,5 +1,6 @@
 //! One module per subcommand, each with its clap `Args` and a `run(ctx, args, out) -> Result<ExitCode>`.
 
+pub mod advise;
 pub mod check;
 pub mod compare;
 pub mod instances;

@@ -1,7 +1,8 @@
 //! The closed form: what each node holds in steady state ([`node_pool`]), what each subnet has
 //! ([`SubnetBudget`]), whether the plan fits at peak ([`check`]), and the same cluster on other layouts
-//! ([`compare`]).
+//! ([`compare`]), and what would make it fit ([`advise`]).
 
+pub(crate) mod advise;
 pub(crate) mod breakdown;
 pub(crate) mod budget;
 pub(crate) mod check;
@@ -9,6 +10,7 @@ pub(crate) mod compare;
 pub(crate) mod demand;
 pub(crate) mod pool;
 
+pub use advise::{Advice, AdviseOptions, Candidate, CandidateKind, advise};
 pub use breakdown::Breakdown;
 pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
 pub use check::{NAU_QUOTA, NauReport, NodeGroupReport, Report, SubnetReport, check};
