@@ -16,6 +16,17 @@ pub enum Format {
     Yaml,
 }
 
+impl Format {
+    /// The `--format` value that selects it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Table => "table",
+            Self::Json => "json",
+            Self::Yaml => "yaml",
+        }
+    }
+}
+
 /// Write `value` as JSON or YAML, or call `human` for the table form.
 pub fn write_report<T: Serialize>(
     out: &mut dyn Write,

@@ -15,8 +15,8 @@ pub struct Args {
     /// The plan file (YAML, or JSON when it ends in `.json` or starts with `{`).
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    /// Output format (`-o`/`--output` as kubectl and the AWS CLI spell it).
+    #[arg(short = 'o', long, visible_alias = "output", value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// The verdict from a tick-by-tick simulation of the plan's `simulate:` scenario (or its peak) instead of
     /// the closed form (same exit codes; see `ipplan simulate`).

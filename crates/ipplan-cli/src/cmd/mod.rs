@@ -2,8 +2,11 @@
 
 pub mod check;
 pub mod compare;
+pub mod completions;
 pub mod instances;
+pub mod man;
 pub mod map;
 pub mod max_pods;
+pub mod schema;
 pub mod simulate;
 pub mod terraform;
