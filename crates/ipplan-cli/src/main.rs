@@ -61,8 +61,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if output::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let msg = format!("{err:#}").replace('\n', " ");
-            let _ = writeln!(std::io::stderr(), "ipplan: error: {msg}");
+            let _ = writeln!(std::io::stderr(), "{}", output::error_line(&err));
             ExitCode::from(2)
         }
     }

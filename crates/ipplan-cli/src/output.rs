@@ -127,6 +127,12 @@ pub fn write_yaml<T: Serialize>(w: &mut dyn Write, value: &T) -> anyhow::Result<
     Ok(())
 }
 
+/// The one stderr line of an error: `ipplan: error: ...`, its causes joined on one line.
+pub fn error_line(err: &anyhow::Error) -> String {
+    let msg = format!("{err:#}").replace('\n', " ");
+    format!("ipplan: error: {msg}")
+}
+
 /// Whether the error is stdout closing under us (`ipplan ... | head`): not worth reporting.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {

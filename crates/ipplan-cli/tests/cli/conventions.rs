@@ -284,3 +284,61 @@ fn pictures_must_be_svg() {
     run(&["simulate", &p, "--plot", s(&upper)], 0);
     assert!(upper.exists());
 }
+
+#[test]
+fn check_takes_several_plans_and_exits_with_the_worst() {
+    // as pre-commit passes the staged files: `ipplan check A B ...`
+    let fits = example("ecs-migration-20.yaml");
+    let fits2 = example("prefix-reservation.yaml");
+    let not = example("ecs-migration-24.yaml");
+    let one = |p: &str, code: i32, f: &str| run(&["check", p, "-o", f], code);
+    assert_eq!(
+        run(&["check", &fits, &not], 1),
+        format!("{}\n{}", one(&fits, 0, "table"), one(&not, 1, "table"))
+    );
+    assert_eq!(
+        run(&["check", &fits, &fits2, "-o", "json"], 0),
+        one(&fits, 0, "json") + &one(&fits2, 0, "json")
+    );
+    let yaml = run(&["check", &not, &fits, "-o", "yaml"], 1);
+    assert_eq!(
+        yaml,
+        format!("{}---\n{}", one(&not, 1, "yaml"), one(&fits, 0, "yaml"))
+    );
+    let docs: Vec<serde_json::Value> = serde_yaml::Deserializer::from_str(&yaml)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(
+        (docs[0]["fits"].as_bool(), docs[1]["fits"].as_bool()),
+        (Some(false), Some(true))
+    );
+
+    // a bad plan: its one error line, the others still checked, exit 2
+    let dir = temp_dir();
+    let missing = dir.join("missing.yaml");
+    let out = ipplan()
+        .args(["check", &fits, s(&missing), &not])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{}\n{}", one(&fits, 0, "table"), one(&not, 1, "table"))
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "ipplan: error: cannot read plan file '{}'",
+            s(&missing)
+        )),
+        "{err}"
+    );
+    // a single plan is as before: the error alone, nothing on stdout
+    let e = fails(&["check", s(&missing)]);
+    assert!(e.contains("cannot read plan file"), "{e}");
+    // and none is a usage error
+    ipplan().args(["check"]).assert().code(2);
+}
