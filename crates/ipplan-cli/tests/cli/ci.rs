@@ -315,3 +315,70 @@ fn pre_commit_hook_runs_ipplan_check_on_plan_files() {
         );
     }
 }
+
+/// The README's GitLab CI snippet: the first ```yaml block after `**GitLab CI**`, if the README has one.
+fn gitlab_snippet(readme: &str) -> Option<Value> {
+    let at = readme.find("**GitLab CI**")?;
+    let start = at + readme[at..].find("```yaml\n")? + "```yaml\n".len();
+    let end = start + readme[start..].find("```")?;
+    Some(serde_yaml::from_str(&readme[start..end]).unwrap())
+}
+
+#[test]
+fn gitlab_snippet_in_the_readme_runs_ipplan_check_as_the_workflow_does() {
+    let Some(ci) = gitlab_snippet(&repo_file("README.md")) else {
+        eprintln!("NOTE: README.md has no **GitLab CI** snippet yet: not tested");
+        return;
+    };
+    let job = &ci["ipplan-check"];
+    assert_eq!(job["variables"]["GIT_DEPTH"].as_str(), Some("0"));
+    let script: Vec<&str> = job["script"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(script.len(), 3, "{script:#?}");
+    assert_eq!(script[0], "cargo install --locked --path crates/ipplan-cli");
+    // the same diff as the GitHub workflow's, against the merge request's base
+    let github = step_script(&workflow(), "Changed YAML files");
+    assert!(
+        github.contains(
+            &script[1]
+                .replace("$CI_MERGE_REQUEST_DIFF_BASE_SHA", "$BASE_SHA")
+                .replace("changed-yaml.txt", "\"$CHANGED\"")
+        ),
+        "{}",
+        script[1]
+    );
+    // GitLab runs a bash job's script with `set -eo pipefail`
+    let loop_ = format!("set -eo pipefail\n{}", script[2]);
+    let case = |plans: &[&str], extra: &[(&str, &str)]| {
+        let dir = temp_dir();
+        let mut listed: Vec<String> = plans.iter().map(|p| (*p).to_string()).collect();
+        for p in plans {
+            std::fs::copy(example(p), dir.join(p)).unwrap();
+        }
+        for (name, text) in extra {
+            std::fs::write(dir.join(name), text).unwrap();
+            listed.push((*name).to_string());
+        }
+        std::fs::write(dir.join("changed-yaml.txt"), listed.join("\n") + "\n").unwrap();
+        run_step(&loop_, &dir, &[])
+    };
+    let (code, out) = case(
+        &["ecs-migration-20.yaml", "prefix-reservation.yaml"],
+        &[("ci.yml", NOT_A_PLAN)],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("skip ci.yml: not an ipplan plan"), "{out}");
+    let (code, out) = case(&["ecs-migration-20.yaml", "ecs-migration-24.yaml"], &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("ipplan check ecs-migration-24.yaml: exit 1"),
+        "{out}"
+    );
+    let (code, out) = case(&[], &[("broken.yaml", BROKEN_PLAN)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ipplan check broken.yaml: exit 2"), "{out}");
+}
