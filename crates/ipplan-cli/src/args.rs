@@ -26,6 +26,9 @@ pub struct GlobalArgs {
     /// (see `ipplan instances --format csv`) or `aws ec2 describe-instance-types --output json` output.
     #[arg(long, global = true, value_name = "FILE")]
     pub instance_data: Option<PathBuf>,
+    /// No progress on stderr (it shows only when stderr is a terminal anyway). Errors still print.
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
 }
 
 /// What a subcommand runs against.
@@ -35,6 +38,10 @@ pub struct Context {
     pub catalog: Catalog,
     /// The `--instance-data` path as given, for reports.
     pub instance_data: Option<String>,
+    /// `--instance-data` as a path, so that an output file is never the input.
+    pub instance_data_path: Option<PathBuf>,
+    /// `--quiet`: no progress on stderr.
+    pub quiet: bool,
 }
 
 impl Context {
@@ -44,6 +51,8 @@ impl Context {
             return Ok(Self {
                 catalog: Catalog::embedded(),
                 instance_data: None,
+                instance_data_path: None,
+                quiet: global.quiet,
             });
         };
         let shown = path.display().to_string();
@@ -51,6 +60,8 @@ impl Context {
         Ok(Self {
             catalog: Catalog::with_overlay(rows),
             instance_data: Some(shown),
+            instance_data_path: Some(path.clone()),
+            quiet: global.quiet,
         })
     }
 }

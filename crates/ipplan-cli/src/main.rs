@@ -10,8 +10,10 @@
 mod args;
 mod cmd;
 mod html;
+mod outfile;
 mod output;
 mod plans;
+mod progress;
 mod render;
 
 use std::io::Write as _;
@@ -53,6 +55,12 @@ enum Command {
     /// Write one self-contained HTML page (verdict, subnets, node groups, findings, layouts, /28 maps, the plot)
     /// to share. Exit 0 fits, 1 does not fit, 2 bad input.
     Report(cmd::report::Args),
+    /// Print the plan file's JSON Schema (for editors: `# yaml-language-server: $schema=...`).
+    Schema(cmd::schema::Args),
+    /// Print a shell completion script: `ipplan completions bash > ~/.local/share/bash-completion/completions/ipplan`.
+    Completions(cmd::completions::Args),
+    /// Print the man page (roff): `ipplan man > ipplan.1; man ./ipplan.1`.
+    Man(cmd::man::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,8 +68,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if output::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let msg = format!("{err:#}").replace('\n', " ");
-            let _ = writeln!(std::io::stderr(), "ipplan: error: {msg}");
+            let _ = writeln!(std::io::stderr(), "{}", output::error_line(&err));
             ExitCode::from(2)
         }
     }
@@ -70,19 +77,23 @@ fn main() -> ExitCode {
 /// Parse the arguments and run one subcommand; the exit code says the outcome.
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
-    let ctx = args::Context::load(&cli.global)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    // `schema`, `completions` and `man` print what the binary itself knows: they load no catalog.
+    let ctx = || args::Context::load(&cli.global);
     let code = match &cli.command {
-        Command::Check(a) => cmd::check::run(&ctx, a, &mut out)?,
-        Command::Advise(a) => cmd::advise::run(&ctx, a, &mut out)?,
-        Command::Compare(a) => cmd::compare::run(&ctx, a, &mut out)?,
-        Command::Terraform(a) => cmd::terraform::run(&ctx, a, &mut out)?,
-        Command::MaxPods(a) => cmd::max_pods::run(&ctx, a, &mut out)?,
-        Command::Instances(a) => cmd::instances::run(&ctx, a, &mut out)?,
-        Command::Simulate(a) => cmd::simulate::run(&ctx, a, &mut out)?,
-        Command::Map(a) => cmd::map::run(&ctx, a, &mut out)?,
-        Command::Report(a) => cmd::report::run(&ctx, a, &mut out)?,
+        Command::Check(a) => cmd::check::run(&ctx()?, a, &mut out)?,
+        Command::Advise(a) => cmd::advise::run(&ctx()?, a, &mut out)?,
+        Command::Compare(a) => cmd::compare::run(&ctx()?, a, &mut out)?,
+        Command::Terraform(a) => cmd::terraform::run(&ctx()?, a, &mut out)?,
+        Command::MaxPods(a) => cmd::max_pods::run(&ctx()?, a, &mut out)?,
+        Command::Instances(a) => cmd::instances::run(&ctx()?, a, &mut out)?,
+        Command::Simulate(a) => cmd::simulate::run(&ctx()?, a, &mut out)?,
+        Command::Map(a) => cmd::map::run(&ctx()?, a, &mut out)?,
+        Command::Report(a) => cmd::report::run(&ctx()?, a, &mut out)?,
+        Command::Schema(a) => cmd::schema::run(a, &mut out)?,
+        Command::Completions(a) => cmd::completions::run(a, &mut out)?,
+        Command::Man(a) => cmd::man::run(a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

@@ -16,6 +16,17 @@ pub enum Format {
     Yaml,
 }
 
+impl Format {
+    /// The `--format` value that selects it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Table => "table",
+            Self::Json => "json",
+            Self::Yaml => "yaml",
+        }
+    }
+}
+
 /// Write `value` as JSON or YAML, or call `human` for the table form.
 pub fn write_report<T: Serialize>(
     out: &mut dyn Write,
@@ -114,6 +125,12 @@ pub fn write_yaml<T: Serialize>(w: &mut dyn Write, value: &T) -> anyhow::Result<
     let text = serde_yaml::to_string(value)?;
     w.write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// The one stderr line of an error: `ipplan: error: ...`, its causes joined on one line.
+pub fn error_line(err: &anyhow::Error) -> String {
+    let msg = format!("{err:#}").replace('\n', " ");
+    format!("ipplan: error: {msg}")
 }
 
 /// Whether the error is stdout closing under us (`ipplan ... | head`): not worth reporting.

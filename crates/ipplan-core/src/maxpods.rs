@@ -95,8 +95,24 @@ impl Serialize for CniVersion {
     }
 }
 
+/// A string the [`FromStr`] impl reads: `1.19`, `1.19.0`, `v1.18.3-eksbuild.1`.
+impl schemars::JsonSchema for CniVersion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CniVersion".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A VPC CNI version such as \"1.19.0\", \"v1.18.3-eksbuild.1\" or \"1.9\" (a string: \
+                            the number 1.10 would lose its trailing zero).",
+            "type": "string",
+            "pattern": r"^\s*v?[0-9]+\.[0-9]+(\.[0-9]+)?(-.*)?\s*$",
+        })
+    }
+}
+
 /// How pod addresses are handed out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AddressMode {
     /// One secondary IPv4 address per slot.

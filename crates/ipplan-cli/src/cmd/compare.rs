@@ -21,8 +21,8 @@ pub struct Args {
     /// `100.64.0.0/16` (custom networking with that secondary CIDR split over the plan's AZs as pod subnets).
     #[arg(long = "layout", value_name = "LAYOUT")]
     pub layouts: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    /// Output format (`-o`/`--output` as kubectl and the AWS CLI spell it).
+    #[arg(short = 'o', long, visible_alias = "output", value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 

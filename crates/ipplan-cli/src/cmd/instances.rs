@@ -63,8 +63,14 @@ pub struct Args {
     /// Only types whose name contains FILTER; a trailing `*` makes it a prefix (`m5*`).
     #[arg(value_name = "FILTER")]
     filter: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    /// Output format (`-o`/`--output` as kubectl and the AWS CLI spell it).
+    #[arg(
+        short = 'o',
+        long,
+        visible_alias = "output",
+        value_enum,
+        default_value_t
+    )]
     format: Format,
 }
 

@@ -11,6 +11,7 @@ use ipplan_planner::Simulation;
 use ipplan_planner::svg::{MapOptions, subnet_map};
 
 use crate::args::Context;
+use crate::outfile::{is_stdout, not_an_input, svg_only};
 use crate::plans::{file_name, load_plan, scenario, write_file};
 
 /// `ipplan map` arguments.
@@ -22,7 +23,7 @@ pub struct Args {
     /// The subnet to draw (its `name` in the plan).
     #[arg(long, value_name = "NAME")]
     pub subnet: String,
-    /// The SVG file to write.
+    /// The SVG file to write; `-`: the SVG on stdout (and no summary line).
     #[arg(long, value_name = "FILE.svg")]
     pub out: PathBuf,
     /// Draw the subnet at this time (`90s`, `10m`, `1h30m`, or seconds) instead of at the end.
@@ -67,6 +68,8 @@ fn parse_at(text: &str) -> anyhow::Result<u32> {
 /// Run `map`.
 pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let at = args.at.as_deref().map(parse_at).transpose()?;
+    svg_only("--out", &args.out, "map.svg")?;
+    not_an_input(ctx, "--out", &args.out, &args.plan, "map.svg")?;
     let plan = load_plan(ctx, &args.plan)?;
     let names: Vec<&str> = plan.subnets().iter().map(|s| s.name()).collect();
     let index = subnet_index(&names, &args.subnet, plan.file())?;
@@ -97,6 +100,10 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         scenario.seed
     );
     let svg = subnet_map(subnet.cidr(), &blocks, &title, &MapOptions::default());
+    if is_stdout(&args.out) {
+        out.write_all(svg.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     write_file("--out", &args.out, &svg)?;
     writeln!(
         out,

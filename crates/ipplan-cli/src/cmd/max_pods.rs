@@ -93,8 +93,14 @@ pub struct Args {
     /// Each type in all four modes: secondary, prefix delegation, custom networking, custom + prefix.
     #[arg(long)]
     all_modes: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    /// Output format (`-o`/`--output` as kubectl and the AWS CLI spell it).
+    #[arg(
+        short = 'o',
+        long,
+        visible_alias = "output",
+        value_enum,
+        default_value_t
+    )]
     format: Format,
 }
 

@@ -3,9 +3,12 @@
 pub mod advise;
 pub mod check;
 pub mod compare;
+pub mod completions;
 pub mod instances;
+pub mod man;
 pub mod map;
 pub mod max_pods;
 pub mod report;
+pub mod schema;
 pub mod simulate;
 pub mod terraform;

@@ -1,5 +1,6 @@
 //! `ipplan simulate PLAN`: run the plan's `simulate:` scenario (or its peak) tick by tick; exit 0 when no pod
-//! waits beyond the threshold, 1 when one does, 2 on bad input. `--trials N` runs N seeds on all cores.
+//! waits beyond the threshold, 1 when one does, 2 on bad input. `--trials N` runs N seeds on all cores, with
+//! progress on stderr when it is a terminal (not with `--quiet`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,9 +13,10 @@ use ipplan_planner::{SimReport, TrialsReport};
 use serde::Serialize;
 
 use crate::args::Context;
+use crate::outfile::{is_stdout, not_an_input, svg_only};
 use crate::output::{Format, write_json, write_yaml};
 use crate::plans::{file_name, load_plan, scenario, verdict_code, write_file};
-use crate::render;
+use crate::{progress, render};
 
 /// `ipplan simulate` arguments.
 #[derive(Debug, clap::Args)]
@@ -29,14 +31,16 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub trials: u32,
-    /// Write the timeline (one row per sample) as CSV or JSON, by the file's extension.
+    /// Write the timeline (one row per sample) as CSV or JSON, by the file's extension; `-`: CSV on stdout, in
+    /// place of the report (the exit code still gives the verdict).
     #[arg(long, value_name = "FILE")]
     pub timeline: Option<PathBuf>,
-    /// Draw addresses used and free /28 blocks over time per subnet as an SVG file.
+    /// Draw addresses used and free /28 blocks over time per subnet as an SVG file; `-`: the SVG on stdout, in
+    /// place of the report.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    /// Output format (`-o`/`--output` as kubectl and the AWS CLI spell it).
+    #[arg(short = 'o', long, visible_alias = "output", value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 
@@ -48,6 +52,9 @@ enum TimelineFormat {
 }
 
 fn timeline_format(path: &Path) -> anyhow::Result<TimelineFormat> {
+    if is_stdout(path) {
+        return Ok(TimelineFormat::Csv);
+    }
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -103,38 +110,63 @@ struct WithTrials<'a> {
 pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     // Bad flags fail before the (possibly long) run.
     let tl_format = args.timeline.as_deref().map(timeline_format).transpose()?;
+    if let Some(path) = &args.timeline {
+        not_an_input(ctx, "--timeline", path, &args.plan, "timeline.csv")?;
+    }
+    if let Some(path) = &args.plot {
+        svg_only("--plot", path, "plot.svg")?;
+        not_an_input(ctx, "--plot", path, &args.plan, "plot.svg")?;
+    }
+    let to_stdout: Vec<&str> = [("--timeline", &args.timeline), ("--plot", &args.plot)]
+        .into_iter()
+        .filter(|(_, p)| p.as_deref().is_some_and(is_stdout))
+        .map(|(flag, _)| flag)
+        .collect();
+    match to_stdout.as_slice() {
+        [a, b] => bail!("{a} - and {b} - both write to stdout; write one of them to a file"),
+        [flag] if args.format != Format::Table => bail!(
+            "{flag} - writes to stdout in place of the report; drop --format {}, or write {flag} to a file",
+            args.format.name()
+        ),
+        _ => {}
+    }
     let plan = load_plan(ctx, &args.plan)?;
     let scenario = scenario(&plan, args.seed);
     let report = ipplan_planner::simulate(&plan, &scenario);
     let trials = if args.trials > 1 {
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        Some(ipplan_planner::simulate_trials(
+        Some(progress::trials(
             &plan,
             &scenario,
             args.trials,
             threads,
+            progress::wanted(ctx.quiet),
         ))
     } else {
         None
     };
 
-    // Files first: an unwritable path is an error (exit 2) with nothing on stdout.
+    // Files first: an unwritable path is an error (exit 2) with nothing on stdout. A `-` one is printed after
+    // them, in place of the report.
+    let mut for_stdout = None;
     if let (Some(path), Some(f)) = (&args.timeline, tl_format) {
         let text = match f {
             TimelineFormat::Csv => report.timeline.to_csv(),
             TimelineFormat::Json => serde_json::to_string_pretty(&report.timeline)? + "\n",
         };
-        write_file("--timeline", path, &text)?;
+        write_or_keep("--timeline", path, text, &mut for_stdout)?;
     }
     if let Some(path) = &args.plot {
         let title = format!("{}, seed {}", file_name(&report.plan), report.seed);
-        write_file(
-            "--plot",
-            path,
-            &timeline_plot(&plot_panels(&report.timeline), &title),
-        )?;
+        let svg = timeline_plot(&plot_panels(&report.timeline), &title);
+        write_or_keep("--plot", path, svg, &mut for_stdout)?;
     }
 
+    let fits = report.fits && trials.as_ref().is_none_or(|t| t.probability_not_fit == 0.0);
+    if let Some(text) = for_stdout {
+        out.write_all(text.as_bytes())?;
+        return Ok(verdict_code(fits));
+    }
     match (args.format, &trials) {
         (Format::Json, None) => write_json(out, &report)?,
         (Format::Yaml, None) => write_yaml(out, &report)?,
@@ -160,6 +192,19 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
             }
         }
     }
-    let fits = report.fits && trials.as_ref().is_none_or(|t| t.probability_not_fit == 0.0);
     Ok(verdict_code(fits))
+}
+
+/// Write `text` to the file, or keep it for stdout when the path is `-`.
+fn write_or_keep(
+    flag: &str,
+    path: &Path,
+    text: String,
+    stdout: &mut Option<String>,
+) -> anyhow::Result<()> {
+    if is_stdout(path) {
+        *stdout = Some(text);
+        return Ok(());
+    }
+    write_file(flag, path, &text)
 }

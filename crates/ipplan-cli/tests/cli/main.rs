@@ -2,10 +2,14 @@
 //! Expected values come from the upstream sources named in each test (explained in docs/model.md) or from
 //! arithmetic written out in the comments.
 
+mod ci;
+mod conventions;
+mod docs;
 mod max_pods;
 mod plans;
 mod readme;
 mod report;
+mod schema;
 mod sim;
 
 use std::path::{Path, PathBuf};

@@ -17,7 +17,8 @@ use crate::plan::vocabulary::{MaxPodsSpec, ReservationType, SubnetRole};
 use crate::plan::{read, scenario};
 
 /// A whole plan file.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, schemars::JsonSchema)]
+#[schemars(title = "ipplan plan file", deny_unknown_fields)]
 pub struct PlanSpec {
     /// `vpc:`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32,9 +33,11 @@ pub struct PlanSpec {
     pub control_plane: Option<ControlPlaneSpec>,
     /// `node_groups:`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(default, schema_with = "schema::list_or_null::<NodeGroupSpec>")]
     pub node_groups: Vec<NodeGroupSpec>,
     /// `headroom_percent:` (default 20).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 1000))]
     pub headroom_percent: Option<u32>,
     /// `simulate:`: a scenario for `ipplan simulate`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,14 +45,17 @@ pub struct PlanSpec {
 }
 
 /// `vpc:`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct VpcSpec {
     /// The VPC's IPv4 blocks, the primary first.
+    #[schemars(default, schema_with = "schema::cidr_list_or_null")]
     pub cidrs: Vec<Ipv4Net>,
 }
 
 /// `cni:`. `None` = the CNI's shipped default.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct CniSpec {
     /// `secondary-ip` or `prefix` (`ENABLE_PREFIX_DELEGATION`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,6 +80,7 @@ pub struct CniSpec {
     pub warm_prefix_target: Option<u32>,
     /// `MAX_ENI`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub max_eni: Option<u32>,
     /// `ENABLE_POD_ENI`: security groups for pods.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,29 +88,37 @@ pub struct CniSpec {
 }
 
 /// One entry of `subnets:`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SubnetSpec {
     /// Unique name; node groups and the control plane refer to it.
+    #[schemars(pattern(r"\S"))]
     pub name: String,
     /// Availability zone.
+    #[schemars(pattern(r"\S"))]
     pub az: String,
     /// The subnet's range.
+    #[schemars(schema_with = "schema::cidr")]
     pub cidr: Ipv4Net,
     /// `nodes`, `pods` or `both` (default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<SubnetRole>,
     /// Subnet CIDR reservations.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(default, schema_with = "schema::list_or_null::<ReservationSpec>")]
     pub reservations: Vec<ReservationSpec>,
     /// Other users of addresses in the subnet.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(default, schema_with = "schema::list_or_null::<ConsumerSpec>")]
     pub other_consumers: Vec<ConsumerSpec>,
 }
 
 /// One entry of `subnets[].reservations:`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ReservationSpec {
     /// The reserved range.
+    #[schemars(schema_with = "schema::cidr")]
     pub cidr: Ipv4Net,
     /// `prefix` or `explicit`.
     #[serde(rename = "type")]
@@ -111,34 +126,42 @@ pub struct ReservationSpec {
 }
 
 /// One entry of `subnets[].other_consumers:`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ConsumerSpec {
     /// What it is (`alb`, `vpc-endpoints`).
+    #[schemars(pattern(r"\S"))]
     pub what: String,
     /// Addresses it takes at peak.
+    #[schemars(range(max = 4_294_967_296_u64))]
     pub addresses: u64,
 }
 
 /// `control_plane:`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ControlPlaneSpec {
     /// Subnet names.
     pub subnets: Vec<String>,
     /// ENIs EKS creates (default 4).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub enis: Option<u32>,
 }
 
 /// One entry of `node_groups:`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct NodeGroupSpec {
     /// Unique name.
+    #[schemars(pattern(r"\S"))]
     pub name: String,
     /// The EC2 instance type.
     pub instance_type: String,
     /// Subnet names; nodes spread evenly over them.
     pub subnets: Vec<String>,
     /// Peak node count.
+    #[schemars(range(min = 1))]
     pub nodes: u32,
     /// Extra nodes during a rolling update (default 0).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,13 +184,15 @@ pub struct NodeGroupSpec {
 }
 
 /// `simulate:`: times are seconds (written back as `90m`-style durations).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ScenarioSpec {
     /// Simulated seconds (default: until steady).
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "ser_opt_duration"
     )]
+    #[schemars(default, schema_with = "schema::duration_or_null")]
     pub duration: Option<u32>,
     /// Seed of every random choice (default 1).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -177,24 +202,29 @@ pub struct ScenarioSpec {
         skip_serializing_if = "Option::is_none",
         serialize_with = "ser_opt_duration"
     )]
+    #[schemars(default, schema_with = "schema::duration_or_null")]
     pub tick: Option<u32>,
     /// Where EC2 puts single addresses.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(default, schema_with = "schema::placement")]
     pub placement: Option<scenario::SinglePlacement>,
     /// Which free pod address a new pod gets.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(default, schema_with = "schema::pod_addresses")]
     pub pod_addresses: Option<scenario::PodAddressOrder>,
     /// The verdict's wait threshold (default 30 s).
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "ser_opt_duration"
     )]
+    #[schemars(default, schema_with = "schema::duration_or_null")]
     pub wait_threshold: Option<u32>,
     /// Timeline interval (default 60 s).
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "ser_opt_duration"
     )]
+    #[schemars(default, schema_with = "schema::duration_or_null")]
     pub sample: Option<u32>,
     /// Events; `None`: the plan's own peak.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -202,10 +232,12 @@ pub struct ScenarioSpec {
 }
 
 /// One entry of `simulate.events:`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields, transform = schema::one_event_key)]
 pub struct EventSpec {
     /// When, seconds from the start.
     #[serde(serialize_with = "ser_duration")]
+    #[schemars(schema_with = "schema::duration")]
     pub at: u32,
     /// What happens.
     #[serde(flatten)]
@@ -213,8 +245,9 @@ pub struct EventSpec {
 }
 
 /// What an event does, with node groups by name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(deny_unknown_fields)]
 pub enum EventSpecKind {
     /// `scale: { node_group, nodes }`.
     Scale {
@@ -231,6 +264,7 @@ pub enum EventSpecKind {
         pods: u32,
         /// `burst` (default) or `one-by-one`.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(default, schema_with = "schema::arrival")]
         arrival: Option<scenario::Arrival>,
     },
     /// `churn: { node_group, per_minute, until }`.
@@ -238,12 +272,14 @@ pub enum EventSpecKind {
         /// Node group name.
         node_group: String,
         /// Replacements per minute.
+        #[schemars(range(min = 0, max = 10_000_000))]
         per_minute: f64,
         /// When it stops.
         #[serde(
             skip_serializing_if = "Option::is_none",
             serialize_with = "ser_opt_duration"
         )]
+        #[schemars(default, schema_with = "schema::duration_or_null")]
         until: Option<u32>,
     },
     /// `rolling_update: { node_group, surge, drain_seconds }`.
@@ -252,6 +288,7 @@ pub enum EventSpecKind {
         node_group: String,
         /// New nodes up front (default: the group's surge, at least 1).
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(range(min = 1))]
         surge: Option<u32>,
         /// Seconds between drains (default 60).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -366,5 +403,97 @@ impl PlanSpec {
     pub fn to_yaml(&self) -> String {
         // Plain data of strings, numbers and lists: serialisation cannot fail.
         serde_yaml::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The JSON Schema of the values the reader (`plan/read.rs`) takes in their own way: CIDRs, durations, and the
+/// scenario's words. A field the reader treats as absent when it is `null` is nullable here too.
+mod schema {
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    /// An IPv4 network as `Ipv4Net` parses it (host bits may be set; the reader trims spaces).
+    const CIDR: &str = r"^\s*(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}/(3[0-2]|[12]?[0-9])\s*$";
+    /// `parse_seconds`: a whole number of seconds, or number-unit pairs (`90m`, `1h30m`, `1d`).
+    const DURATION: &str = r"^\s*(\+?[0-9]+|([0-9]+[smhd])+)\s*$";
+
+    pub(super) fn cidr(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": CIDR,
+            "examples": ["10.0.0.0/24"],
+        })
+    }
+
+    pub(super) fn cidr_list_or_null(g: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": ["array", "null"], "items": cidr(g) })
+    }
+
+    pub(super) fn list_or_null<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": ["array", "null"], "items": g.subschema_for::<T>() })
+    }
+
+    fn duration_forms() -> [serde_json::Value; 2] {
+        [
+            serde_json::json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX }),
+            serde_json::json!({ "type": "string", "pattern": DURATION, "examples": ["90s", "10m", "1h30m"] }),
+        ]
+    }
+
+    pub(super) fn duration(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "anyOf": duration_forms() })
+    }
+
+    pub(super) fn duration_or_null(_: &mut SchemaGenerator) -> Schema {
+        let [secs, text] = duration_forms();
+        json_schema!({ "anyOf": [secs, text, { "type": "null" }] })
+    }
+
+    /// The flattened `kind` comes out as `oneOf` branches of one property each, checked for unknown keys by
+    /// `unevaluatedProperties` (2020-12 only). Lift the properties next to `at` so that `additionalProperties:
+    /// false` works in every draft, and keep `oneOf` for "exactly one event per item".
+    pub(super) fn one_event_key(schema: &mut Schema) {
+        use serde_json::Value;
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        let Some(Value::Array(branches)) = obj.remove("oneOf") else {
+            return;
+        };
+        let mut lifted = serde_json::Map::new();
+        let mut required = Vec::new();
+        for mut branch in branches {
+            let description = branch.get("description").cloned();
+            if let Some(Value::Object(props)) = branch.get_mut("properties").map(Value::take) {
+                for (key, mut prop) in props {
+                    if let (Some(d), Some(p)) = (&description, prop.as_object_mut()) {
+                        p.insert("description".to_string(), d.clone());
+                    }
+                    required.push(serde_json::json!({ "required": [key] }));
+                    lifted.insert(key, prop);
+                }
+            }
+        }
+        if let Some(Value::Object(props)) = obj.get_mut("properties") {
+            props.extend(lifted);
+        }
+        obj.insert("oneOf".to_string(), Value::Array(required));
+        obj.remove("unevaluatedProperties");
+        obj.insert("additionalProperties".to_string(), Value::Bool(false));
+    }
+
+    fn choice_or_null(words: &[&str]) -> Schema {
+        json_schema!({ "type": ["string", "null"], "enum": words.iter().copied().map(Some).chain([None]).collect::<Vec<_>>() })
+    }
+
+    pub(super) fn placement(_: &mut SchemaGenerator) -> Schema {
+        choice_or_null(&["random", "lowest"])
+    }
+
+    pub(super) fn pod_addresses(_: &mut SchemaGenerator) -> Schema {
+        choice_or_null(&["random", "packed"])
+    }
+
+    pub(super) fn arrival(_: &mut SchemaGenerator) -> Schema {
+        choice_or_null(&["burst", "one-by-one"])
     }
 }

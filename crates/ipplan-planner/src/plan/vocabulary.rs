@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 /// What a subnet is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SubnetRole {
     /// Nodes launch here (their primary ENIs); pods too unless custom networking moves them.
@@ -42,7 +42,7 @@ impl SubnetRole {
 }
 
 /// The type of a subnet CIDR reservation (`aws ec2 create-subnet-cidr-reservation --reservation-type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReservationType {
     /// `prefix`: EC2 assigns /28 prefixes from it first, never single addresses.
@@ -88,6 +88,24 @@ impl Serialize for MaxPodsSpec {
             Self::Auto => s.serialize_str("auto"),
             Self::Fixed(n) => s.serialize_u32(*n),
         }
+    }
+}
+
+/// `"auto"` or a whole number from 1, as the reader takes it.
+impl schemars::JsonSchema for MaxPodsSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MaxPodsSpec".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The kubelet's max pods: `auto` (what EKS managed node groups compute for these CNI \
+                            settings) or a number, as kubelet `maxPods` or Karpenter `kubelet.maxPods` would set it.",
+            "oneOf": [
+                { "const": "auto" },
+                { "type": "integer", "minimum": 1, "maximum": u32::MAX },
+            ],
+        })
     }
 }
 

@@ -1,0 +1,109 @@
+//! Progress on stderr for long runs (`simulate --trials N`): shown only when stderr is a terminal and `--quiet`
+//! is not given, so pipes, files and CI logs get nothing.
+
+use std::io::IsTerminal as _;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ipplan_planner::{Plan, Scenario, TrialsReport, simulate_trials};
+
+/// Whether progress may be drawn: stderr is a terminal and `--quiet` is off.
+pub fn wanted(quiet: bool) -> bool {
+    !quiet && std::io::stderr().is_terminal()
+}
+
+/// [`simulate_trials`], with a progress bar when `show`. The report is the same either way.
+pub fn trials(
+    plan: &Plan,
+    scenario: &Scenario,
+    trials: u32,
+    threads: usize,
+    show: bool,
+) -> TrialsReport {
+    if !show {
+        return simulate_trials(plan, scenario, trials, threads);
+    }
+    let bar = ProgressBar::with_draw_target(Some(u64::from(trials)), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("simulating {bar:30} {pos}/{len} seeds, {elapsed} (eta {eta})")
+    {
+        bar.set_style(style);
+    }
+    // About 100 steps, each a whole number of seeds per thread.
+    let threads_u32 = u32::try_from(threads.max(1)).unwrap_or(u32::MAX);
+    let chunk = trials
+        .div_ceil(100)
+        .max(1)
+        .div_ceil(threads_u32)
+        .saturating_mul(threads_u32);
+    let report = in_chunks(plan, scenario, trials, threads, chunk, |done| {
+        bar.set_position(u64::from(done))
+    });
+    bar.finish_and_clear();
+    report
+}
+
+/// [`simulate_trials`] on successive runs of `chunk` seeds, calling `done` with the seeds finished after each:
+/// the same report as one call (same seeds, same order, same shares).
+pub fn in_chunks(
+    plan: &Plan,
+    scenario: &Scenario,
+    trials: u32,
+    threads: usize,
+    chunk: u32,
+    mut done: impl FnMut(u32),
+) -> TrialsReport {
+    let chunk = chunk.max(1);
+    let mut runs = Vec::with_capacity(trials as usize);
+    let mut finished = 0u32;
+    while finished < trials {
+        let n = chunk.min(trials - finished);
+        let mut part = scenario.clone();
+        part.seed = scenario.seed.wrapping_add(u64::from(finished));
+        runs.extend(simulate_trials(plan, &part, n, threads).runs);
+        finished += n;
+        done(finished);
+    }
+    // The shares as `simulate_trials` computes them (a test holds the two equal).
+    let n = runs.len().max(1) as f64;
+    let share = |f: &dyn Fn(&ipplan_planner::sim::TrialOutcome) -> bool| {
+        runs.iter().filter(|o| f(o)).count() as f64 / n
+    };
+    TrialsReport {
+        trials,
+        first_seed: scenario.seed,
+        probability_wait: share(&|o| o.pods_waited_beyond_threshold > 0),
+        probability_not_fit: share(&|o| !o.fits),
+        probability_failed_allocation: share(&|o| o.failed_allocations > 0),
+        runs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ipplan_core::Catalog;
+    use ipplan_planner::{Plan, simulate_trials};
+
+    use super::in_chunks;
+
+    #[test]
+    fn chunks_give_the_report_of_one_call() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/fragmentation-sim.yaml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let plan =
+            Plan::from_str_auto(&text, "fragmentation-sim.yaml", &Catalog::embedded()).unwrap();
+        let mut scenario = plan.scenario();
+        scenario.seed = u64::MAX - 2; // seeds wrap past u64::MAX in both
+        let whole = simulate_trials(&plan, &scenario, 7, 2);
+        assert_eq!(whole.runs.len(), 7);
+        for (chunk, threads) in [(1, 1), (2, 2), (3, 2), (7, 2), (100, 3)] {
+            let mut steps = Vec::new();
+            let r = in_chunks(&plan, &scenario, 7, threads, chunk, |d| steps.push(d));
+            assert_eq!(r, whole, "chunk {chunk}, threads {threads}");
+            assert_eq!(steps.last(), Some(&7));
+            assert!(steps.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+}
