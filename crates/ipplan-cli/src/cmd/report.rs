@@ -9,6 +9,7 @@ use ipplan_planner::{Layout, Simulation};
 
 use crate::args::Context;
 use crate::html::{Page, page};
+use crate::outfile::{is_stdout, not_an_input};
 use crate::plans::{file_name, load_plan, scenario, verdict_code, write_file};
 
 /// `ipplan report` arguments.
@@ -27,6 +28,7 @@ pub struct Args {
 
 /// Run `report`: exit 0 when the plan fits (closed form), 1 when not, 2 on bad input.
 pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    not_an_input(ctx, "--out", &args.out, &args.plan, "report.html")?;
     let plan = load_plan(ctx, &args.plan)?;
     let report = ipplan_planner::check(&plan);
     // The usual what-ifs; a layout that cannot be laid out for this plan is left out.
@@ -76,7 +78,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         plot,
         data_version: ipplan_core::DATA_VERSION,
     });
-    if args.out.as_os_str() == "-" {
+    if is_stdout(&args.out) {
         out.write_all(html.as_bytes())?;
     } else {
         write_file("--out", &args.out, &html)?;

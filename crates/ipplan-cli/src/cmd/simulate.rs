@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::bail;
-use ipplan_planner::sim::{Timeline, TimelineSubnet};
-use ipplan_planner::svg::{PlotPanel, PlotSeries, timeline_plot};
+use ipplan_planner::svg::{timeline_panels, timeline_plot};
 use ipplan_planner::{SimReport, TrialsReport};
 use serde::Serialize;
 
@@ -68,34 +67,6 @@ fn timeline_format(path: &Path) -> anyhow::Result<TimelineFormat> {
             path.display()
         ),
     }
-}
-
-/// The two plot panels (addresses used, free /28 blocks), one series per subnet.
-pub fn plot_panels(t: &Timeline) -> Vec<PlotPanel> {
-    let series = |f: &dyn Fn(&TimelineSubnet) -> f64| -> Vec<PlotSeries> {
-        t.subnet_names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| PlotSeries {
-                name: name.clone(),
-                points: t
-                    .rows
-                    .iter()
-                    .filter_map(|r| r.subnets.get(i).map(|s| (f64::from(r.t), f(s))))
-                    .collect(),
-            })
-            .collect()
-    };
-    vec![
-        PlotPanel {
-            label: "addresses used".to_string(),
-            series: series(&|s| s.used_addresses as f64),
-        },
-        PlotPanel {
-            label: "free /28 blocks (could take a prefix)".to_string(),
-            series: series(&|s| s.free_prefix_blocks as f64),
-        },
-    ]
 }
 
 /// `--format json|yaml` output of a run with `--trials`.
@@ -158,7 +129,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     }
     if let Some(path) = &args.plot {
         let title = format!("{}, seed {}", file_name(&report.plan), report.seed);
-        let svg = timeline_plot(&plot_panels(&report.timeline), &title);
+        let svg = timeline_plot(&timeline_panels(&report.timeline), &title);
         write_or_keep("--plot", path, svg, &mut for_stdout)?;
     }
 
