@@ -9,6 +9,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use ipplan_planner::capacity::{AdviseOptions, advise};
+
 use crate::args::Context;
 use crate::output::{Format, error_line, write_report};
 use crate::plans::{load_plan, scenario, verdict_code};
@@ -75,5 +77,18 @@ fn check_one(ctx: &Context, args: &Args, path: &Path, out: &mut dyn Write) -> an
     }
     let report = ipplan_planner::check(&plan);
     write_report(out, args.format, &report, render::check)?;
+    if !report.fits() && args.format == Format::Table {
+        // the failure line's fix: the top candidate that fits, re-checked by the closed form
+        let advice = advise(&plan, &ctx.catalog, AdviseOptions::default());
+        if let Some(c) = advice.candidates.iter().find(|c| c.fits) {
+            writeln!(
+                out,
+                "top fix: {} (headroom {} after it; `ipplan advise {}` lists every candidate and how to apply it)",
+                c.summary,
+                c.headroom,
+                path.display()
+            )?;
+        }
+    }
     Ok(report.fits())
 }

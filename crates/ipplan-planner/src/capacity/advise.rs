@@ -453,7 +453,14 @@ fn node_limits(
             .filter(|t| t.name.split('.').next() == Some(family.as_str()))
             .filter(|t| t.enis * t.slots_per_eni() > this.enis * this.slots_per_eni())
             .collect();
-        options_in_family.sort_by_key(|t| (t.enis * t.slots_per_eni(), t.name.clone()));
+        // the smallest: fewest pod addresses, then fewest vCPUs
+        options_in_family.sort_by_key(|t| {
+            (
+                t.enis * t.slots_per_eni(),
+                t.vcpus.count().unwrap_or(u32::MAX),
+                t.name.clone(),
+            )
+        });
         for t in options_in_family {
             let mut spec = plan.spec().clone();
             spec.node_groups[gi].instance_type = t.name.to_string();
