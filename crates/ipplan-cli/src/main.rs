@@ -77,6 +77,7 @@ fn main() -> ExitCode {
 /// Parse the arguments and run one subcommand; the exit code says the outcome.
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    output::set_color(cli.global.color.enabled());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     // `schema`, `completions` and `man` print what the binary itself knows: they load no catalog.

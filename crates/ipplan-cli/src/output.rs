@@ -1,6 +1,7 @@
 //! Output plumbing shared by the subcommands: aligned text tables, JSON and YAML writers.
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
@@ -74,6 +75,16 @@ impl Table {
 
     /// Write the table.
     pub fn write(&self, w: &mut dyn Write) -> io::Result<()> {
+        self.write_painted(w, |_| None)
+    }
+
+    /// Write the table, each data row in the colour `row_paint` picks for it (after alignment, so colour never
+    /// shifts a column).
+    pub fn write_painted(
+        &self,
+        w: &mut dyn Write,
+        row_paint: impl Fn(&[String]) -> Option<Paint>,
+    ) -> io::Result<()> {
         let mut widths: Vec<usize> = self.columns.iter().map(|(h, _)| h.len()).collect();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate() {
@@ -81,14 +92,20 @@ impl Table {
             }
         }
         let headers: Vec<String> = self.columns.iter().map(|(h, _)| (*h).to_string()).collect();
-        self.write_row(w, &headers, &widths)?;
+        self.write_row(w, &headers, &widths, None)?;
         for row in &self.rows {
-            self.write_row(w, row, &widths)?;
+            self.write_row(w, row, &widths, row_paint(row))?;
         }
         Ok(())
     }
 
-    fn write_row(&self, w: &mut dyn Write, row: &[String], widths: &[usize]) -> io::Result<()> {
+    fn write_row(
+        &self,
+        w: &mut dyn Write,
+        row: &[String],
+        widths: &[usize],
+        colour: Option<Paint>,
+    ) -> io::Result<()> {
         let mut line = String::new();
         let last = row.len() - 1;
         for (i, cell) in row.iter().enumerate() {
@@ -109,7 +126,11 @@ impl Table {
                 }
             }
         }
-        writeln!(w, "{}", line.trim_end())
+        let line = line.trim_end();
+        match colour {
+            Some(p) => writeln!(w, "{}", paint(line, p)),
+            None => writeln!(w, "{line}"),
+        }
     }
 }
 
@@ -142,4 +163,38 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
                 .and_then(|j| j.io_error_kind())
                 .is_some_and(|k| k == io::ErrorKind::BrokenPipe)
     })
+}
+
+static COLOR: AtomicBool = AtomicBool::new(false);
+
+/// Turn colour on or off for this process (from `--color`, once, in `main`).
+pub fn set_color(on: bool) {
+    COLOR.store(on, Ordering::Relaxed);
+}
+
+/// A colour for [`paint`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    /// Good news.
+    Green,
+    /// Does not fit, errors.
+    Red,
+    /// Warnings.
+    Yellow,
+    /// Emphasis.
+    Bold,
+}
+
+/// `text` in `paint` when colour is on, else as it is.
+pub fn paint(text: &str, paint: Paint) -> String {
+    if !COLOR.load(Ordering::Relaxed) {
+        return text.to_string();
+    }
+    let code = match paint {
+        Paint::Green => "32",
+        Paint::Red => "1;31",
+        Paint::Yellow => "33",
+        Paint::Bold => "1",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
 }

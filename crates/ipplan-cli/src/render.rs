@@ -4,7 +4,21 @@ use std::io::Write;
 
 use ipplan_planner::{Report, SimReport, TrialsReport};
 
-use crate::output::{Align, Table};
+use crate::output::{Align, Paint, Table, paint};
+
+/// `fits` in green or `DOES NOT FIT` in red (when colour is on).
+fn verdict(fits: bool) -> String {
+    if fits {
+        paint("fits", Paint::Green)
+    } else {
+        paint("DOES NOT FIT", Paint::Red)
+    }
+}
+
+/// Rows whose last cell (FITS) is `NO`, in red.
+fn failing_row(row: &[String]) -> Option<Paint> {
+    (row.last().map(String::as_str) == Some("NO")).then_some(Paint::Red)
+}
 
 fn yes_no(b: bool) -> String {
     if b { "yes" } else { "NO" }.to_string()
@@ -12,12 +26,7 @@ fn yes_no(b: bool) -> String {
 
 /// The human report: subnets, node groups, address usage, findings, verdict.
 pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
-    writeln!(
-        out,
-        "{}: {}",
-        r.plan,
-        if r.fits() { "fits" } else { "DOES NOT FIT" }
-    )?;
+    writeln!(out, "{}: {}", r.plan, verdict(r.fits()))?;
     writeln!(out, "basis: {}", r.verdict.basis.description())?;
     writeln!(out)?;
     let mut t = Table::new(&[
@@ -53,7 +62,7 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
             yes_no(s.fits),
         ]);
     }
-    t.write(out)?;
+    t.write_painted(out, failing_row)?;
     writeln!(out)?;
     // where the addresses go: the parts add up to USED
     let mut w = Table::new(&[
@@ -121,12 +130,17 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
     if !r.findings.is_empty() {
         writeln!(out)?;
         for f in &r.findings {
-            writeln!(out, "{f}")?;
+            let p = match f.severity {
+                ipplan_planner::report::Severity::Error => Paint::Red,
+                ipplan_planner::report::Severity::Warning => Paint::Yellow,
+            };
+            writeln!(out, "{}", paint(&f.to_string(), p))?;
         }
     }
     if let Some(first) = &r.verdict.first_failure {
         writeln!(out)?;
-        writeln!(out, "first failure: {}: {}", first.subject, first.message)?;
+        let line = format!("first failure: {}: {}", first.subject, first.message);
+        writeln!(out, "{}", paint(&line, Paint::Bold))?;
     }
     Ok(())
 }
@@ -143,12 +157,7 @@ fn dur(s: u32) -> String {
 
 /// The human summary: verdict, per subnet, per node group, pod waits, first failure.
 pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
-    writeln!(
-        out,
-        "{}: {}",
-        r.plan,
-        if r.fits { "fits" } else { "DOES NOT FIT" }
-    )?;
+    writeln!(out, "{}: {}", r.plan, verdict(r.fits))?;
     writeln!(out, "basis: {}", r.basis)?;
     writeln!(
         out,

@@ -376,3 +376,46 @@ fn terraform_example_fails_the_plan_with_real_terraform() {
     assert_eq!(code, 0, "a check block does not stop the plan: {text}");
     assert!(text.contains("Check block assertion failed"), "{text}");
 }
+
+/// Colour only when asked or on a terminal: `--color always` paints the verdict and the failing rows, `never`
+/// and a pipe (as here) do not, and alignment is the same either way.
+#[test]
+fn colour_on_request_never_in_a_pipe() {
+    let plain = crate::run(&["check", &crate::example("ecs-migration-24.yaml")], 1);
+    assert!(!plain.contains('\u{1b}'), "no colour in a pipe");
+    let never = crate::run(
+        &[
+            "check",
+            "--color",
+            "never",
+            &crate::example("ecs-migration-24.yaml"),
+        ],
+        1,
+    );
+    assert_eq!(never, plain);
+    let always = crate::run(
+        &[
+            "check",
+            "--color",
+            "always",
+            &crate::example("ecs-migration-24.yaml"),
+        ],
+        1,
+    );
+    assert!(
+        always.contains("\u{1b}[1;31mDOES NOT FIT\u{1b}[0m"),
+        "{always}"
+    );
+    // a failing subnet row is red as a whole; without the codes it is the plain output
+    assert!(
+        always.contains("\u{1b}[1;31mprivate-a  eu-west-1a"),
+        "{always}"
+    );
+    let stripped = always
+        .replace("\u{1b}[1;31m", "")
+        .replace("\u{1b}[33m", "")
+        .replace("\u{1b}[32m", "")
+        .replace("\u{1b}[1m", "")
+        .replace("\u{1b}[0m", "");
+    assert_eq!(stripped, plain);
+}
