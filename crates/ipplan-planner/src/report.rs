@@ -170,6 +170,51 @@ pub enum Failure {
         /// Whether a trunk ENI (security groups for pods) takes one of the type's ENIs.
         trunk: bool,
     },
+    /// Simulated: an EC2 allocation failed (ipamd could not hold the pool its settings ask for, a node could not
+    /// launch, or a branch ENI got no address).
+    AllocationFailed {
+        /// Seconds from the start.
+        t: u32,
+        /// The subnet's name.
+        subnet: String,
+        /// Its CIDR.
+        cidr: Ipv4Net,
+        /// The node group whose node asked.
+        node_group: String,
+        /// The EC2 error code: `InsufficientCidrBlocks` or `InsufficientFreeAddressesInSubnet`.
+        error: String,
+        /// Free single-eligible addresses in the subnet then.
+        free_addresses: u64,
+        /// Wholly free /28 blocks that could take a prefix then.
+        free_prefix_blocks: u64,
+    },
+    /// Simulated: a pod waited longer than the threshold for an address.
+    PodWaited {
+        /// Seconds from the start (when the wait passed the threshold or ended).
+        t: u32,
+        /// The pod's node group.
+        node_group: String,
+        /// How long it waited.
+        wait_seconds: u32,
+        /// The threshold.
+        threshold_seconds: u32,
+    },
+    /// Simulated: pods still waiting for an address at the end, beyond the threshold.
+    PodsStillWaiting {
+        /// The end, seconds from the start.
+        t: u32,
+        /// How many.
+        pods: u64,
+        /// The threshold.
+        threshold_seconds: u32,
+    },
+    /// Simulated: pods no node could take at the end (max pods, or no ready node).
+    PodsUnschedulable {
+        /// The end, seconds from the start.
+        t: u32,
+        /// How many.
+        pods: u64,
+    },
 }
 
 impl Failure {
@@ -183,7 +228,11 @@ impl Failure {
             | Self::InsufficientCidrBlocksRisk { subnet, cidr, .. } => {
                 subnet_subject(subnet, *cidr)
             }
-            Self::PodsWithoutAddress { node_group, .. } => format!("node group '{node_group}'"),
+            Self::AllocationFailed { subnet, cidr, .. } => subnet_subject(subnet, *cidr),
+            Self::PodsWithoutAddress { node_group, .. } | Self::PodWaited { node_group, .. } => {
+                format!("node group '{node_group}'")
+            }
+            Self::PodsStillWaiting { .. } | Self::PodsUnschedulable { .. } => "pods".to_string(),
         }
     }
 }
@@ -255,6 +304,39 @@ impl fmt::Display for Failure {
                      pods {max_pods}): use a larger type, more nodes, or prefix delegation"
                 )
             }
+            Self::AllocationFailed {
+                t,
+                node_group,
+                error,
+                free_addresses,
+                free_prefix_blocks,
+                ..
+            } => write!(
+                f,
+                "t={t}s: {error} for node group '{node_group}' with {free_addresses} free addresses and \
+                 {free_prefix_blocks} free /28 blocks"
+            ),
+            Self::PodWaited {
+                t,
+                wait_seconds,
+                threshold_seconds,
+                ..
+            } => write!(
+                f,
+                "t={t}s: a pod waited {wait_seconds}s for an address (threshold {threshold_seconds}s)"
+            ),
+            Self::PodsStillWaiting {
+                t,
+                pods,
+                threshold_seconds,
+            } => write!(
+                f,
+                "t={t}s: {pods} pods waiting beyond {threshold_seconds}s for an address at the end"
+            ),
+            Self::PodsUnschedulable { t, pods } => write!(
+                f,
+                "t={t}s: {pods} pods found no node (max pods, or no ready node)"
+            ),
         }
     }
 }
