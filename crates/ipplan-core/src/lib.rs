@@ -33,4 +33,7 @@ pub use maxpods::{
     AddressMode, CniVersion, MaxPods, MaxPodsNote, MaxPodsOptions, PodCap, karpenter_max_pods,
     max_pods, pod_eni_capacity,
 };
-pub use rows::{CSV_HEADER, parse_csv, parse_describe_json, parse_instance_data, to_csv};
+pub use rows::{
+    CSV_HEADER, MAX_INSTANCE_DATA_BYTES, MAX_ROW_COUNT, MAX_ROW_VCPUS, parse_csv,
+    parse_describe_json, parse_instance_data, to_csv,
+};
