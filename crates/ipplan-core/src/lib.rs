@@ -7,7 +7,8 @@
 //! - [`Catalog`]: look types up in the embedded table, optionally overlaid with a user's rows;
 //! - [`parse_csv`], [`parse_describe_json`], [`to_csv`]: the one row parser, for the project's CSV schema and
 //!   for `aws ec2 describe-instance-types --output json`;
-//! - [`max_pods`], [`karpenter_max_pods`], [`pod_eni_capacity`]: max pods per node.
+//! - [`max_pods`], [`karpenter_max_pods`], [`pod_eni_capacity`], [`karpenter_pod_eni_capacity`]: max pods per
+//!   node and branch ENIs.
 //!
 //! ```
 //! use ipplan_core::{Catalog, MaxPodsOptions, max_pods};
@@ -31,7 +32,7 @@ pub use error::CoreError;
 pub use instance::{Hypervisor, InstanceInfo, Vcpus, vcpus_from_size_name};
 pub use maxpods::{
     AddressMode, CniVersion, MaxPods, MaxPodsNote, MaxPodsOptions, PodCap, karpenter_max_pods,
-    max_pods, pod_eni_capacity,
+    karpenter_pod_eni_capacity, max_pods, pod_eni_capacity,
 };
 pub use rows::{
     CSV_HEADER, MAX_INSTANCE_DATA_BYTES, MAX_ROW_COUNT, MAX_ROW_VCPUS, parse_csv,
