@@ -27,7 +27,7 @@ mod rows;
 #[rustfmt::skip] // generated, one row per line: see tests/table.rs
 mod table;
 
-pub use catalog::{Catalog, DATA_VERSION, edit_distance, embedded_table};
+pub use catalog::{Catalog, DATA_VERSION, edit_distance, edit_distance_within, embedded_table};
 pub use error::CoreError;
 pub use instance::{Hypervisor, InstanceInfo, Vcpus, vcpus_from_size_name};
 pub use maxpods::{

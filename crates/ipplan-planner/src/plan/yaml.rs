@@ -38,13 +38,13 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The known word nearest to `word`, if it is within a third of the word's length (at least 2 edits).
+/// The known word nearest to `word`, if it is within a third of the word's length (at least 2 edits). Bounded
+/// work per known word (`edit_distance_within`), so a long mistyped name against many subnets stays fast.
 pub(crate) fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
     let limit = (word.chars().count() / 3).max(2);
     known
         .iter()
-        .map(|k| (ipplan_core::edit_distance(word, k), *k))
-        .filter(|&(d, _)| d <= limit)
+        .filter_map(|k| ipplan_core::edit_distance_within(word, k, limit).map(|d| (d, *k)))
         .min_by_key(|&(d, _)| d)
         .map(|(_, k)| k)
 }
