@@ -46,6 +46,23 @@ pub enum PlanError {
         /// The keys allowed in that mapping.
         known: Vec<String>,
     },
+    /// The text cannot be read as a plan at all: larger than [`PlanError::MAX_PLAN_BYTES`], or not UTF-8 text
+    /// (UTF-16, binary). Nesting deeper than [`PlanError::MAX_NESTING`] is a [`PlanError::Syntax`] error.
+    ///
+    /// ```
+    /// let e = ipplan_planner::PlanSpec::from_yaml_str("s\0u\0b\0", "plan.yaml").unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "plan.yaml: the file has NUL bytes, so it is UTF-16 (or binary): save it as UTF-8"
+    /// );
+    /// ```
+    #[error("{file}: {message}")]
+    Unreadable {
+        /// The file name used in messages.
+        file: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// A value that is present but wrong, or a cross-field rule that does not hold.
     #[error("{file}: {path}: {message}")]
     Invalid {
@@ -59,6 +76,15 @@ pub enum PlanError {
 }
 
 impl PlanError {
+    /// The largest plan text the readers take: 16 MiB. A plan of 100,000 subnets is about 8 MB of YAML; the
+    /// bound keeps a wrong file (a log, a disk image) from being read into memory and parsed.
+    pub const MAX_PLAN_BYTES: usize = 16 << 20;
+
+    /// The deepest nesting of flow collections (`[` and `{`) the readers take: 64. A plan needs 5
+    /// (`{subnets: [{reservations: [{...}]}]}`); the YAML parser's time grows with depth times length, so the
+    /// readers measure the depth in one pass before parsing.
+    pub const MAX_NESTING: usize = 64;
+
     /// The field path the error is about (`""` for syntax errors and top-level keys).
     ///
     /// ```
@@ -78,7 +104,7 @@ impl PlanError {
     #[must_use]
     pub fn path(&self) -> String {
         match self {
-            Self::Syntax { .. } => String::new(),
+            Self::Syntax { .. } | Self::Unreadable { .. } => String::new(),
             Self::UnknownField { parent, key, .. } if parent.is_empty() => key.clone(),
             Self::UnknownField { parent, key, .. } => format!("{parent}.{key}"),
             Self::Invalid { path, .. } => path.clone(),
@@ -124,7 +150,7 @@ impl PlanError {
                 suggestion,
                 known,
             },
-            other @ Self::Syntax { .. } => other,
+            other @ (Self::Syntax { .. } | Self::Unreadable { .. }) => other,
         }
     }
 }
