@@ -112,14 +112,13 @@ fn cidrs(q: &BTreeMap<String, String>, key: &str) -> Result<Vec<Ipv4Net>, PlanEr
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            c.parse::<Ipv4Net>().map_err(|_| {
-                err(
-                    key,
-                    format!(
-                        "item {} '{c}' is not an IPv4 CIDR such as 10.0.1.0/24",
-                        i + 1
-                    ),
-                )
+            crate::plan::yaml::parse_cidr(c).map_err(|why| {
+                let why = if why.starts_with("expected") {
+                    " is not an IPv4 CIDR such as 10.0.1.0/24".to_string()
+                } else {
+                    format!(": {why}")
+                };
+                err(key, format!("item {} '{c}'{why}", i + 1))
             })
         })
         .collect()

@@ -165,3 +165,100 @@ fn duplicate_keys_in_json_are_an_error_as_in_yaml() {
          node_groups, headroom_percent, simulate)"
     );
 }
+
+// ---- 5. ranges AWS refuses, and addresses other tools read differently -------------------------------------
+
+#[test]
+fn leading_zeros_in_an_address_are_an_error_not_decimal() {
+    // ipnet reads 010.0.0.0/24 as 10.0.0.0/24; inet_aton and tools built on it read 010 as octal 8
+    assert_eq!(
+        yaml_err(&OK_YAML.replace("cidr: 10.0.0.0/24", "cidr: 010.0.0.0/24")),
+        "plan.yaml: subnets[0].cidr: invalid CIDR '010.0.0.0/24': '010' has a leading zero, which some tools read \
+         as octal: write '10.0.0.0/24' (or the octal value's decimal, if that is what you meant)"
+    );
+    assert_eq!(
+        yaml_err(&OK_YAML.replace("cidr: 10.0.0.0/24", "cidr: 10.0.00.0/024")),
+        "plan.yaml: subnets[0].cidr: invalid CIDR '10.0.00.0/024': '00' has a leading zero, which some tools read \
+         as octal: write '10.0.0.0/24' (or the octal value's decimal, if that is what you meant)"
+    );
+    assert_eq!(
+        json_err(&OK_JSON.replace("\"10.0.0.0/24\"", "\"10.0.0.0/08\"")),
+        "plan.json: subnets[0].cidr: invalid CIDR '10.0.0.0/08': '08' has a leading zero, which some tools read \
+         as octal: write '10.0.0.0/8' (or the octal value's decimal, if that is what you meant)"
+    );
+    assert_eq!(
+        tf_err(&TF_OK.replace("10.0.2.0/24", "10.0.02.0/24")),
+        "terraform query: subnet_cidrs: item 2 '10.0.02.0/24': '02' has a leading zero, which some tools read as \
+         octal: write '10.0.2.0/24' (or the octal value's decimal, if that is what you meant)"
+    );
+    // a lone 0 is fine, and anything else malformed keeps its message
+    assert!(yaml(&OK_YAML.replace("10.0.0.0/24", "100.64.0.0/24")).is_ok());
+    assert_eq!(
+        yaml_err(&OK_YAML.replace("cidr: 10.0.0.0/24", "cidr: 10.0.0/24")),
+        "plan.yaml: subnets[0].cidr: invalid CIDR '10.0.0/24': expected an IPv4 network such as 10.0.0.0/24"
+    );
+    assert_eq!(
+        tf_err(&TF_OK.replace("10.0.2.0/24", "10.0.2.0")),
+        "terraform query: subnet_cidrs: item 2 '10.0.2.0' is not an IPv4 CIDR such as 10.0.1.0/24"
+    );
+}
+
+#[test]
+fn special_purpose_ranges_are_refused_with_the_reason() {
+    let fix =
+        "use a private range such as 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10";
+    let cases = [
+        ("0.0.0.0/24", "0.0.0.0/8, \"this network\" (RFC 1122)"),
+        ("127.0.0.0/24", "127.0.0.0/8, loopback (RFC 1122)"),
+        (
+            "169.254.0.0/24",
+            "169.254.0.0/16, link-local (RFC 3927; instance metadata and DNS live there)",
+        ),
+        ("224.0.0.0/24", "224.0.0.0/4, multicast (RFC 5771)"),
+        ("239.255.255.0/24", "224.0.0.0/4, multicast (RFC 5771)"),
+        (
+            "240.0.0.0/24",
+            "240.0.0.0/4, reserved (RFC 1112) and broadcast",
+        ),
+        (
+            "255.255.255.240/28",
+            "240.0.0.0/4, reserved (RFC 1112) and broadcast",
+        ),
+    ];
+    for (cidr, why) in cases {
+        assert_eq!(
+            yaml_err(&OK_YAML.replace("10.0.0.0/24", cidr)),
+            format!(
+                "plan.yaml: subnets[0].cidr: '{cidr}' is in {why}, which AWS does not allow for subnets: {fix}"
+            )
+        );
+    }
+    assert_eq!(
+        yaml_err(&format!("vpc: {{cidrs: [127.0.0.0/16]}}\n{OK_YAML}")),
+        format!(
+            "plan.yaml: vpc.cidrs[0]: '127.0.0.0/16' is in 127.0.0.0/8, loopback (RFC 1122), which AWS does not \
+             allow for VPC blocks: {fix}"
+        )
+    );
+    assert_eq!(
+        tf_err(&TF_OK.replace("10.0.2.0/24", "169.254.2.0/24")),
+        format!(
+            "terraform query: subnet_cidrs (item 2): '169.254.2.0/24' is in 169.254.0.0/16, link-local (RFC 3927; \
+             instance metadata and DNS live there), which AWS does not allow for subnets: {fix}"
+        )
+    );
+    // the neighbours are fine: public ranges are allowed in a VPC, as are 100.64.0.0/10 and 198.19.0.0/16
+    for cidr in [
+        "1.0.0.0/24",
+        "126.255.255.0/24",
+        "128.0.0.0/24",
+        "169.253.0.0/24",
+        "223.255.255.0/24",
+        "198.19.0.0/24",
+    ] {
+        assert!(
+            yaml(&OK_YAML.replace("10.0.0.0/24", cidr)).is_ok(),
+            "{cidr}"
+        );
+    }
+}

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 use ipplan_core::{AddressMode, Catalog, CoreError};
@@ -166,7 +167,26 @@ fn is_rfc1918(c: &Ipv4Net) -> bool {
         .any(|r| overlaps(&r, c))
 }
 
-/// A subnet or VPC block: /16../28 and an exact network address. Returns the message.
+/// The special-purpose ranges a VPC or subnet cannot use, with why (the IANA IPv4 Special-Purpose Address
+/// Registry, RFC 6890): EC2 refuses a VPC or subnet CIDR in them, and no instance could use such an address.
+/// Blocks are /16 or smaller and each range is /16 or larger, so a block in one lies inside it.
+const RESERVED: &[(Ipv4Addr, u8, &str)] = &[
+    (Ipv4Addr::new(0, 0, 0, 0), 8, "\"this network\" (RFC 1122)"),
+    (Ipv4Addr::new(127, 0, 0, 0), 8, "loopback (RFC 1122)"),
+    (
+        Ipv4Addr::new(169, 254, 0, 0),
+        16,
+        "link-local (RFC 3927; instance metadata and DNS live there)",
+    ),
+    (Ipv4Addr::new(224, 0, 0, 0), 4, "multicast (RFC 5771)"),
+    (
+        Ipv4Addr::new(240, 0, 0, 0),
+        4,
+        "reserved (RFC 1112) and broadcast",
+    ),
+];
+
+/// A subnet or VPC block: /16../28, in no special-purpose range, an exact network address. Returns the message.
 fn check_block(c: &Ipv4Net, what: &str, plural: &str) -> Result<(), String> {
     let l = c.prefix_len();
     if l > LONGEST_SUBNET_PREFIX {
@@ -180,6 +200,14 @@ fn check_block(c: &Ipv4Net, what: &str, plural: &str) -> Result<(), String> {
             "'{c}' is larger than /{SHORTEST_SUBNET_PREFIX}: AWS {plural} are /{SHORTEST_SUBNET_PREFIX} to \
              /{LONGEST_SUBNET_PREFIX}, split it into /{SHORTEST_SUBNET_PREFIX} or smaller"
         ));
+    }
+    for &(base, len, why) in RESERVED {
+        if (u32::from(c.network()) ^ u32::from(base)) >> (32 - len) == 0 {
+            return Err(format!(
+                "'{c}' is in {base}/{len}, {why}, which AWS does not allow for {plural}: use a private range such as \
+                 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10"
+            ));
+        }
     }
     if c.addr() != c.network() {
         return Err(format!(

@@ -626,6 +626,39 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// An IPv4 CIDR as written in a plan or query. `ipnet` reads `010.0.0.0/24` as `10.0.0.0/24`, but inet_aton and
+/// tools built on it read a leading zero as octal (`010` = 8): such a number is an error that shows the decimal
+/// reading, so a plan never means something other than what another tool would make of it.
+pub(crate) fn parse_cidr(s: &str) -> Result<ipnet::Ipv4Net, String> {
+    let generic = || "expected an IPv4 network such as 10.0.0.0/24".to_string();
+    let (addr, len) = s.split_once('/').ok_or_else(generic)?;
+    let mut parts: Vec<&str> = addr.split('.').collect();
+    parts.push(len);
+    let zero = |p: &str| p.len() > 1 && p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit());
+    if let Some(bad) = parts.iter().find(|p| zero(p)) {
+        let fixed: Vec<&str> = parts
+            .iter()
+            .map(|p| {
+                if zero(p) {
+                    let t = p.trim_start_matches('0');
+                    if t.is_empty() { "0" } else { t }
+                } else {
+                    p
+                }
+            })
+            .collect();
+        let n = fixed.len();
+        let fixed = format!("{}/{}", fixed[..n - 1].join("."), fixed[n - 1]);
+        if fixed.parse::<ipnet::Ipv4Net>().is_ok() {
+            return Err(format!(
+                "'{bad}' has a leading zero, which some tools read as octal: write '{fixed}' (or the octal value's \
+                 decimal, if that is what you meant)"
+            ));
+        }
+    }
+    s.parse().map_err(|_| generic())
+}
+
 /// The known word nearest to `word`, if it is within a third of the word's length (at least 2 edits). Bounded
 /// work per known word (`edit_distance_within`), so a long mistyped name against many subnets stays fast.
 pub(crate) fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
