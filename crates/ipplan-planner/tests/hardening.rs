@@ -262,3 +262,177 @@ fn special_purpose_ranges_are_refused_with_the_reason() {
         );
     }
 }
+
+// ---- 2. integers: bounded where they are read, the bound in the message -----------------------------------
+
+/// OK_YAML with `cni:` settings and node-group fields added.
+fn with(cni: &str, group: &str) -> String {
+    let mut t = OK_YAML.replace(
+        "pods_per_node: 20 }",
+        &format!("pods_per_node: 20{group} }}"),
+    );
+    if !cni.is_empty() {
+        t = format!("cni: {{ {cni} }}\n{t}");
+    }
+    t
+}
+
+#[test]
+fn cni_targets_and_max_eni_are_at_most_65535() {
+    let warm = "no node holds that many (the largest EC2 types: 24 ENIs x 63 secondary IPs, x 16 as prefixes): give \
+                the number per node you mean";
+    for field in [
+        "warm_eni_target",
+        "warm_ip_target",
+        "minimum_ip_target",
+        "warm_prefix_target",
+    ] {
+        assert_eq!(
+            yaml_err(&with(&format!("{field}: 268435456"), "")),
+            format!("plan.yaml: cni.{field}: 268435456 is more than 65535: {warm}")
+        );
+        assert!(
+            yaml(&with(&format!("{field}: 65535"), "")).is_ok(),
+            "{field}"
+        );
+    }
+    assert_eq!(
+        yaml_err(&with("max_eni: 65536", "")),
+        "plan.yaml: cni.max_eni: 65536 is more than 65535: no instance type has that many ENIs (the most is 24): give \
+         the cap you mean, or leave it unset"
+    );
+    // the Terraform door gets the same bound, named in the query's words
+    let q = TF_OK.replace(
+        "\"pods\": \"200\"",
+        "\"pods\": \"200\", \"warm_prefix_target\": \"268435456\", \"mode\": \"prefix\"",
+    );
+    assert_eq!(
+        tf_err(&q),
+        format!("terraform query: warm_prefix_target: 268435456 is more than 65535: {warm}")
+    );
+}
+
+#[test]
+fn node_counts_are_bounded_so_peak_sums_cannot_wrap() {
+    let vpc = "more nodes than the largest VPC (50 blocks of /16) has addresses: give the peak node count";
+    let per_node =
+        "more pods than a kubelet runs on one node: give the pods per node that need an address";
+    let base = OK_YAML.replace("nodes: 3, pods_per_node: 20", "NODES");
+    let g = |s: &str| yaml_err(&base.replace("NODES", s));
+    assert_eq!(
+        g("nodes: 4294967295, pods_per_node: 1"),
+        format!("plan.yaml: node_groups[0].nodes: 4294967295 is more than 3276800: {vpc}")
+    );
+    assert_eq!(
+        g("nodes: 1, surge: 4294967295, pods_per_node: 1"),
+        format!("plan.yaml: node_groups[0].surge: 4294967295 is more than 3276800: {vpc}")
+    );
+    assert_eq!(
+        g("nodes: 1, pods_per_node: 65536"),
+        format!("plan.yaml: node_groups[0].pods_per_node: 65536 is more than 65535: {per_node}")
+    );
+    assert_eq!(
+        g("nodes: 1, pods_per_node: 1, host_network_pods: 4294967295"),
+        format!(
+            "plan.yaml: node_groups[0].host_network_pods: 4294967295 is more than 65535: {per_node}"
+        )
+    );
+    assert_eq!(
+        g("nodes: 1, pods_per_node: 1, max_pods: 100000"),
+        format!("plan.yaml: node_groups[0].max_pods: 100000 is more than 65535: {per_node}")
+    );
+    assert_eq!(
+        g("nodes: 3, pods: 4294967295"),
+        format!(
+            "plan.yaml: node_groups[0].pods: 4294967295 pods over 3 nodes is 1431655765 per node, more than 65535: {per_node}"
+        )
+    );
+    // nodes + surge and pods x nodes: 65535 x 3276800 x 2 would wrap u32 (and saturate in the simulation's deploy)
+    assert_eq!(
+        g("nodes: 3276800, surge: 3276800, pods_per_node: 65535"),
+        "plan.yaml: node_groups[0].pods_per_node: 65535 pods per node on 6553600 nodes (nodes + surge) is \
+         429490176000 pods, more than 4294967295: lower the pods or the nodes"
+    );
+    assert_eq!(
+        g("nodes: 100000, surge: 100, pods: 4294967295"),
+        "plan.yaml: node_groups[0].pods: 42950 pods per node on 100100 nodes (nodes + surge) is 4299295000 pods, \
+         more than 4294967295: lower the pods or the nodes"
+    );
+    // the bounds themselves are accepted, and check() on them does not overflow (tests run with overflow checks)
+    let plan = yaml(&base.replace(
+        "NODES",
+        "nodes: 3276800, surge: 3276800, pods_per_node: 655",
+    ))
+    .unwrap();
+    let r = ipplan_planner::check(&plan);
+    assert!(!r.fits);
+    assert_eq!(r.node_groups[0].peak_nodes, 6_553_600);
+}
+
+#[test]
+fn other_consumers_are_at_most_the_subnet() {
+    let text = OK_YAML.replace(
+        "cidr: 10.0.0.0/24 }",
+        "cidr: 10.0.0.0/24, other_consumers: [{what: alb, addresses: 4294967296}] }",
+    );
+    assert_eq!(
+        yaml_err(&text),
+        "plan.yaml: subnets[0].other_consumers[0].addresses: 4294967296 is more than the 256 addresses of the \
+         subnet (10.0.0.0/24): give the addresses it takes at peak"
+    );
+    assert!(yaml(&text.replace("4294967296", "256")).is_ok());
+    let q = TF_OK.replace(
+        "\"pods\": \"200\"",
+        "\"pods\": \"200\", \"other_consumers_per_subnet\": \"257\"",
+    );
+    assert_eq!(
+        tf_err(&q),
+        "terraform query: other_consumers_per_subnet: 257 is more than the 256 addresses of the subnet \
+         (10.0.1.0/24): give the addresses it takes at peak"
+    );
+}
+
+#[test]
+fn scenario_times_and_counts_are_bounded() {
+    let long = "that is longer than the longest simulation (7d, in seconds): give a shorter time";
+    let sim = |s: &str| yaml_err(&format!("{OK_YAML}simulate: {s}\n"));
+    assert_eq!(
+        sim("{ wait_threshold: 4294967295 }"),
+        format!("plan.yaml: simulate.wait_threshold: 4294967295 is more than 604800: {long}")
+    );
+    assert_eq!(
+        sim("{ sample: 8d }"),
+        format!("plan.yaml: simulate.sample: 691200 is more than 604800: {long}")
+    );
+    assert_eq!(
+        sim("{ events: [{ at: 4294967295, scale: { node_group: web, nodes: 1 } }] }"),
+        format!("plan.yaml: simulate.events[0].at: 4294967295 is more than 604800: {long}")
+    );
+    // drain_seconds was added to the clock: 4294967295 wrapped it
+    assert_eq!(
+        sim(
+            "{ events: [{ at: 0, rolling_update: { node_group: web, drain_seconds: 4294967295 } }] }"
+        ),
+        format!(
+            "plan.yaml: simulate.events[0].rolling_update.drain_seconds: 4294967295 is more than 604800: {long}"
+        )
+    );
+    assert_eq!(
+        sim("{ events: [{ at: 0, scale: { node_group: web, nodes: 4294967295 } }] }"),
+        "plan.yaml: simulate.events[0].scale.nodes: 4294967295 is more than 3276800: more nodes than the largest VPC \
+         (50 blocks of /16) has addresses: give the node count"
+    );
+    assert_eq!(
+        sim("{ events: [{ at: 0, rolling_update: { node_group: web, surge: 4294967295 } }] }"),
+        "plan.yaml: simulate.events[0].rolling_update.surge: 4294967295 is more than 3276800: more nodes than the \
+         largest VPC (50 blocks of /16) has addresses: give the surge"
+    );
+    // at the bounds the simulation runs (tests run with overflow checks)
+    let plan = yaml(&format!(
+        "{OK_YAML}simulate: {{ duration: 7d, sample: 7d, wait_threshold: 7d, events: [{{ at: 0, rolling_update: \
+         {{ node_group: web, drain_seconds: 604800 }} }}] }}\n"
+    ))
+    .unwrap();
+    let r = ipplan_planner::simulate(&plan, &plan.scenario());
+    assert!(r.fits);
+}
