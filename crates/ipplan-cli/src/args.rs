@@ -73,7 +73,7 @@ pub fn read_rows(path: &Path) -> anyhow::Result<Vec<ipplan_core::InstanceInfo>> 
 /// dropped, and UTF-16 or other non-UTF-8 text is an error that says how to save it. `what` names the file in
 /// errors ("plan file").
 pub fn read_text(path: &Path, what: &str, limit: usize, too_large: &str) -> anyhow::Result<String> {
-    let shown = path.display().to_string();
+    let shown = ipplan_core::printable(&path.display().to_string()).into_owned();
     let cannot = || format!("cannot read {what} '{shown}' (check the path)");
     let file = std::fs::File::open(path).with_context(cannot)?;
     let size = file.metadata().ok().map(|m| m.len());

@@ -28,7 +28,7 @@ mod rows;
 mod table;
 
 pub use catalog::{Catalog, DATA_VERSION, edit_distance, edit_distance_within, embedded_table};
-pub use error::CoreError;
+pub use error::{CoreError, printable};
 pub use instance::{Hypervisor, InstanceInfo, Vcpus, vcpus_from_size_name};
 pub use maxpods::{
     AddressMode, CniVersion, MaxPods, MaxPodsNote, MaxPodsOptions, PodCap, karpenter_max_pods,

@@ -1,5 +1,6 @@
 //! Errors of the planner crate.
 
+use ipplan_core::printable;
 use thiserror::Error;
 
 /// What can be wrong with a plan file. Every message is one line that names the file, the field path
@@ -21,7 +22,7 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum PlanError {
     /// The text is not YAML (or not JSON, for a `.json` file).
-    #[error("{file}: invalid {format}: {message}")]
+    #[error("{}: invalid {format}: {}", printable(.file), printable(.message))]
     Syntax {
         /// The file name used in messages.
         file: String,
@@ -33,7 +34,7 @@ pub enum PlanError {
         line: Option<usize>,
     },
     /// A key the plan format does not have.
-    #[error("{file}: unknown field '{key}' {}{}", place(.parent), hint(.suggestion.as_deref(), .known))]
+    #[error("{}: unknown field '{}' {}{}", printable(.file), printable(.key), place(.parent), hint(.suggestion.as_deref(), .known))]
     UnknownField {
         /// The file name used in messages.
         file: String,
@@ -56,7 +57,7 @@ pub enum PlanError {
     ///     "plan.yaml: the file has NUL bytes, so it is UTF-16 (or binary): save it as UTF-8"
     /// );
     /// ```
-    #[error("{file}: {message}")]
+    #[error("{}: {}", printable(.file), printable(.message))]
     Unreadable {
         /// The file name used in messages.
         file: String,
@@ -64,7 +65,7 @@ pub enum PlanError {
         message: String,
     },
     /// A value that is present but wrong, or a cross-field rule that does not hold.
-    #[error("{file}: {path}: {message}")]
+    #[error("{}: {}: {}", printable(.file), printable(.path), printable(.message))]
     Invalid {
         /// The file name used in messages.
         file: String,
@@ -159,7 +160,7 @@ fn place(parent: &str) -> String {
     if parent.is_empty() {
         "at the top level".to_string()
     } else {
-        format!("in {parent}")
+        format!("in {}", printable(parent))
     }
 }
 

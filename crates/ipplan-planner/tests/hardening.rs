@@ -436,3 +436,31 @@ fn scenario_times_and_counts_are_bounded() {
     let r = ipplan_planner::simulate(&plan, &plan.scenario());
     assert!(r.fits);
 }
+
+// ---- 7. every error is one line, whatever the input quotes ------------------------------------------------
+
+#[test]
+fn line_breaks_in_quoted_input_are_escaped_in_messages() {
+    // found by tests/fuzz.rs: a key or value with a line break (a JSON escape, a CR in a CSV cell) split the
+    // message over two lines
+    assert_eq!(
+        json_err(&OK_JSON.replace("\"instance_type\"", "\"insta\\nce_type\"")),
+        "plan.json: unknown field 'insta\\nce_type' in node_groups[0] (did you mean 'instance_type'?)"
+    );
+    assert_eq!(
+        yaml_err(&OK_YAML.replace("subnets: [a]", "subnets: [\"a\\u2028b\"]")),
+        "plan.yaml: node_groups[0].subnets[0]: unknown subnet 'a\\u{2028}b' (known: a)"
+    );
+    assert_eq!(
+        tf_err(&TF_OK.replace("\"nodes\"", "\"no\\rdes\"")),
+        "terraform query: no\\rdes: unknown query key 'no\\rdes' (did you mean 'nodes'?)"
+    );
+    let csv = format!(
+        "{}\nz\rz9.large,3,10,2,nitro,false,1,3,,,user\n",
+        ipplan_core::CSV_HEADER
+    );
+    assert_eq!(
+        ipplan_core::parse_csv(&csv).unwrap_err().to_string(),
+        "line 2: instance_type: 'z\\rz9.large' is not an EC2 instance type name such as 'm5.large'"
+    );
+}
