@@ -170,3 +170,38 @@ fn utf16_text_gets_an_encoding_hint() {
         "types.csv: line 1: encoding: the file has NUL bytes, so it is UTF-16 (or binary): save it as UTF-8"
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+    /// Any counts: a row parses exactly when every count is within its bound, and what parses goes through the
+    /// max-pods formulas without overflow (tests run with overflow checks).
+    #[test]
+    fn rows_parse_exactly_within_bounds(
+        enis in 0u64..5000, ipv4 in 0u64..5000, vcpus in 0u64..100_000, cards in 0u64..5000,
+        extra in 0u64..5000, branch in 0u64..5000, big in proptest::prelude::any::<bool>(),
+    ) {
+        let enis = if big { enis * 1_000_000_007 } else { enis };
+        let total = enis + extra;
+        let csv = format!("{CSV_HEADER}\nzz9.large,{enis},{ipv4},{vcpus},nitro,false,{cards},{total},true,{branch},user\n");
+        let max = u64::from(MAX_ROW_COUNT);
+        let within = (1..=max).contains(&enis) && (1..=max).contains(&ipv4) && (1..=65_535).contains(&vcpus)
+            && (1..=max).contains(&cards) && (1..=max).contains(&total) && branch <= max;
+        match parse_csv(&csv) {
+            Ok(rows) => {
+                proptest::prop_assert!(within, "{csv}");
+                let r = &rows[0];
+                for prefix_delegation in [false, true] {
+                    let opts = ipplan_core::MaxPodsOptions { prefix_delegation, ..Default::default() };
+                    let m = ipplan_core::max_pods(r, &opts).unwrap();
+                    proptest::prop_assert!(m.eni_limited_pods <= 1024 * 1023 * 16 + 2);
+                }
+                let _ = ipplan_core::karpenter_max_pods(r, 1, Some(110));
+            }
+            Err(e) => {
+                proptest::prop_assert!(!within, "{csv}: {e}");
+                proptest::prop_assert!(!e.to_string().contains('\n'));
+            }
+        }
+    }
+}
