@@ -77,7 +77,7 @@ pub enum PlanError {
 }
 
 impl PlanError {
-    /// The largest plan text the readers take: 16 MiB. A plan of 100,000 subnets is about 8 MB of YAML; the
+    /// The largest plan text the readers take: 16 MiB. A plan of 100,000 subnets is 6 to 10 MB of YAML; the
     /// bound keeps a wrong file (a log, a disk image) from being read into memory and parsed.
     pub const MAX_PLAN_BYTES: usize = 16 << 20;
 

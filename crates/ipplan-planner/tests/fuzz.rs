@@ -219,7 +219,8 @@ const ROWS: &[&str] = &[
     r#"{"InstanceTypes": [{"InstanceType": "zz8.large", "Hypervisor": "nitro", "BareMetal": false, "VCpuInfo": {"DefaultVCpus": 2}, "NetworkInfo": {"MaximumNetworkInterfaces": 4, "Ipv4AddressesPerInterface": 10, "DefaultNetworkCardIndex": 0, "NetworkCards": [{"NetworkCardIndex": 0, "MaximumNetworkInterfaces": 3}, {"NetworkCardIndex": 1, "MaximumNetworkInterfaces": 1}]}}]}"#,
 ];
 
-/// 256 cases per property in CI; `IPPLAN_FUZZ_CASES=100000 cargo test --release --test fuzz` fuzzes longer.
+/// 256 cases per property in CI; `IPPLAN_FUZZ_CASES=100000 cargo test -p ipplan-planner --test fuzz` fuzzes longer
+/// (without `--release`, so arithmetic stays overflow-checked: `[profile.test]`).
 fn cases() -> u32 {
     std::env::var("IPPLAN_FUZZ_CASES")
         .ok()
