@@ -1,6 +1,7 @@
 //! What every subcommand shares: the global flags and the catalog they load.
 
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use anyhow::Context as _;
@@ -96,9 +97,69 @@ impl Context {
 }
 
 /// Read instance rows (CSV or describe-instance-types JSON) from a file.
-pub fn read_rows(path: &std::path::Path) -> anyhow::Result<Vec<ipplan_core::InstanceInfo>> {
+pub fn read_rows(path: &Path) -> anyhow::Result<Vec<ipplan_core::InstanceInfo>> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read instance data file '{shown}' (check the path)"))?;
+    let text = read_text(
+        path,
+        "instance data file",
+        ipplan_core::MAX_INSTANCE_DATA_BYTES,
+        "give only the instance types you use",
+    )?;
     Ok(parse_instance_data(&text).map_err(|e| e.in_file(&shown))?)
+}
+
+/// Read a whole input file as text: the one place the CLI turns bytes into text. At most `limit` bytes are read
+/// (a 100 MB file is an error, not an allocation; `too_large` is the fix to print), a UTF-8 byte-order mark is
+/// dropped, and UTF-16 or other non-UTF-8 text is an error that says how to save it. `what` names the file in
+/// errors ("plan file").
+pub fn read_text(path: &Path, what: &str, limit: usize, too_large: &str) -> anyhow::Result<String> {
+    let shown = ipplan_core::printable(&path.display().to_string()).into_owned();
+    let cannot = || format!("cannot read {what} '{shown}' (check the path)");
+    let file = std::fs::File::open(path).with_context(cannot)?;
+    let size = file.metadata().ok().map(|m| m.len());
+    match read_limited(file, limit).with_context(cannot)? {
+        Some(bytes) => decode(bytes, &shown),
+        None => {
+            let size = size.map_or(String::new(), |n| format!(" ({n} bytes)"));
+            anyhow::bail!(
+                "{shown}: the {what} is larger than {} MiB{size}: {too_large}",
+                limit >> 20
+            )
+        }
+    }
+}
+
+/// All of `r` if it is at most `limit` bytes, else `None` (having read `limit + 1`).
+pub fn read_limited(r: impl Read, limit: usize) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    r.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= limit).then_some(bytes))
+}
+
+/// Bytes as UTF-8 text without a byte-order mark; UTF-16 (a byte-order mark, or NUL bytes) and other encodings
+/// are errors naming the file and the fix.
+pub fn decode(bytes: Vec<u8>, shown: &str) -> anyhow::Result<String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        anyhow::bail!(
+            "{shown}: the file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"
+        );
+    }
+    let bytes = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    if bytes.contains(&0) {
+        anyhow::bail!(
+            "{shown}: the file has NUL bytes, so it is UTF-16 (or binary): save it as UTF-8"
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let b = e.as_bytes();
+        let line = b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+        anyhow::anyhow!(
+            "{shown}: line {line}: byte 0x{:02X} is not UTF-8 (a Latin-1 or Windows-1252 file?): save it as UTF-8",
+            b[at]
+        )
+    })
 }

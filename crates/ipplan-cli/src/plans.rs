@@ -5,16 +5,20 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use ipplan_planner::{Plan, Scenario};
+use ipplan_planner::{Plan, PlanError, Scenario};
 
-use crate::args::Context;
+use crate::args::{Context, read_text};
 
 /// Read and validate a plan file, its `simulate:` section included (so a typo there fails `check` too); errors
 /// name the file, the field and the fix.
 pub fn load_plan(ctx: &Context, path: &Path) -> anyhow::Result<Plan> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read plan file '{shown}' (check the path)"))?;
+    let text = read_text(
+        path,
+        "plan file",
+        PlanError::MAX_PLAN_BYTES,
+        "split it, or check that this is the plan file",
+    )?;
     Ok(Plan::from_str_auto(&text, &shown, &ctx.catalog)?)
 }
 

@@ -132,8 +132,7 @@ impl Catalog {
         let mut scored: Vec<(usize, &str)> = self
             .iter()
             .filter_map(|r| {
-                let d = edit_distance(name, &r.name);
-                (d <= limit).then_some((d, r.name.as_ref()))
+                edit_distance_within(name, &r.name, limit).map(|d| (d, r.name.as_ref()))
             })
             .collect();
         scored.sort();
@@ -212,6 +211,42 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// [`edit_distance`] when it is at most `limit`, else `None`, without the full computation where the lengths
+/// alone rule it out or a row of the table already exceeds `limit`: a megabyte-long mistyped name costs no more
+/// than a short one (`Catalog::suggest` runs this against every known type).
+///
+/// ```
+/// assert_eq!(ipplan_core::edit_distance_within("m6i.xlarg", "m6i.xlarge", 2), Some(1));
+/// assert_eq!(ipplan_core::edit_distance_within("kitten", "sitting", 2), None);
+/// assert_eq!(ipplan_core::edit_distance_within(&"a".repeat(1 << 20), "m5.large", 5), None);
+/// ```
+#[must_use]
+pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit.saturating_mul(4) {
+        // a char is 1 to 4 bytes: the char counts differ by more than `limit` too
+        return None;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, &ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        // every later row is at least this row's minimum
+        if cur.iter().min().is_some_and(|&m| m > limit) {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    Some(prev[b.len()]).filter(|&d| d <= limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +271,34 @@ mod tests {
         assert_eq!(cat.iter().count(), embedded_table().len() + 1);
         let names: Vec<&str> = cat.iter().map(|r| r.name.as_ref()).collect();
         assert!(names.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_the_full_one() {
+        let words = [
+            "",
+            "a",
+            "m5.large",
+            "m5.larg",
+            "m6i.xlarge",
+            "kitten",
+            "sitting",
+            "zz",
+            "ééé",
+            "eee",
+        ];
+        for a in words {
+            for b in words {
+                for limit in 0..6 {
+                    let d = edit_distance(a, b);
+                    assert_eq!(
+                        edit_distance_within(a, b, limit),
+                        (d <= limit).then_some(d),
+                        "{a} {b} {limit}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

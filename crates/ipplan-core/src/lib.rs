@@ -11,7 +11,8 @@
 //!   schema and for `aws ec2 describe-instance-types --output json`;
 //! - `instance.rs` — [`InstanceInfo`]: one type's network facts;
 //! - `mode.rs` — [`cni_address_mode`]: whether the CNI runs prefix delegation on a type (the one rule);
-//! - `maxpods.rs` — [`max_pods`], [`karpenter_max_pods`], [`pod_eni_capacity`]: max pods per node;
+//! - `maxpods.rs` — [`max_pods`], [`karpenter_max_pods`], [`pod_eni_capacity`],
+//!   [`karpenter_pod_eni_capacity`]: max pods per node and branch ENIs;
 //! - `error.rs` — [`CoreError`].
 //!
 //! ```
@@ -32,12 +33,15 @@ mod rows;
 #[rustfmt::skip] // generated, one row per line: see tests/table.rs
 mod table;
 
-pub use catalog::{Catalog, DATA_VERSION, edit_distance, embedded_table};
-pub use error::CoreError;
+pub use catalog::{Catalog, DATA_VERSION, edit_distance, edit_distance_within, embedded_table};
+pub use error::{CoreError, printable};
 pub use instance::{Hypervisor, InstanceInfo, Vcpus, vcpus_from_size_name};
 pub use maxpods::{
     AddressMode, CniVersion, MaxPods, MaxPodsNote, MaxPodsOptions, PodCap, karpenter_max_pods,
-    max_pods, pod_eni_capacity,
+    karpenter_pod_eni_capacity, max_pods, pod_eni_capacity,
 };
 pub use mode::{PrefixFallback, cni_address_mode};
-pub use rows::{CSV_HEADER, parse_csv, parse_describe_json, parse_instance_data, to_csv};
+pub use rows::{
+    CSV_HEADER, MAX_INSTANCE_DATA_BYTES, MAX_ROW_COUNT, MAX_ROW_VCPUS, parse_csv,
+    parse_describe_json, parse_instance_data, to_csv,
+};

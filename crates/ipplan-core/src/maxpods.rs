@@ -235,6 +235,12 @@ pub enum MaxPodsNote {
         /// The count used.
         vcpus: u32,
     },
+    /// No branch-ENI table lists the type, so Karpenter advertises `vpc.amazonaws.com/pod-eni` 0 for it
+    /// ([`karpenter_pod_eni_capacity`]).
+    KarpenterPodEniUnlisted {
+        /// The type.
+        instance: String,
+    },
 }
 
 impl fmt::Display for MaxPodsNote {
@@ -276,6 +282,11 @@ impl fmt::Display for MaxPodsNote {
                     "vCPU count {vcpus} derived from the size name (EC2 data had none)"
                 )
             }
+            Self::KarpenterPodEniUnlisted { instance } => write!(
+                f,
+                "no branch-ENI table lists '{instance}': Karpenter advertises vpc.amazonaws.com/pod-eni 0 there, \
+                 so pods with their own security groups are not scheduled on it"
+            ),
         }
     }
 }
@@ -416,10 +427,11 @@ pub fn max_pods(instance: &InstanceInfo, opts: &MaxPodsOptions) -> Result<MaxPod
     })
 }
 
-/// Karpenter's pod density for a type (aws/karpenter-provider-aws `pkg/providers/instancetype/types.go`):
-/// `max(enis - reserved_enis, 0) * (ipv4_per_eni - 1) + 2`, then `min(pods_per_core * vCPUs, that)` when
-/// `pods_per_core` is set. No 110/250 cap, and not prefix-aware (with prefix delegation, set `maxPods`).
-/// EFA-only interfaces are not in the table and are not subtracted.
+/// Karpenter's pod density for a type (aws/karpenter-provider-aws `pkg/providers/instancetype/types.go`,
+/// `ENILimitedPods` and `pods`): `usable = max(enis - reserved_enis, 0)`, then **0 when no ENI is usable**, else
+/// `usable * (ipv4_per_eni - 1) + 2`; then `min(pods_per_core * vCPUs, that)` when `pods_per_core` is set. No
+/// 110/250 cap, and not prefix-aware (with prefix delegation, set `maxPods`). EFA-only interfaces are not in the
+/// table and are not subtracted.
 ///
 /// ```
 /// use ipplan_core::{Catalog, karpenter_max_pods};
@@ -428,9 +440,11 @@ pub fn max_pods(instance: &InstanceInfo, opts: &MaxPodsOptions) -> Result<MaxPod
 /// assert_eq!(karpenter_max_pods(m5, 0, None), Some(29));
 /// assert_eq!(karpenter_max_pods(m5, 1, None), Some(20)); // RESERVED_ENIS=1, custom networking
 /// assert_eq!(karpenter_max_pods(m5, 0, Some(10)), Some(20)); // podsPerCore 10 x 2 vCPUs
+/// // 3 ENIs, all reserved: Karpenter advertises 0 pods (not the 2 host-network pods of the formula)
+/// assert_eq!(karpenter_max_pods(m5, 3, None), Some(0));
 /// ```
 ///
-/// Returns `None` when `pods_per_core` is set and the vCPU count is unknown.
+/// Returns `None` when `pods_per_core` is set and the vCPU count is unknown (and some ENI is usable).
 #[must_use]
 pub fn karpenter_max_pods(
     instance: &InstanceInfo,
@@ -438,10 +452,44 @@ pub fn karpenter_max_pods(
     pods_per_core: Option<u32>,
 ) -> Option<u32> {
     let enis = instance.enis.saturating_sub(reserved_enis);
+    if enis == 0 {
+        // ENILimitedPods: `if usableNetworkInterfaces == 0 { return 0 }`; podsPerCore only lowers it
+        return Some(0);
+    }
     let pods = formula(enis, instance.slots_per_eni(), AddressMode::SecondaryIp);
     match pods_per_core {
         None | Some(0) => Some(pods),
         Some(ppc) => Some(pods.min(ppc.saturating_mul(instance.vcpus.count()?))),
+    }
+}
+
+/// Karpenter's `vpc.amazonaws.com/pod-eni` capacity for a type (aws/karpenter-provider-aws
+/// `pkg/providers/instancetype/types.go`, `awsPodENI`): the branch ENIs of a type its `Limits` table lists as
+/// trunking-compatible, else 0. Where [`pod_eni_capacity`] says `None` (no branch-ENI table lists the type),
+/// Karpenter reads 0, and the note says so.
+///
+/// ```
+/// use ipplan_core::{Catalog, MaxPodsNote, karpenter_pod_eni_capacity};
+/// let cat = Catalog::embedded();
+/// assert_eq!(karpenter_pod_eni_capacity(cat.get("m5.large").unwrap()), (9, None));
+/// assert_eq!(karpenter_pod_eni_capacity(cat.get("t3.micro").unwrap()), (0, None));
+/// let mut unlisted = cat.get("m5.large").unwrap().clone();
+/// (unlisted.trunking, unlisted.branch_enis) = (None, None); // e.g. a describe-instance-types row
+/// let (n, note) = karpenter_pod_eni_capacity(&unlisted);
+/// assert_eq!(n, 0);
+/// assert!(matches!(note, Some(MaxPodsNote::KarpenterPodEniUnlisted { .. })));
+/// ```
+#[must_use]
+pub fn karpenter_pod_eni_capacity(instance: &InstanceInfo) -> (u32, Option<MaxPodsNote>) {
+    match (instance.trunking, instance.branch_enis) {
+        (Some(true), Some(n)) => (n, None),
+        (Some(_), _) => (0, None),
+        (None, _) => (
+            0,
+            Some(MaxPodsNote::KarpenterPodEniUnlisted {
+                instance: instance.name.to_string(),
+            }),
+        ),
     }
 }
 

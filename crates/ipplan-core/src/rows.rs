@@ -33,6 +33,50 @@ pub const CSV_HEADER: &str = "instance_type,enis,ipv4_per_eni,vcpus,hypervisor,b
 
 const COLUMNS: usize = 11;
 
+/// The most ENIs (per card or in all), IPv4 addresses per ENI, network cards and branch ENIs a row may give:
+/// 1,024. EC2's largest types report 24 ENIs on the default card, 64 IPv4 addresses per ENI, 32 network cards,
+/// 80 ENIs in all and 120 branch ENIs (`data/instances.csv`); the bound keeps every per-node product
+/// (1,024 ENIs x 1,023 slots x 16 addresses) inside `u32`, so a mistyped row is a one-line error, not a node of
+/// four billion ENIs.
+pub const MAX_ROW_COUNT: u32 = 1024;
+
+/// The most vCPUs a row may give: 65,535 (EC2's largest type has 896).
+pub const MAX_ROW_VCPUS: u32 = 65_535;
+
+/// The largest instance-data file read: 64 MiB (a region's `describe-instance-types` output is about 4 MB).
+pub const MAX_INSTANCE_DATA_BYTES: usize = 64 << 20;
+
+/// The text with a UTF-8 byte-order mark (Excel's "CSV UTF-8", PowerShell's `Out-File`) removed; an error for
+/// UTF-16 text (NUL bytes: PowerShell 5's `>` writes UTF-16) and for text over [`MAX_INSTANCE_DATA_BYTES`].
+fn plain_text(text: &str) -> Result<&str, CoreError> {
+    if text.len() > MAX_INSTANCE_DATA_BYTES {
+        return Err(bad(
+            1,
+            "file",
+            format!(
+                "{} bytes is more than {} MiB: give only the instance types you use",
+                text.len(),
+                MAX_INSTANCE_DATA_BYTES >> 20
+            ),
+        ));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(p) = text.find('\0') {
+        let line = text[..p].bytes().filter(|&b| b == b'\n').count() + 1;
+        return Err(bad(
+            line,
+            "encoding",
+            "the file has NUL bytes, so it is UTF-16 (or binary): save it as UTF-8",
+        ));
+    }
+    Ok(text)
+}
+
+/// `'N' is out of range (at most MAX): ...`: the message of a count past its bound.
+fn out_of_range(n: impl std::fmt::Display, max: u32) -> String {
+    format!("'{n}' is out of range (at most {max}): give the value EC2 reports")
+}
+
 fn bad(line: usize, field: &str, message: impl Into<String>) -> CoreError {
     CoreError::BadRow {
         origin: String::new(),
@@ -42,14 +86,22 @@ fn bad(line: usize, field: &str, message: impl Into<String>) -> CoreError {
     }
 }
 
-fn parse_u32(line: usize, field: &str, v: &str, min: u32) -> Result<u32, CoreError> {
-    match v.trim().parse::<u32>() {
-        Ok(n) if n >= min => Ok(n),
-        Ok(n) => Err(bad(
+fn parse_u32(line: usize, field: &str, v: &str, min: u32, max: u32) -> Result<u32, CoreError> {
+    let v = v.trim();
+    // read as u64 so a number past u32 gets the range message, not "not a whole number"
+    let digits = v.bytes().any(|b| b.is_ascii_digit())
+        && v.trim_start_matches('+')
+            .bytes()
+            .all(|b| b.is_ascii_digit());
+    match v.parse::<u64>() {
+        Ok(n) if n < u64::from(min) => Err(bad(
             line,
             field,
             format!("'{n}' is below {min}; give the value EC2 reports"),
         )),
+        Ok(n) if n <= u64::from(max) => Ok(n as u32),
+        Ok(_) => Err(bad(line, field, out_of_range(v, max))),
+        Err(_) if digits => Err(bad(line, field, out_of_range(v, max))),
         Err(_) => Err(bad(
             line,
             field,
@@ -128,6 +180,7 @@ fn valid_name(line: usize, field: &str, name: &str) -> Result<(), CoreError> {
 /// # Errors
 /// [`CoreError::BadRow`] naming the line and the column.
 pub fn parse_csv(text: &str) -> Result<Vec<InstanceInfo>, CoreError> {
+    let text = plain_text(text)?;
     let mut rows = Vec::new();
     let mut header_seen = false;
     for (i, raw) in text.lines().enumerate() {
@@ -162,17 +215,18 @@ pub fn parse_csv(text: &str) -> Result<Vec<InstanceInfo>, CoreError> {
         }
         let name = cells[0].trim();
         valid_name(line, "instance_type", name)?;
-        let enis = parse_u32(line, "enis", cells[1], 1)?;
-        let ipv4_per_eni = parse_u32(line, "ipv4_per_eni", cells[2], 1)?;
+        let count = |field: &str, v: &str, min: u32| parse_u32(line, field, v, min, MAX_ROW_COUNT);
+        let enis = count("enis", cells[1], 1)?;
+        let ipv4_per_eni = count("ipv4_per_eni", cells[2], 1)?;
         let vcpus_listed = if cells[3].trim().is_empty() {
             None
         } else {
-            Some(parse_u32(line, "vcpus", cells[3], 1)?)
+            Some(parse_u32(line, "vcpus", cells[3], 1, MAX_ROW_VCPUS)?)
         };
         let hypervisor = parse_hypervisor(line, cells[4])?;
         let bare_metal = parse_bool(line, "bare_metal", cells[5])?;
-        let network_cards = parse_u32(line, "network_cards", cells[6], 1)?;
-        let enis_total = parse_u32(line, "enis_total", cells[7], 1)?;
+        let network_cards = count("network_cards", cells[6], 1)?;
+        let enis_total = count("enis_total", cells[7], 1)?;
         if enis_total < enis {
             return Err(bad(
                 line,
@@ -188,7 +242,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<InstanceInfo>, CoreError> {
         let branch_enis = if cells[9].trim().is_empty() {
             None
         } else {
-            Some(parse_u32(line, "branch_enis", cells[9], 0)?)
+            Some(count("branch_enis", cells[9], 0)?)
         };
         let source = cells[10].trim();
         if source.is_empty() {
@@ -253,13 +307,135 @@ pub fn to_csv(rows: &[InstanceInfo]) -> String {
     out
 }
 
-/// 1-based line of the byte offset `pos` in `text`.
-fn line_of(text: &str, pos: usize) -> usize {
-    text[..pos.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
+/// The byte spans of the instance objects in describe-instance-types JSON, in order: the elements of the top-level
+/// array, or of the array under the top-level key `InstanceTypes` (the last one, as `serde_json` keeps the last of
+/// a repeated key). One pass over `text`, which must already have parsed as JSON; `None` when the layout is not
+/// one of those two (the caller then reports line 1).
+fn item_spans(text: &str) -> Option<Vec<(usize, usize)>> {
+    let b = text.as_bytes();
+    let ws = |i: &mut usize| {
+        while *i < b.len() && matches!(b[*i], b' ' | b'\t' | b'\n' | b'\r') {
+            *i += 1;
+        }
+    };
+    // past the string starting at `i` (a '"')
+    let string_end = |mut i: usize| -> usize {
+        i += 1;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'"' => return i + 1,
+                _ => i += 1,
+            }
+        }
+        b.len()
+    };
+    // past the value starting at `i`
+    let value_end = |mut i: usize| -> usize {
+        match b.get(i) {
+            Some(b'"') => string_end(i),
+            Some(b'{' | b'[') => {
+                let mut depth = 0usize;
+                while i < b.len() {
+                    match b[i] {
+                        b'"' => {
+                            i = string_end(i);
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                return i + 1;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                b.len()
+            }
+            _ => {
+                while i < b.len()
+                    && !matches!(b[i], b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')
+                {
+                    i += 1;
+                }
+                i
+            }
+        }
+    };
+    let elements = |mut i: usize| -> Vec<(usize, usize)> {
+        // `i` is at '['
+        let mut out = Vec::new();
+        i += 1;
+        loop {
+            ws(&mut i);
+            match b.get(i) {
+                None | Some(b']') => return out,
+                Some(b',') => i += 1,
+                Some(_) => {
+                    let end = value_end(i);
+                    out.push((i, end));
+                    i = end;
+                }
+            }
+        }
+    };
+    let mut i = 0;
+    ws(&mut i);
+    match b.get(i)? {
+        b'[' => Some(elements(i)),
+        b'{' => {
+            let mut found = None;
+            i += 1;
+            loop {
+                ws(&mut i);
+                match b.get(i)? {
+                    b'}' => return found,
+                    b',' => i += 1,
+                    b'"' => {
+                        let key_end = string_end(i);
+                        let is_types = &b[i..key_end] == b"\"InstanceTypes\"";
+                        i = key_end;
+                        ws(&mut i);
+                        if b.get(i) != Some(&b':') {
+                            return None;
+                        }
+                        i += 1;
+                        ws(&mut i);
+                        if is_types && b.get(i) == Some(&b'[') {
+                            found = Some(elements(i));
+                        }
+                        i = value_end(i);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// 1-based line numbers of increasing byte offsets, counted in one pass.
+struct Lines<'t> {
+    text: &'t [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, pos: usize) -> usize {
+        let pos = pos.min(self.text.len());
+        if pos > self.pos {
+            self.line += self.text[self.pos..pos]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.pos = pos;
+        }
+        self.line
+    }
 }
 
 /// Parse the JSON that `aws ec2 describe-instance-types --output json` prints (an object with
@@ -278,6 +454,7 @@ fn line_of(text: &str, pos: usize) -> usize {
 /// # Errors
 /// [`CoreError::BadRow`] naming the line of the offending object (or of the JSON syntax error) and the field.
 pub fn parse_describe_json(text: &str) -> Result<Vec<InstanceInfo>, CoreError> {
+    let text = plain_text(text)?;
     let doc: Value = serde_json::from_str(text)
         .map_err(|e| bad(e.line(), "json", format!("not valid JSON: {e}")))?;
     let items = match &doc {
@@ -300,35 +477,44 @@ pub fn parse_describe_json(text: &str) -> Result<Vec<InstanceInfo>, CoreError> {
             ));
         }
     };
-    // Line numbers: find each type's name in the text, in order.
-    let mut search_from = 0usize;
+    // Line numbers: each type's name inside its own object's text (the object's first line when the name is
+    // written with escapes), counted forward once: linear in the text however many types there are.
+    let spans = item_spans(text).filter(|s| s.len() == items.len());
+    let mut lines = Lines {
+        text: text.as_bytes(),
+        pos: 0,
+        line: 1,
+    };
     let mut rows = Vec::with_capacity(items.len());
     for (idx, item) in items.iter().enumerate() {
         let name_opt = item.get("InstanceType").and_then(Value::as_str);
-        let line = match name_opt {
-            Some(n) => {
-                let needle = format!("\"{n}\"");
-                match text[search_from..].find(&needle) {
-                    Some(p) => {
-                        search_from += p + needle.len();
-                        line_of(text, search_from)
-                    }
-                    None => line_of(text, search_from),
-                }
+        let line = match spans.as_ref().map(|s| s[idx]) {
+            None => 1,
+            Some((start, end)) => {
+                let found = name_opt.and_then(|n| {
+                    let needle = format!("\"{n}\"");
+                    text[start..end]
+                        .find(&needle)
+                        .map(|p| start + p + needle.len())
+                });
+                lines.at(found.unwrap_or(start))
             }
-            None => line_of(text, search_from),
         };
         let field = |f: &str| format!("InstanceTypes[{idx}].{f}");
         let name =
             name_opt.ok_or_else(|| bad(line, &field("InstanceType"), "missing or not a string"))?;
         valid_name(line, &field("InstanceType"), name)?;
-        let get_u32 = |v: Option<&Value>, f: &str, min: u64| -> Result<u32, CoreError> {
+        let get_max = |v: Option<&Value>, f: &str, min: u32, max: u32| -> Result<u32, CoreError> {
             match v.and_then(Value::as_u64) {
-                Some(n) if n >= min && n <= u64::from(u32::MAX) => Ok(n as u32),
-                Some(n) => Err(bad(line, &field(f), format!("{n} is out of range"))),
+                Some(n) if n < u64::from(min) => {
+                    Err(bad(line, &field(f), format!("{n} is below {min}")))
+                }
+                Some(n) if n <= u64::from(max) => Ok(n as u32),
+                Some(n) => Err(bad(line, &field(f), out_of_range(n, max))),
                 None => Err(bad(line, &field(f), "missing or not a whole number")),
             }
         };
+        let get_u32 = |v: Option<&Value>, f: &str, min: u32| get_max(v, f, min, MAX_ROW_COUNT);
         let net = item
             .get("NetworkInfo")
             .ok_or_else(|| bad(line, &field("NetworkInfo"), "missing"))?;
@@ -349,6 +535,13 @@ pub fn parse_describe_json(text: &str) -> Result<Vec<InstanceInfo>, CoreError> {
         let cards = net.get("NetworkCards").and_then(Value::as_array);
         let (enis, network_cards) = match cards {
             Some(cards) if !cards.is_empty() => {
+                if cards.len() > MAX_ROW_COUNT as usize {
+                    return Err(bad(
+                        line,
+                        &field("NetworkInfo.NetworkCards"),
+                        out_of_range(format!("{} cards", cards.len()), MAX_ROW_COUNT),
+                    ));
+                }
                 let mut on_default = None;
                 for (ci, c) in cards.iter().enumerate() {
                     let f = format!("NetworkInfo.NetworkCards[{ci}]");
@@ -379,7 +572,7 @@ pub fn parse_describe_json(text: &str) -> Result<Vec<InstanceInfo>, CoreError> {
         };
         let vcpus_listed = match item.get("VCpuInfo").and_then(|v| v.get("DefaultVCpus")) {
             None => None,
-            Some(v) => Some(get_u32(Some(v), "VCpuInfo.DefaultVCpus", 1)?),
+            Some(v) => Some(get_max(Some(v), "VCpuInfo.DefaultVCpus", 1, MAX_ROW_VCPUS)?),
         };
         let hypervisor = match item.get("Hypervisor") {
             None => Hypervisor::NotReported,
@@ -416,11 +609,17 @@ pub fn parse_describe_json(text: &str) -> Result<Vec<InstanceInfo>, CoreError> {
 }
 
 /// Parse a user's instance-data file: JSON (`describe-instance-types` output) when the text starts with `{`
-/// or `[`, else the project's CSV schema.
+/// or `[`, else the project's CSV schema. A UTF-8 byte-order mark is skipped; UTF-16 text is an error saying so.
+///
+/// ```
+/// let e = ipplan_core::parse_instance_data("I\0n\0").unwrap_err();
+/// assert_eq!(e.to_string(), "line 1: encoding: the file has NUL bytes, so it is UTF-16 (or binary): save it as UTF-8");
+/// ```
 ///
 /// # Errors
 /// As [`parse_csv`] and [`parse_describe_json`].
 pub fn parse_instance_data(text: &str) -> Result<Vec<InstanceInfo>, CoreError> {
+    let text = plain_text(text)?;
     match text.trim_start().as_bytes().first() {
         Some(b'{' | b'[') => parse_describe_json(text),
         _ => parse_csv(text),

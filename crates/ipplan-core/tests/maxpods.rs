@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use ipplan_core::{
     AddressMode, Catalog, CniVersion, CoreError, MaxPods, MaxPodsNote, MaxPodsOptions, PodCap,
-    karpenter_max_pods, max_pods, pod_eni_capacity,
+    karpenter_max_pods, karpenter_pod_eni_capacity, max_pods, pod_eni_capacity,
 };
 
 fn run(name: &str, opts: &MaxPodsOptions) -> MaxPods {
@@ -309,10 +309,60 @@ fn karpenter_and_pod_eni_values() {
         karpenter_max_pods(cat.get("m5.8xlarge").unwrap(), 0, Some(5)),
         Some(160)
     );
-    // RESERVED_ENIS beyond the ENI count clamps at 0 ENIs: only the 2 host-network pods
+    // RESERVED_ENIS beyond the ENI count clamps at 0 ENIs, and Karpenter then advertises 0 pods, not the
+    // formula's `+ 2` (aws/karpenter-provider-aws pkg/providers/instancetype/types.go ENILimitedPods:
+    // `if usableNetworkInterfaces == 0 { return resource.NewQuantity(0, ...) }`)
     assert_eq!(
         karpenter_max_pods(cat.get("t3.micro").unwrap(), 5, None),
-        Some(2)
+        Some(0)
+    );
+}
+
+#[test]
+fn karpenter_with_every_eni_reserved_gives_zero() {
+    // m5.large: 3 ENIs on the default card, 10 IPv4 per ENI, 2 vCPUs (EC2 describe-instance-types)
+    let cat = Catalog::embedded();
+    let m5 = cat.get("m5.large").unwrap();
+    // RESERVED_ENIS 2: (3 - 2) x (10 - 1) + 2 = 11
+    assert_eq!(karpenter_max_pods(m5, 2, None), Some(11));
+    // RESERVED_ENIS 3: no usable ENI -> 0 (it was 0 x 9 + 2 = 2 before)
+    assert_eq!(karpenter_max_pods(m5, 3, None), Some(0));
+    assert_eq!(karpenter_max_pods(m5, 4, None), Some(0));
+    // podsPerCore only lowers the count: min(10 x 2, 0) = 0
+    assert_eq!(karpenter_max_pods(m5, 3, Some(10)), Some(0));
+    // ...even where the vCPU count is unknown (mac1.metal: 8 ENIs, no vCPU count in the table)
+    let mac = cat.get("mac1.metal").unwrap();
+    assert_eq!(karpenter_max_pods(mac, mac.enis, Some(10)), Some(0));
+    assert_eq!(karpenter_max_pods(mac, 0, Some(10)), None);
+}
+
+#[test]
+fn karpenter_pod_eni_is_zero_with_a_note_where_no_table_lists_the_type() {
+    // aws/karpenter-provider-aws pkg/providers/instancetype/types.go awsPodENI: Limits[type] trunking-compatible
+    // -> BranchInterface, else "0"
+    let cat = Catalog::embedded();
+    assert_eq!(
+        karpenter_pod_eni_capacity(cat.get("m5.large").unwrap()),
+        (9, None)
+    );
+    assert_eq!(
+        karpenter_pod_eni_capacity(cat.get("t3.micro").unwrap()),
+        (0, None)
+    );
+    let unlisted = cat
+        .iter()
+        .find(|r| r.trunking.is_none())
+        .expect("the table has types no branch-ENI table lists");
+    assert_eq!(pod_eni_capacity(unlisted), None);
+    let (n, note) = karpenter_pod_eni_capacity(unlisted);
+    assert_eq!(n, 0);
+    assert_eq!(
+        note.unwrap().to_string(),
+        format!(
+            "no branch-ENI table lists '{}': Karpenter advertises vpc.amazonaws.com/pod-eni 0 there, so pods with \
+             their own security groups are not scheduled on it",
+            unlisted.name
+        )
     );
 }
 

@@ -1,5 +1,6 @@
 //! Errors of the planner crate.
 
+use ipplan_core::printable;
 use thiserror::Error;
 
 /// What can be wrong with a plan file. Every message is one line that names the file, the field path
@@ -21,7 +22,7 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum PlanError {
     /// The text is not YAML (or not JSON, for a `.json` file).
-    #[error("{file}: invalid {format}: {message}")]
+    #[error("{}: invalid {format}: {}", printable(.file), printable(.message))]
     Syntax {
         /// The file name used in messages.
         file: String,
@@ -33,7 +34,7 @@ pub enum PlanError {
         line: Option<usize>,
     },
     /// A key the plan format does not have.
-    #[error("{file}: unknown field '{key}' {}{}", place(.parent), hint(.suggestion.as_deref(), .known))]
+    #[error("{}: unknown field '{}' {}{}", printable(.file), printable(.key), place(.parent), hint(.suggestion.as_deref(), .known))]
     UnknownField {
         /// The file name used in messages.
         file: String,
@@ -46,8 +47,25 @@ pub enum PlanError {
         /// The keys allowed in that mapping.
         known: Vec<String>,
     },
+    /// The text cannot be read as a plan at all: larger than [`PlanError::MAX_PLAN_BYTES`], or not UTF-8 text
+    /// (UTF-16, binary). Nesting deeper than [`PlanError::MAX_NESTING`] is a [`PlanError::Syntax`] error.
+    ///
+    /// ```
+    /// let e = ipplan_planner::PlanSpec::from_yaml_str("s\0u\0b\0", "plan.yaml").unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "plan.yaml: the file has NUL bytes, so it is UTF-16 (or binary): save it as UTF-8"
+    /// );
+    /// ```
+    #[error("{}: {}", printable(.file), printable(.message))]
+    Unreadable {
+        /// The file name used in messages.
+        file: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// A value that is present but wrong, or a cross-field rule that does not hold.
-    #[error("{file}: {path}: {message}")]
+    #[error("{}: {}: {}", printable(.file), printable(.path), printable(.message))]
     Invalid {
         /// The file name used in messages.
         file: String,
@@ -59,6 +77,15 @@ pub enum PlanError {
 }
 
 impl PlanError {
+    /// The largest plan text the readers take: 16 MiB. A plan of 100,000 subnets is 6 to 10 MB of YAML; the
+    /// bound keeps a wrong file (a log, a disk image) from being read into memory and parsed.
+    pub const MAX_PLAN_BYTES: usize = 16 << 20;
+
+    /// The deepest nesting of flow collections (`[` and `{`) the readers take: 64. A plan needs 5
+    /// (`{subnets: [{reservations: [{...}]}]}`); the YAML parser's time grows with depth times length, so the
+    /// readers measure the depth in one pass before parsing.
+    pub const MAX_NESTING: usize = 64;
+
     /// The field path the error is about (`""` for syntax errors and top-level keys).
     ///
     /// ```
@@ -78,7 +105,7 @@ impl PlanError {
     #[must_use]
     pub fn path(&self) -> String {
         match self {
-            Self::Syntax { .. } => String::new(),
+            Self::Syntax { .. } | Self::Unreadable { .. } => String::new(),
             Self::UnknownField { parent, key, .. } if parent.is_empty() => key.clone(),
             Self::UnknownField { parent, key, .. } => format!("{parent}.{key}"),
             Self::Invalid { path, .. } => path.clone(),
@@ -124,7 +151,7 @@ impl PlanError {
                 suggestion,
                 known,
             },
-            other @ Self::Syntax { .. } => other,
+            other @ (Self::Syntax { .. } | Self::Unreadable { .. }) => other,
         }
     }
 }
@@ -133,7 +160,7 @@ fn place(parent: &str) -> String {
     if parent.is_empty() {
         "at the top level".to_string()
     } else {
-        format!("in {parent}")
+        format!("in {}", printable(parent))
     }
 }
 

@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 
 use ipnet::Ipv4Net;
 use ipplan_core::{AddressMode, Catalog, CniVersion};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::capacity::{Report, check};
 use crate::error::PlanError;
@@ -112,14 +112,13 @@ fn cidrs(q: &BTreeMap<String, String>, key: &str) -> Result<Vec<Ipv4Net>, PlanEr
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            c.parse::<Ipv4Net>().map_err(|_| {
-                err(
-                    key,
-                    format!(
-                        "item {} '{c}' is not an IPv4 CIDR such as 10.0.1.0/24",
-                        i + 1
-                    ),
-                )
+            crate::plan::yaml::parse_cidr(c).map_err(|why| {
+                let why = if why.starts_with("expected") {
+                    " is not an IPv4 CIDR such as 10.0.1.0/24".to_string()
+                } else {
+                    format!(": {why}")
+                };
+                err(key, format!("item {} '{c}'{why}", i + 1))
             })
         })
         .collect()
@@ -401,17 +400,22 @@ pub fn terraform_run(
     query: &str,
     catalog: &Catalog,
 ) -> Result<BTreeMap<String, String>, PlanError> {
-    let v: Value = if query.trim().is_empty() {
-        Value::Object(Map::new())
+    let query = crate::plan::yaml::plan_text(query, FILE, "JSON")?;
+    let entries = if query.trim().is_empty() {
+        Query::Object(Vec::new())
     } else {
-        serde_json::from_str(query).map_err(|e| PlanError::Syntax {
+        let syntax = |e: serde_json::Error| PlanError::Syntax {
             file: FILE.to_string(),
             format: "JSON",
             message: e.to_string(),
             line: Some(e.line()),
-        })?
+        };
+        let mut de = serde_json::Deserializer::from_str(query);
+        let q = serde::Deserialize::deserialize(&mut de).map_err(syntax)?;
+        de.end().map_err(syntax)?;
+        q
     };
-    let Value::Object(obj) = v else {
+    let Query::Object(obj) = entries else {
         return Err(err(
             "query",
             "expected a JSON object of strings (Terraform's external query)".into(),
@@ -436,4 +440,62 @@ pub fn terraform_run(
     let plan = terraform_plan(&q, catalog)?;
     let report = check(&plan);
     terraform_result(&report).map_err(|e| err("report_json", e.to_string()))
+}
+
+/// The query text read as JSON: an object's entries in order, with a repeated key an error (serde_json alone
+/// keeps the last one silently, so `{"nodes": "3", "nodes": "30"}` would plan for 30), or anything else.
+enum Query {
+    Object(Vec<(String, Value)>),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Query {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(QueryVisitor)
+    }
+}
+
+struct QueryVisitor;
+
+impl<'de> serde::de::Visitor<'de> for QueryVisitor {
+    type Value = Query;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object of strings")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Query, A::Error> {
+        let mut out: Vec<(String, Value)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(k) = map.next_key::<String>()? {
+            if !seen.insert(k.clone()) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key '{k}' (keep one)"
+                )));
+            }
+            let v: Value = map.next_value()?;
+            out.push((k, v));
+        }
+        Ok(Query::Object(out))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Query, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Query::Other)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Query, E> {
+        Ok(Query::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Query, E> {
+        Ok(Query::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Query, E> {
+        Ok(Query::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Query, E> {
+        Ok(Query::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Query, E> {
+        Ok(Query::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Query, E> {
+        Ok(Query::Other)
+    }
 }

@@ -56,7 +56,11 @@ fn subnet(i: usize) -> impl Strategy<Value = SubnetSpec> {
                 reservations,
                 other_consumers: consumers
                     .into_iter()
-                    .map(|(what, addresses)| ConsumerSpec { what, addresses })
+                    // at most the subnet's size (validation's bound)
+                    .map(|(what, addresses)| ConsumerSpec {
+                        what,
+                        addresses: addresses.min(1 << (32 - u32::from(len))),
+                    })
                     .collect(),
             }
         })

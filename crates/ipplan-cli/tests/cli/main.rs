@@ -5,6 +5,7 @@
 mod ci;
 mod conventions;
 mod docs;
+mod hardening;
 mod max_pods;
 mod plans;
 mod readme;

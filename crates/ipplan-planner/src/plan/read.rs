@@ -11,7 +11,7 @@ use crate::plan::spec::{
     ReservationSpec, ScenarioSpec, SubnetSpec, VpcSpec,
 };
 use crate::plan::vocabulary::{MaxPodsSpec, ReservationType, SubnetRole};
-use crate::plan::yaml::{Node, parse_json, parse_yaml};
+use crate::plan::yaml::{Node, parse_cidr, parse_json, parse_yaml};
 
 /// The keys of each mapping, as the reader accepts them.
 pub(crate) mod keys {
@@ -90,11 +90,7 @@ pub(crate) fn spec_from_json(text: &str, file: &str) -> Result<PlanSpec, PlanErr
 
 fn cidr(n: &Node<'_>) -> Result<ipnet::Ipv4Net, PlanError> {
     let s = n.str()?;
-    s.trim().parse::<ipnet::Ipv4Net>().map_err(|_| {
-        n.err(format!(
-            "invalid CIDR '{s}': expected an IPv4 network such as 10.0.0.0/24"
-        ))
-    })
+    parse_cidr(s.trim()).map_err(|why| n.err(format!("invalid CIDR '{s}': {why}")))
 }
 
 fn names(n: &Node<'_>) -> Result<Vec<String>, PlanError> {

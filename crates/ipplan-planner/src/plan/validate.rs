@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 use ipplan_core::{AddressMode, Catalog, CoreError};
@@ -120,6 +121,22 @@ impl fmt::Display for PlanWarning {
     }
 }
 
+/// The most any per-node count may be: `warm_eni_target`, `warm_ip_target`, `minimum_ip_target`,
+/// `warm_prefix_target`, `max_eni`, `pods_per_node`, `host_network_pods`, a fixed `max_pods`, and the control
+/// plane's `enis`: 65,535. The largest types in the embedded table have 24 ENIs and 64 IPv4 addresses per ENI,
+/// 1,512 secondary addresses or 24,192 as /28 prefixes per node, and ipamd never holds more than a node can, so a
+/// larger value can only be a typo; the bound keeps every product of these counts well inside `u64`.
+pub(crate) const MAX_PER_NODE: u32 = 65_535;
+
+/// The most nodes (or surge nodes) a group may have: 3,276,800, the addresses of the largest VPC (50 blocks of
+/// /16, the raised quota of awsdocs/amazon-vpc-user-guide `amazon-vpc-limits.md`); every node takes at least one.
+/// `nodes + surge` stays far inside `u32`.
+pub(crate) const MAX_NODES: u32 = 50 * 65_536;
+
+/// A group's pods at peak, `pods_per_node x (nodes + surge)`, must fit a `u32`: the simulation deploys them as one
+/// count.
+const MAX_GROUP_PODS: u64 = u32::MAX as u64;
+
 /// Error helper: one file name for every message.
 struct Ctx<'a> {
     file: &'a str,
@@ -132,6 +149,20 @@ impl Ctx<'_> {
             path: path.into(),
             message: message.into(),
         }
+    }
+
+    /// `value` at most `max`, else `"{value} is more than {max}: {fix}"` at `path`.
+    fn at_most(
+        &self,
+        path: impl Into<String>,
+        value: u32,
+        max: u32,
+        fix: &str,
+    ) -> Result<(), PlanError> {
+        if value > max {
+            return Err(self.err(path, format!("{value} is more than {max}: {fix}")));
+        }
+        Ok(())
     }
 }
 
@@ -166,7 +197,26 @@ fn is_rfc1918(c: &Ipv4Net) -> bool {
         .any(|r| overlaps(&r, c))
 }
 
-/// A subnet or VPC block: /16../28 and an exact network address. Returns the message.
+/// The special-purpose ranges a VPC or subnet cannot use, with why (the IANA IPv4 Special-Purpose Address
+/// Registry, RFC 6890): EC2 refuses a VPC or subnet CIDR in them, and no instance could use such an address.
+/// Blocks are /16 or smaller and each range is /16 or larger, so a block in one lies inside it.
+const RESERVED: &[(Ipv4Addr, u8, &str)] = &[
+    (Ipv4Addr::new(0, 0, 0, 0), 8, "\"this network\" (RFC 1122)"),
+    (Ipv4Addr::new(127, 0, 0, 0), 8, "loopback (RFC 1122)"),
+    (
+        Ipv4Addr::new(169, 254, 0, 0),
+        16,
+        "link-local (RFC 3927; instance metadata and DNS live there)",
+    ),
+    (Ipv4Addr::new(224, 0, 0, 0), 4, "multicast (RFC 5771)"),
+    (
+        Ipv4Addr::new(240, 0, 0, 0),
+        4,
+        "reserved (RFC 1112) and broadcast",
+    ),
+];
+
+/// A subnet or VPC block: /16../28, in no special-purpose range, an exact network address. Returns the message.
 fn check_block(c: &Ipv4Net, what: &str, plural: &str) -> Result<(), String> {
     let l = c.prefix_len();
     if l > LONGEST_SUBNET_PREFIX {
@@ -180,6 +230,14 @@ fn check_block(c: &Ipv4Net, what: &str, plural: &str) -> Result<(), String> {
             "'{c}' is larger than /{SHORTEST_SUBNET_PREFIX}: AWS {plural} are /{SHORTEST_SUBNET_PREFIX} to \
              /{LONGEST_SUBNET_PREFIX}, split it into /{SHORTEST_SUBNET_PREFIX} or smaller"
         ));
+    }
+    for &(base, len, why) in RESERVED {
+        if (u32::from(c.network()) ^ u32::from(base)) >> (32 - len) == 0 {
+            return Err(format!(
+                "'{c}' is in {base}/{len}, {why}, which AWS does not allow for {plural}: use a private range such as \
+                 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10"
+            ));
+        }
     }
     if c.addr() != c.network() {
         return Err(format!(
@@ -326,6 +384,26 @@ fn cni(
             "max ENI must be at least 1: leave it unset to use the instance's limit",
         ));
     }
+    let warm = "no node holds that many (the largest EC2 types: 24 ENIs x 63 secondary IPs, x 16 as prefixes): \
+                give the number per node you mean";
+    for (field, v) in [
+        ("warm_eni_target", c.warm_eni_target),
+        ("warm_ip_target", c.warm_ip_target),
+        ("minimum_ip_target", c.minimum_ip_target),
+        ("warm_prefix_target", c.warm_prefix_target),
+    ] {
+        if let Some(v) = v {
+            cx.at_most(format!("cni.{field}"), v, MAX_PER_NODE, warm)?;
+        }
+    }
+    if let Some(m) = c.max_eni {
+        cx.at_most(
+            "cni.max_eni",
+            m,
+            MAX_PER_NODE,
+            "no instance type has that many ENIs (the most is 24): give the cap you mean, or leave it unset",
+        )?;
+    }
     if cni.mode == AddressMode::Prefix {
         if let Some(v) = cni.version
             && !v.supports_prefix_delegation()
@@ -435,11 +513,21 @@ fn subnets(
                 ),
             ));
         }
+        let size = 1u64 << (32 - u32::from(s.cidr.prefix_len()));
         for (k, c) in s.other_consumers.iter().enumerate() {
             if c.what.trim().is_empty() {
                 return Err(cx.err(
                     format!("subnets[{i}].other_consumers[{k}].what"),
                     "must not be empty: say what it is, e.g. alb",
+                ));
+            }
+            if c.addresses > size {
+                return Err(cx.err(
+                    format!("subnets[{i}].other_consumers[{k}].addresses"),
+                    format!(
+                        "{} is more than the {size} addresses of the subnet ({}): give the addresses it takes at peak",
+                        c.addresses, s.cidr
+                    ),
                 ));
             }
         }
@@ -532,6 +620,12 @@ fn control_plane(
             "must be at least 1 (EKS creates 2 to 4): leave it out for the default 4",
         ));
     }
+    cx.at_most(
+        "control_plane.enis",
+        enis,
+        MAX_PER_NODE,
+        "EKS creates 2 to 4: leave it out for the default 4",
+    )?;
     let mut ids = Vec::with_capacity(cp.subnets.len());
     let mut seen: HashMap<SubnetId, usize> = HashMap::new();
     for (k, name) in cp.subnets.iter().enumerate() {
@@ -631,6 +725,21 @@ fn node_groups(
         if ng.nodes == 0 {
             return Err(cx.err(at("nodes"), "must be at least 1: give the peak node count"));
         }
+        let vpc = "more nodes than the largest VPC (50 blocks of /16) has addresses: give the peak node count";
+        cx.at_most(at("nodes"), ng.nodes, MAX_NODES, vpc)?;
+        if let Some(surge) = ng.surge {
+            cx.at_most(at("surge"), surge, MAX_NODES, vpc)?;
+        }
+        let per_node = "more pods than a kubelet runs on one node: give the pods per node that need an address";
+        if let Some(p) = ng.pods_per_node {
+            cx.at_most(at("pods_per_node"), p, MAX_PER_NODE, per_node)?;
+        }
+        if let Some(h) = ng.host_network_pods {
+            cx.at_most(at("host_network_pods"), h, MAX_PER_NODE, per_node)?;
+        }
+        if let Some(MaxPodsSpec::Fixed(m)) = ng.max_pods {
+            cx.at_most(at("max_pods"), m, MAX_PER_NODE, per_node)?;
+        }
         let pods = match (ng.pods_per_node, ng.pods) {
             (Some(p), None) => PodsSpec::PerNode(p),
             (None, Some(p)) => PodsSpec::Total(p),
@@ -664,6 +773,18 @@ fn node_groups(
             };
             cx.err(at("max_pods"), format!("{why}: set max_pods to a number"))
         })?;
+        if let PodsSpec::Total(t) = pods {
+            let per = t.div_ceil(ng.nodes);
+            if per > MAX_PER_NODE {
+                return Err(cx.err(
+                    at("pods"),
+                    format!(
+                        "{t} pods over {} nodes is {per} per node, more than {MAX_PER_NODE}: {per_node}",
+                        ng.nodes
+                    ),
+                ));
+            }
+        }
         let branch = ng.branch_pods_per_node.unwrap_or(0);
         let group = NodeGroup {
             id: GroupId(g as u32),
@@ -678,6 +799,22 @@ fn node_groups(
             branch_pods_per_node: branch,
             shape,
         };
+        let peak_pods = u64::from(group.pods_per_node()) * u64::from(group.peak_nodes());
+        if peak_pods > MAX_GROUP_PODS {
+            let field = match pods {
+                PodsSpec::PerNode(_) => "pods_per_node",
+                PodsSpec::Total(_) => "pods",
+            };
+            return Err(cx.err(
+                at(field),
+                format!(
+                    "{} pods per node on {} nodes (nodes + surge) is {peak_pods} pods, more than {MAX_GROUP_PODS}: \
+                     lower the pods or the nodes",
+                    group.pods_per_node(),
+                    group.peak_nodes()
+                ),
+            ));
+        }
         if branch > 0 {
             if !cni.pod_security_groups {
                 return Err(cx.err(
@@ -732,9 +869,18 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
         PodAddressOrder::Packed
     };
     s.pod_addresses = spec.pod_addresses.unwrap_or(default_order);
+    let longest = |path: String, t: u32| {
+        cx.at_most(
+            path,
+            t,
+            MAX_DURATION_SECONDS,
+            "that is longer than the longest simulation (7d, in seconds): give a shorter time",
+        )
+    };
     s.wait_threshold = spec
         .wait_threshold
         .unwrap_or(DEFAULT_WAIT_THRESHOLD_SECONDS);
+    longest("simulate.wait_threshold".to_string(), s.wait_threshold)?;
     if let Some(t) = spec.sample {
         if t == 0 {
             return Err(cx.err(
@@ -742,6 +888,7 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
                 "sample must be at least 1s: give e.g. 60s",
             ));
         }
+        longest("simulate.sample".to_string(), t)?;
         s.sample = t;
     }
     debug_assert!(s.tick >= 1 && DEFAULT_TICK_SECONDS >= 1 && DEFAULT_SAMPLE_SECONDS >= 1);
@@ -758,6 +905,7 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
     for (i, e) in events.iter().enumerate() {
         let at_path = |f: &str| format!("simulate.events[{i}].{f}");
         let at = e.at;
+        longest(at_path("at"), at)?;
         if let Some(d) = s.duration
             && at > d
         {
@@ -784,10 +932,18 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
             })
         };
         let kind = match &e.kind {
-            EventSpecKind::Scale { node_group, nodes } => EventKind::Scale {
-                group: resolve("scale", node_group)?,
-                nodes: *nodes,
-            },
+            EventSpecKind::Scale { node_group, nodes } => {
+                cx.at_most(
+                    at_path("scale.nodes"),
+                    *nodes,
+                    MAX_NODES,
+                    "more nodes than the largest VPC (50 blocks of /16) has addresses: give the node count",
+                )?;
+                EventKind::Scale {
+                    group: resolve("scale", node_group)?,
+                    nodes: *nodes,
+                }
+            }
             EventSpecKind::Deploy {
                 node_group,
                 pods,
@@ -841,6 +997,17 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
                         at_path("rolling_update.surge"),
                         "must be at least 1: a rolling update launches new nodes first",
                     ));
+                }
+                if let Some(n) = surge {
+                    cx.at_most(
+                        at_path("rolling_update.surge"),
+                        *n,
+                        MAX_NODES,
+                        "more nodes than the largest VPC (50 blocks of /16) has addresses: give the surge",
+                    )?;
+                }
+                if let Some(d) = drain_seconds {
+                    longest(at_path("rolling_update.drain_seconds"), *d)?;
                 }
                 EventKind::RollingUpdate {
                     group: g,
