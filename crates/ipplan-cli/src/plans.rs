@@ -12,6 +12,19 @@ use crate::args::{Context, read_text};
 /// Read and validate a plan file, its `simulate:` section included (so a typo there fails `check` too); errors
 /// name the file, the field and the fix.
 pub fn load_plan(ctx: &Context, path: &Path) -> anyhow::Result<Plan> {
+    if path.as_os_str() == "-" {
+        // `ipplan import ... | ipplan check -`: the plan on stdin, read as the files are (size cap, encodings)
+        let bytes = crate::args::read_limited(std::io::stdin().lock(), PlanError::MAX_PLAN_BYTES)
+            .context("cannot read the plan from stdin")?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "stdin: the plan is larger than {} bytes: split it",
+                    PlanError::MAX_PLAN_BYTES
+                )
+            })?;
+        let text = crate::args::decode(bytes, "stdin")?;
+        return Ok(Plan::from_str_auto(&text, "stdin", &ctx.catalog)?);
+    }
     let shown = path.display().to_string();
     let text = read_text(
         path,
