@@ -25,6 +25,10 @@
 //! - [`svg`]: the /28 map and the timeline plot.
 //! - [`terraform`]: Terraform's `external` data-source protocol (a query map in, a string map out).
 //!
+//! One look ahead: validation ranks a mixed fleet's instance types with the closed form's per-node pool
+//! ([`capacity::pool_of`]), so the plan knows the member it is judged on (the worst) before `check` or `simulate`
+//! runs; the simulation runs that member for now.
+//!
 //! The crate root re-exports the dozen names most callers need; everything else is under its module path.
 #![deny(missing_docs)]
 

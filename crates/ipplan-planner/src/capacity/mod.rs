@@ -9,7 +9,7 @@ pub(crate) mod demand;
 pub(crate) mod pool;
 
 pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
-pub use check::{NAU_QUOTA, NauReport, NodeGroupReport, Report, SubnetReport, check};
+pub use check::{MemberReport, NAU_QUOTA, NauReport, NodeGroupReport, Report, SubnetReport, check};
 pub use compare::{
     Comparison, GroupReach, Layout, LayoutRow, apply_layout, compare, fits_with_headroom,
 };

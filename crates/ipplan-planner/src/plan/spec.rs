@@ -130,28 +130,53 @@ pub struct ControlPlaneSpec {
 }
 
 /// One entry of `node_groups:`.
+///
+/// A mixed fleet (a Karpenter pool, a managed node group with several types) names `instance_types` instead of
+/// `instance_type` (exactly one of the two), and may bound its nodes by `max_vcpus` instead of `nodes`; pods the
+/// plan cannot know are written `pods_per_node: max` ([`NodeGroupSpec::pods_per_node_max`]): every node full.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct NodeGroupSpec {
     /// Unique name.
     pub name: String,
-    /// The EC2 instance type.
+    /// The EC2 instance type (empty when `instance_types` is given).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub instance_type: String,
+    /// A mixed fleet's instance types (exactly one of this and `instance_type`): the group is judged on the type
+    /// that takes the most addresses for its pods.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instance_types: Vec<String>,
     /// Subnet names; nodes spread evenly over them.
     pub subnets: Vec<String>,
-    /// Peak node count.
+    /// Peak node count (0 when `max_vcpus` bounds the nodes instead).
+    #[serde(skip_serializing_if = "is_zero")]
     pub nodes: u32,
+    /// The bound on the group's vCPUs (Karpenter's `limits.cpu`), instead of `nodes`: each type's node count is
+    /// `floor(max_vcpus / its vCPUs)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_vcpus: Option<u32>,
     /// Extra nodes during a rolling update (default 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surge: Option<u32>,
-    /// Pods per node that need an address (exactly one of this and `pods`).
+    /// Pods per node that need an address (exactly one of this, `pods` and `pods_per_node_max`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pods_per_node: Option<u32>,
+    /// `pods_per_node: max`: the pods are not known, so every node is planned full, at its max pods less the
+    /// host-network pods (what importers write).
+    #[serde(
+        rename = "pods_per_node",
+        skip_serializing_if = "is_false",
+        serialize_with = "ser_max"
+    )]
+    pub pods_per_node_max: bool,
     /// The group's pod total at peak.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pods: Option<u32>,
-    /// `auto` (default) or a number.
+    /// `auto` (default), `karpenter` or a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_pods: Option<MaxPodsSpec>,
+    /// The kubelet's `podsPerCore`: max pods is at most this times the type's vCPUs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pods_per_core: Option<u32>,
     /// Host-network pods per node (default 2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_network_pods: Option<u32>,
@@ -287,6 +312,21 @@ pub fn format_seconds(mut s: u32) -> String {
         }
     }
     out
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes `&T`
+const fn is_zero(v: &u32) -> bool {
+    *v == 0
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes `&T`
+const fn is_false(v: &bool) -> bool {
+    !*v
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with passes `&T`
+fn ser_max<S: Serializer>(_: &bool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("max")
 }
 
 fn ser_duration<S: Serializer>(v: &u32, s: S) -> Result<S::Ok, S::Error> {
