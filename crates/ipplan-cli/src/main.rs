@@ -46,6 +46,9 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// Draw one subnet's /28 blocks (prefixes, spoiled, free) after the simulation, or at `--at`, as SVG.
     Map(cmd::map::Args),
+    /// A plan from Terraform plans/states, eksctl configs, Karpenter NodePools and describe-subnets output,
+    /// each value commented with its source. Exit 0, 2 bad input.
+    Import(cmd::import::Args),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +77,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Instances(a) => cmd::instances::run(&ctx, a, &mut out)?,
         Command::Simulate(a) => cmd::simulate::run(&ctx, a, &mut out)?,
         Command::Map(a) => cmd::map::run(&ctx, a, &mut out)?,
+        Command::Import(a) => cmd::import::run(&ctx, a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod compare;
+pub mod import;
 pub mod instances;
 pub mod map;
 pub mod max_pods;

@@ -2,6 +2,7 @@
 //! Expected values come from the upstream sources named in each test (explained in docs/model.md) or from
 //! arithmetic written out in the comments.
 
+mod import;
 mod max_pods;
 mod plans;
 mod readme;
