@@ -46,6 +46,8 @@ struct Doc<'a> {
     config: HashMap<Vec<String>, &'a Value>,
     /// The root module's input variables (a plan's `variables`).
     variables: Option<&'a Value>,
+    /// (module instance, type, name) of managed resources -> their positions in `resources`, address order.
+    by_name: HashMap<(String, String, String), Vec<usize>>,
 }
 
 /// Split an address at the dots outside brackets and quotes.
@@ -184,22 +186,15 @@ impl<'a> Doc<'a> {
                 first if first == ty && t.len() >= 2 => {
                     let (name, key) = name_and_key(t[1]);
                     let base = join(module, &format!("{ty}.{name}"));
-                    let mut hits: Vec<&Res<'_>> = self
-                        .resources
-                        .iter()
-                        .filter(|x| {
-                            x.mode == "managed"
-                                && x.ty == ty
-                                && x.name == name
-                                && x.module == module
-                        })
-                        .filter(|x| match key {
-                            Some(k) if k != "*" => x.address == format!("{base}[{k}]"),
-                            _ => true,
-                        })
-                        .collect();
-                    hits.sort_by(|a, b| natural_cmp(&a.address, &b.address));
-                    out.addresses.extend(hits.iter().map(|x| x.address.clone()));
+                    let want = key.filter(|k| *k != "*").map(|k| format!("{base}[{k}]"));
+                    let found = self
+                        .by_name
+                        .get(&(module.to_string(), ty.to_string(), name.to_string()))
+                        .into_iter()
+                        .flatten()
+                        .map(|&i| &self.resources[i])
+                        .filter(|x| want.as_ref().is_none_or(|w| x.address == *w));
+                    out.addresses.extend(found.map(|x| x.address.clone()));
                 }
                 "data" if t.len() >= 3 => {
                     let (name, _) = name_and_key(t[2]);
@@ -441,12 +436,22 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
         index_config(c, &mut Vec::new(), &mut config);
     }
     resources.sort_by(|a, b| natural_cmp(&a.address, &b.address));
+    let mut by_name: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        if r.mode == "managed" {
+            by_name
+                .entry((r.module.clone(), r.ty.clone(), r.name.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
     let d = Doc {
         file,
         resources,
         modules,
         config,
         variables: doc.get("variables"),
+        by_name,
     };
     let mut f = Fragment::new(file);
     let src = |r: &Res<'_>| Source::new(file, r.address.clone());
