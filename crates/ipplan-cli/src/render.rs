@@ -120,6 +120,9 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
         ]);
     }
     g.write(out)?;
+    for n in &r.node_groups {
+        group_notes(out, n)?;
+    }
     writeln!(out)?;
     let nau = &r.network_address_usage;
     writeln!(
@@ -141,6 +144,39 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
         writeln!(out)?;
         let line = format!("first failure: {}: {}", first.subject, first.message);
         writeln!(out, "{}", paint(&line, Paint::Bold))?;
+    }
+    Ok(())
+}
+
+/// The lines under the node-group table: a mixed fleet's worst and best member side by side, pods planned full.
+fn group_notes(
+    out: &mut dyn Write,
+    n: &ipplan_planner::capacity::NodeGroupReport,
+) -> anyhow::Result<()> {
+    let shown = |name: &str| {
+        n.members.iter().find(|m| m.instance_type == name).map(|m| {
+            format!(
+                "{name}: {} nodes x {} addresses = {}",
+                m.peak_nodes, m.addresses_per_node, m.addresses
+            )
+        })
+    };
+    if n.members.len() > 1
+        && let (Some(worst), Some(best)) = (shown(&n.worst), shown(&n.best))
+    {
+        writeln!(
+            out,
+            "  {}: {} types, judged on the worst, {worst}; best {best}",
+            n.name,
+            n.members.len()
+        )?;
+    }
+    if n.pods_full {
+        writeln!(
+            out,
+            "  {}: pods unknown, planned full: every node at its max pods ({} - {} host-network = {} pods)",
+            n.name, n.max_pods, n.host_network_pods, n.pods_per_node
+        )?;
     }
     Ok(())
 }

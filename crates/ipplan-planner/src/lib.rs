@@ -8,8 +8,8 @@
 //! A plan takes one path through the modules, and each module imports only from those before it:
 //!
 //! ```text
-//! text / Terraform query / library caller
-//!     -> plan::PlanSpec           plain data as written          (plan/spec.rs, plan/read.rs, terraform.rs)
+//! text / Terraform query / importers / library caller
+//!     -> plan::PlanSpec           plain data as written          (plan/spec.rs, plan/read.rs, terraform.rs, import/)
 //!     -> Plan::from_spec           the one validation pass        (plan/validate.rs)
 //!     -> plan::Plan                valid by construction: ids, NodeShape per group, the scenario
 //!     -> capacity::check           the closed form at peak        (capacity/: demand, pool, budget, check, compare)
@@ -24,6 +24,12 @@
 //! - [`sim`]: the simulation of every node's ipamd over time against the allocators.
 //! - [`svg`]: the /28 map and the timeline plot.
 //! - [`terraform`]: Terraform's `external` data-source protocol (a query map in, a string map out).
+//! - [`import`]: Terraform plans and states, eksctl configs, Karpenter NodePools and describe-subnets output, each
+//!   file -> a fragment -> one merged [`PlanSpec`] with the source of every value and the assumptions made.
+//!
+//! One look ahead: validation ranks a mixed fleet's instance types with the closed form's per-node pool
+//! ([`capacity::pool_of`]), so the plan knows the member it is judged on (the worst) before `check` or `simulate`
+//! runs; the simulation runs that member for now.
 //!
 //! The crate root re-exports the dozen names most callers need; everything else is under its module path.
 #![deny(missing_docs)]
@@ -31,6 +37,7 @@
 pub mod alloc;
 pub mod capacity;
 mod error;
+pub mod import;
 pub mod plan;
 pub mod report;
 pub mod sim;

@@ -16,7 +16,9 @@
 //!   numbers; `message` is for people and may be reworded within a version.
 //! - Numbers are addresses (single IPv4 addresses; a /28 prefix counts 16) unless the field says `prefixes`,
 //!   `blocks`, `pods`, `nodes`, `enis` or `seconds`. Percentages have one decimal.
-//! - No field repeats another: a node group's pool is under `pool`, its findings are in `findings`.
+//! - No field repeats another: a node group's pool is under `pool`, its findings are in `findings`. A node
+//!   group's own figures are those of the member it is judged on; `members` lists every instance type side by
+//!   side (`worst` and `best` name two of them), and `pods_full` says the pods were planned full.
 //! - The same input gives byte-identical output.
 
 use std::fmt;
@@ -517,6 +519,18 @@ pub enum PoolFinding {
         /// How many.
         pods: u32,
     },
+    /// Karpenter sets the node's max pods from the ENI limit as if every slot held one address: with prefix
+    /// delegation each node really runs only that many pods (aws/karpenter-provider-aws#8210, PR #9299).
+    KarpenterMaxPodsNotPrefixAware {
+        /// The instance type (the group's worst member).
+        instance: String,
+        /// The max pods Karpenter sets.
+        max_pods: u32,
+        /// Of those, pods with a pod address (host-network pods left out).
+        pod_addresses: u32,
+        /// What EKS managed node groups would set for these CNI settings (`max-pods-calculator.sh`).
+        prefix_max_pods: u32,
+    },
 }
 
 impl fmt::Display for PoolFinding {
@@ -570,6 +584,18 @@ impl fmt::Display for PoolFinding {
             Self::PodsWithoutAddress { pods } => {
                 write!(f, "{pods} pods per node get no address")
             }
+            Self::KarpenterMaxPodsNotPrefixAware {
+                instance,
+                max_pods,
+                pod_addresses,
+                prefix_max_pods,
+            } => write!(
+                f,
+                "Karpenter sets max pods {max_pods} on '{instance}' (ENI-limited, not prefix-aware: \
+                 aws/karpenter-provider-aws#8210, PR #9299): each node really gets {max_pods} pods ({pod_addresses} \
+                 with a pod address) although prefix delegation could run {prefix_max_pods}; set kubelet.maxPods \
+                 on the EC2NodeClass"
+            ),
         }
     }
 }

@@ -327,6 +327,7 @@ pub fn terraform_spec(q: &BTreeMap<String, String>) -> Result<PlanSpec, PlanErro
         max_pods,
         host_network_pods: number(q, "host_network_pods")?,
         branch_pods_per_node: None,
+        ..NodeGroupSpec::default()
     };
     Ok(PlanSpec {
         cni: (cni != CniSpec::default()).then_some(cni),

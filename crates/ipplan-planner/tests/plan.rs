@@ -339,8 +339,8 @@ fn max_pods_auto_or_a_number() {
         assert_eq!(
             err(&with("max_pods: 110", &format!("max_pods: {bad}"))),
             format!(
-                "plan.yaml: node_groups[1].max_pods: expected 'auto' or a whole number of pods such as 110, \
-                 found '{bad}'"
+                "plan.yaml: node_groups[1].max_pods: expected 'auto', 'karpenter' or a whole number of pods such \
+                 as 110, found '{bad}'"
             )
         );
     }

@@ -122,6 +122,7 @@ fn group(i: usize, subnets: Vec<String>) -> impl Strategy<Value = NodeGroupSpec>
                 max_pods,
                 host_network_pods: host,
                 branch_pods_per_node: None,
+                ..NodeGroupSpec::default()
             },
         )
 }

@@ -4,6 +4,7 @@ pub mod advise;
 pub mod check;
 pub mod compare;
 pub mod completions;
+pub mod import;
 pub mod instances;
 pub mod man;
 pub mod map;

@@ -6,6 +6,7 @@ mod ci;
 mod conventions;
 mod docs;
 mod hardening;
+mod import;
 mod max_pods;
 mod plans;
 mod readme;

@@ -19,9 +19,10 @@ use crate::capacity::breakdown::Breakdown;
 use crate::capacity::budget::{FitFailure, PrefixFit, SubnetBudget};
 use crate::capacity::demand::SubnetDemand;
 use crate::capacity::pool::{NodeLoad, NodePool, pool_of};
-use crate::plan::{NodeGroup, Plan, SubnetRole};
+use crate::plan::{MaxPodsSpec, NodeGroup, NodeShape, Plan, PodsSpec, SubnetRole};
 use crate::report::{
-    Basis, Failure, Finding, FindingKind, REPORT_SCHEMA_VERSION, Severity, Verdict, VpcFinding,
+    Basis, Failure, Finding, FindingKind, PoolFinding, REPORT_SCHEMA_VERSION, Severity, Verdict,
+    VpcFinding,
 };
 
 /// The default Network Address Usage quota per VPC (adjustable to 256,000; awsdocs/amazon-vpc-user-guide
@@ -66,14 +67,48 @@ pub struct SubnetReport {
     pub explicit_reservations: u64,
 }
 
+/// One instance type of a node group, as `check` sees it: what the group takes were every node of this type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberReport {
+    /// Instance type.
+    pub instance_type: String,
+    /// The address mode the CNI runs on it.
+    pub mode: ipplan_core::AddressMode,
+    /// Nodes (`nodes`, or `floor(max_vcpus / vCPUs)`).
+    pub nodes: u32,
+    /// `nodes + surge`.
+    pub peak_nodes: u32,
+    /// The kubelet's max pods.
+    pub max_pods: u32,
+    /// Pods per node that need an address.
+    pub pods_per_node: u32,
+    /// Addresses each node takes.
+    pub addresses_per_node: u64,
+    /// ENIs each node attaches (the trunk ENI included).
+    pub enis_per_node: u32,
+    /// `peak_nodes x addresses_per_node`: what the group takes in all with this type.
+    pub addresses: u64,
+    /// Pods per node that get no address.
+    pub pods_without_address: u32,
+}
+
 /// What one node group takes. Its pool (ENIs, slots, warm addresses, what each node takes from each subnet)
-/// is under `pool`; its findings are in the report's.
+/// is under `pool`; its findings are in the report's. A mixed fleet is judged on its worst member (`worst`): the
+/// figures here are that member's, and `members` has every type side by side.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NodeGroupReport {
     /// Name.
     pub name: String,
-    /// Instance type.
+    /// Instance type (the worst member's).
     pub instance_type: String,
+    /// Every instance type, in plan order (one for a group with one type).
+    pub members: Vec<MemberReport>,
+    /// The member the group is judged on: the most addresses in all.
+    pub worst: String,
+    /// The member that takes the fewest addresses.
+    pub best: String,
+    /// The pods were not known (`pods_per_node: max`): every node is planned at its max pods.
+    pub pods_full: bool,
     /// Nodes.
     pub nodes: u32,
     /// Surge nodes during a rolling update.
@@ -270,6 +305,75 @@ fn failure(f: FitFailure, s: &SubnetReport, fit_singles: u64, single_capacity: u
     }
 }
 
+/// Every member of `g` side by side; a member other than the worst whose pods get no address is a failure too
+/// (the launcher may pick that type).
+fn member_reports(plan: &Plan, g: &NodeGroup, findings: &mut Vec<Finding>) -> Vec<MemberReport> {
+    let worst = g.worst().instance().name.as_ref();
+    g.members()
+        .iter()
+        .map(|m| {
+            let load = NodeLoad {
+                pods: m.pods_per_node(),
+                branch_pods: g.branch_pods_per_node(),
+                host_network_pods: g.host_network_pods(),
+                max_pods: m.shape().max_pods,
+            };
+            let pool = pool_of(m.shape(), plan.cni(), &load);
+            let name = m.instance().name.to_string();
+            if pool.pods_without_address > 0 && name != worst && m.nodes() > 0 {
+                findings.push(Finding::new(
+                    Severity::Error,
+                    format!("node group '{}' ({name})", g.name()),
+                    FindingKind::Failure(Failure::PodsWithoutAddress {
+                        node_group: g.name().to_string(),
+                        pods: pool.pods_without_address,
+                        of: m.pods_per_node(),
+                        enis: pool.enis,
+                        slots_per_eni: m.shape().slots_per_eni,
+                        max_pods: m.shape().max_pods,
+                        trunk: pool.trunk,
+                    }),
+                ));
+            }
+            let peak_nodes = if m.nodes() == 0 {
+                0
+            } else {
+                m.nodes().saturating_add(g.surge())
+            };
+            MemberReport {
+                instance_type: name,
+                mode: pool.mode,
+                nodes: m.nodes(),
+                peak_nodes,
+                max_pods: m.shape().max_pods,
+                pods_per_node: m.pods_per_node(),
+                addresses_per_node: m.addresses_per_node(),
+                enis_per_node: pool.enis + u32::from(pool.trunk),
+                addresses: m.addresses_per_node() * u64::from(peak_nodes),
+                pods_without_address: pool.pods_without_address,
+            }
+        })
+        .collect()
+}
+
+/// Karpenter's max pods is ENI-limited and not prefix-aware (aws/karpenter-provider-aws#8210, PR #9299): a group
+/// launched with `max_pods: karpenter` where the CNI runs prefix delegation gets far fewer pods per node than
+/// EKS would set. Told for the worst member.
+fn karpenter_trap(plan: &Plan, g: &NodeGroup) -> Option<PoolFinding> {
+    if g.max_pods_spec() != MaxPodsSpec::Karpenter || !g.shape().prefix() {
+        return None;
+    }
+    let m = g.worst();
+    let eks =
+        NodeShape::resolve(m.instance(), plan.cni(), MaxPodsSpec::Auto).map_or(0, |s| s.max_pods);
+    (eks > m.shape().max_pods).then(|| PoolFinding::KarpenterMaxPodsNotPrefixAware {
+        instance: m.instance().name.to_string(),
+        max_pods: m.shape().max_pods,
+        pod_addresses: m.shape().max_pods.saturating_sub(g.host_network_pods()),
+        prefix_max_pods: eks,
+    })
+}
+
 /// Check a plan with the closed-form model.
 ///
 /// ```
@@ -381,6 +485,14 @@ pub fn check(plan: &Plan) -> Report {
     for (gi, (g, c)) in plan.node_groups().iter().zip(calcs).enumerate() {
         let mut pool = c.pool;
         let subject = format!("node group '{}'", g.name());
+        let members = member_reports(plan, g, &mut findings);
+        if let Some(f) = karpenter_trap(plan, g) {
+            findings.push(Finding::new(
+                Severity::Warning,
+                subject.clone(),
+                FindingKind::Node(f),
+            ));
+        }
         for f in std::mem::take(&mut pool.findings) {
             // the shortfall itself is the error below, with its numbers
             if matches!(f, crate::report::PoolFinding::PodsWithoutAddress { .. }) {
@@ -415,6 +527,10 @@ pub fn check(plan: &Plan) -> Report {
         node_groups.push(NodeGroupReport {
             name: g.name().to_string(),
             instance_type: g.instance().name.to_string(),
+            members,
+            worst: g.worst().instance().name.to_string(),
+            best: g.best().instance().name.to_string(),
+            pods_full: g.pods() == PodsSpec::Full,
             nodes: g.nodes(),
             surge: g.surge(),
             peak_nodes: g.peak_nodes(),

@@ -3,8 +3,8 @@
 
 pub use ipplan_core::PrefixFallback;
 use ipplan_core::{
-    AddressMode, CniVersion, CoreError, InstanceInfo, MaxPodsOptions, cni_address_mode, max_pods,
-    pod_eni_capacity,
+    AddressMode, CniVersion, CoreError, InstanceInfo, MaxPodsOptions, cni_address_mode,
+    karpenter_max_pods, max_pods, pod_eni_capacity,
 };
 use serde::Serialize;
 
@@ -123,7 +123,8 @@ pub struct NodeShape {
 
 impl NodeShape {
     /// The shape of `instance` under `cni` with the kubelet's max pods resolved from `max_pods` (`auto`: what EKS
-    /// managed node groups compute, `max-pods-calculator.sh` with the 110/250 cap).
+    /// managed node groups compute, `max-pods-calculator.sh` with the 110/250 cap; `karpenter`: Karpenter's
+    /// ENI-limited value with `RESERVED_ENIS` 0).
     ///
     /// ```
     /// use ipplan_core::{AddressMode, Catalog};
@@ -149,6 +150,8 @@ impl NodeShape {
         let m = match max_pods_spec {
             MaxPodsSpec::Fixed(n) => n,
             MaxPodsSpec::Auto => max_pods(instance, &cni.max_pods_options())?.max_pods,
+            // without podsPerCore Karpenter's value needs no vCPU count, so it is always there
+            MaxPodsSpec::Karpenter => karpenter_max_pods(instance, 0, None).unwrap_or(0),
         };
         Ok(Self::new(instance, cni, m))
     }

@@ -34,14 +34,15 @@
 //!   enis: 4                                # default 4 (EKS creates 2-4)
 //! node_groups:
 //!   - name: general
-//!     instance_type: m5.large
+//!     instance_type: m5.large              # or instance_types: [m6i.xlarge, c6i.2xlarge] (a mixed fleet)
 //!     subnets: [nodes-a]                   # nodes spread evenly
-//!     nodes: 10                            # peak count
+//!     nodes: 10                            # peak count, or max_vcpus: 64 (Karpenter's limits.cpu)
 //!     surge: 1                             # default 0
-//!     pods_per_node: 20                    # or pods: 200 (the group's total), exactly one
-//!     max_pods: auto                       # auto (default) or a number
+//!     pods_per_node: 20                    # or pods: 200 (the group's total), or max (every node full)
+//!     max_pods: auto                       # auto (default), karpenter (Karpenter's ENI-limited value) or a number
 //!     host_network_pods: 2                 # default 2 (aws-node, kube-proxy)
 //!     branch_pods_per_node: 0              # default 0; needs cni.pod_security_groups
+//!     pods_per_core: 10                    # optional: the kubelet's podsPerCore caps max pods
 //! headroom_percent: 20                     # default 20
 //! simulate: { duration: 1h, seed: 1, events: [...] }  # a scenario for `ipplan simulate` (see `Scenario`)
 //! ```
@@ -213,20 +214,68 @@ impl ControlPlane {
     }
 }
 
+/// One instance type of a node group: a mixed fleet (a Karpenter pool, a managed node group with several types)
+/// has several, every other group one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub(crate) instance: InstanceInfo,
+    pub(crate) shape: NodeShape,
+    pub(crate) nodes: u32,
+    pub(crate) pods_per_node: u32,
+    pub(crate) addresses_per_node: u64,
+}
+
+impl Member {
+    /// The instance type's facts.
+    #[must_use]
+    pub const fn instance(&self) -> &InstanceInfo {
+        &self.instance
+    }
+    /// What the CNI settings make of the type (its max pods included).
+    #[must_use]
+    pub const fn shape(&self) -> &NodeShape {
+        &self.shape
+    }
+    /// The group's peak node count were every node of this type: `nodes`, or `floor(max_vcpus / vCPUs)`
+    /// (possibly 0: the type is larger than the bound).
+    #[must_use]
+    pub const fn nodes(&self) -> u32 {
+        self.nodes
+    }
+    /// Pods per node that need an address on this type: `pods_per_node`, `ceil(pods / nodes)`, or for
+    /// `pods_per_node: max` its max pods less the host-network pods.
+    #[must_use]
+    pub const fn pods_per_node(&self) -> u32 {
+        self.pods_per_node
+    }
+    /// Addresses one node of this type takes from its subnets in steady state (the closed form's pool).
+    #[must_use]
+    pub const fn addresses_per_node(&self) -> u64 {
+        self.addresses_per_node
+    }
+}
+
 /// A node group of a validated plan (a managed node group, an ASG or a Karpenter pool).
+///
+/// A mixed fleet has one [`Member`] per instance type; the group is judged on its **worst** member, the one whose
+/// nodes take the most addresses in all (`(nodes + surge) x addresses per node`, the first such in list order),
+/// and [`NodeGroup::instance`], [`NodeGroup::shape`], [`NodeGroup::nodes`] and [`NodeGroup::pods_per_node`] are
+/// the worst member's. The best is the member taking the fewest (the last such).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeGroup {
     id: GroupId,
     name: String,
-    instance: InstanceInfo,
+    members: Vec<Member>,
+    worst: usize,
+    best: usize,
     subnets: Vec<SubnetId>,
-    nodes: u32,
+    max_vcpus: Option<u32>,
     surge: u32,
     pods: PodsSpec,
     max_pods: MaxPodsSpec,
+    pods_per_core: Option<u32>,
     host_network_pods: u32,
     branch_pods_per_node: u32,
-    shape: NodeShape,
 }
 
 impl NodeGroup {
@@ -240,20 +289,45 @@ impl NodeGroup {
     pub fn name(&self) -> &str {
         &self.name
     }
-    /// The instance type's facts.
+    /// Its instance types, in the order written (at least one).
     #[must_use]
-    pub const fn instance(&self) -> &InstanceInfo {
-        &self.instance
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+    /// The member the group is judged on: the one that takes the most addresses.
+    #[must_use]
+    pub fn worst(&self) -> &Member {
+        &self.members[self.worst]
+    }
+    /// The member that takes the fewest addresses.
+    #[must_use]
+    pub fn best(&self) -> &Member {
+        &self.members[self.best]
+    }
+    /// Whether the group names several instance types.
+    #[must_use]
+    pub fn is_mixed(&self) -> bool {
+        self.members.len() > 1
+    }
+    /// The worst member's instance facts.
+    #[must_use]
+    pub fn instance(&self) -> &InstanceInfo {
+        &self.worst().instance
     }
     /// The subnets its nodes spread over (at least one, each with role `nodes` or `both`).
     #[must_use]
     pub fn subnets(&self) -> &[SubnetId] {
         &self.subnets
     }
-    /// Peak node count (at least 1).
+    /// Peak node count of the worst member (at least 1).
     #[must_use]
-    pub const fn nodes(&self) -> u32 {
-        self.nodes
+    pub fn nodes(&self) -> u32 {
+        self.worst().nodes
+    }
+    /// The vCPU bound (`max_vcpus`), when the nodes are bounded by it.
+    #[must_use]
+    pub const fn max_vcpus(&self) -> Option<u32> {
+        self.max_vcpus
     }
     /// Extra nodes during a rolling update.
     #[must_use]
@@ -262,8 +336,8 @@ impl NodeGroup {
     }
     /// Nodes at the peak of a rolling update: `nodes + surge`.
     #[must_use]
-    pub const fn peak_nodes(&self) -> u32 {
-        self.nodes.saturating_add(self.surge)
+    pub fn peak_nodes(&self) -> u32 {
+        self.nodes().saturating_add(self.surge)
     }
     /// The pod count as written.
     #[must_use]
@@ -275,10 +349,15 @@ impl NodeGroup {
     pub const fn max_pods_spec(&self) -> MaxPodsSpec {
         self.max_pods
     }
-    /// The kubelet's max pods, resolved.
+    /// The kubelet's `podsPerCore`, when given.
     #[must_use]
-    pub const fn max_pods(&self) -> u32 {
-        self.shape.max_pods
+    pub const fn pods_per_core(&self) -> Option<u32> {
+        self.pods_per_core
+    }
+    /// The kubelet's max pods on the worst member, resolved.
+    #[must_use]
+    pub fn max_pods(&self) -> u32 {
+        self.worst().shape.max_pods
     }
     /// Host-network pods per node.
     #[must_use]
@@ -290,14 +369,14 @@ impl NodeGroup {
     pub const fn branch_pods_per_node(&self) -> u32 {
         self.branch_pods_per_node
     }
-    /// What the CNI settings make of the instance type.
+    /// What the CNI settings make of the worst member's instance type.
     #[must_use]
-    pub const fn shape(&self) -> &NodeShape {
-        &self.shape
+    pub fn shape(&self) -> &NodeShape {
+        &self.worst().shape
     }
 
-    /// Pods per node that need an address: `pods_per_node`, or `ceil(pods / nodes)` (surge nodes are
-    /// replacements, so they do not dilute it).
+    /// Pods per node that need an address on the worst member: `pods_per_node`, or `ceil(pods / nodes)` (surge
+    /// nodes are replacements, so they do not dilute it), or its max pods less the host-network pods.
     ///
     /// ```
     /// let plan = ipplan_planner::Plan::from_yaml_str(
@@ -308,11 +387,8 @@ impl NodeGroup {
     /// # Ok::<(), ipplan_planner::PlanError>(())
     /// ```
     #[must_use]
-    pub const fn pods_per_node(&self) -> u32 {
-        match self.pods {
-            PodsSpec::PerNode(n) => n,
-            PodsSpec::Total(t) => t.div_ceil(self.nodes),
-        }
+    pub fn pods_per_node(&self) -> u32 {
+        self.worst().pods_per_node
     }
 
     /// The most nodes any one of the group's subnets holds at peak: `ceil((nodes + surge) / subnets)`
@@ -437,7 +513,7 @@ impl Plan {
         let own = Catalog::with_overlay(
             self.node_groups
                 .iter()
-                .map(|g| g.instance.clone())
+                .flat_map(|g| g.members.iter().map(|m| m.instance.clone()))
                 .collect(),
         );
         Self::from_spec(spec, &self.file, &own)

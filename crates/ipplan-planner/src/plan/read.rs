@@ -50,12 +50,15 @@ pub(crate) mod keys {
     pub(crate) const NODE_GROUP: &[&str] = &[
         "name",
         "instance_type",
+        "instance_types",
         "subnets",
         "nodes",
+        "max_vcpus",
         "surge",
         "pods_per_node",
         "pods",
         "max_pods",
+        "pods_per_core",
         "host_network_pods",
         "branch_pods_per_node",
     ];
@@ -224,6 +227,7 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
                 None => None,
                 Some(n) => Some(match n.value {
                     Value::String(s) if s == "auto" => MaxPodsSpec::Auto,
+                    Value::String(s) if s == "karpenter" => MaxPodsSpec::Karpenter,
                     Value::Number(x)
                         if x.as_u64()
                             .is_some_and(|v| (1..=u64::from(u32::MAX)).contains(&v)) =>
@@ -237,20 +241,57 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
                             _ => "something else".to_string(),
                         };
                         return Err(n.err(format!(
-                            "expected 'auto' or a whole number of pods such as 110, found {shown}"
+                            "expected 'auto', 'karpenter' or a whole number of pods such as 110, found {shown}"
                         )));
                     }
                 }),
             };
+            // `pods_per_node: max`: every node full
+            let (pods_per_node, pods_per_node_max) = match o.get("pods_per_node") {
+                Some(n) if matches!(n.value, Value::String(s) if s == "max") => (None, true),
+                Some(n) => match n.value {
+                    Value::Number(_) => (Some(n.u32(0)?), false),
+                    _ => {
+                        return Err(n.err(format!(
+                            "expected a whole number of pods or 'max' (every node full), found {}",
+                            n.shown()
+                        )));
+                    }
+                },
+                None => (None, false),
+            };
+            let instance_types = match o.get("instance_types") {
+                Some(n) => names(&n)?,
+                None => Vec::new(),
+            };
+            let instance_type = match o.get("instance_type") {
+                Some(n) => n.str()?.to_string(),
+                None if !instance_types.is_empty() => String::new(),
+                None => {
+                    return Err(o.err(
+                        "missing instance type: give 'instance_type', or 'instance_types' for a mixed fleet",
+                    ));
+                }
+            };
+            let max_vcpus = opt("max_vcpus", 1)?;
+            let nodes = match (o.get("nodes"), max_vcpus) {
+                (Some(n), _) => n.u32(1)?,
+                (None, Some(_)) => 0,
+                (None, None) => o.req("nodes")?.u32(1)?,
+            };
             spec.node_groups.push(NodeGroupSpec {
                 name: o.req("name")?.name()?.to_string(),
-                instance_type: o.req("instance_type")?.str()?.to_string(),
+                instance_type,
+                instance_types,
                 subnets: names(&o.req("subnets")?)?,
-                nodes: o.req("nodes")?.u32(1)?,
+                nodes,
+                max_vcpus,
                 surge: opt("surge", 0)?,
-                pods_per_node: opt("pods_per_node", 0)?,
+                pods_per_node,
+                pods_per_node_max,
                 pods: opt("pods", 0)?,
                 max_pods,
+                pods_per_core: opt("pods_per_core", 1)?,
                 host_network_pods: opt("host_network_pods", 0)?,
                 branch_pods_per_node: opt("branch_pods_per_node", 0)?,
             });

@@ -36,7 +36,7 @@ use ipplan_core::AddressMode;
 use serde::Serialize;
 
 use crate::plan::Plan;
-use crate::plan::vocabulary::{GroupId, PodsSpec};
+use crate::plan::vocabulary::GroupId;
 
 /// ipamd's pool check interval when `tick` is not given: 5 s (`ipPoolMonitorInterval`, aws/amazon-vpc-cni-k8s `pkg/ipamd/ipamd.go`).
 pub const DEFAULT_TICK_SECONDS: u32 = 5;
@@ -215,11 +215,9 @@ fn peak_events(plan: &Plan) -> Vec<Event> {
         });
     }
     for ng in plan.node_groups() {
-        let pods = match ng.pods() {
-            PodsSpec::PerNode(p) => p.saturating_mul(ng.peak_nodes()),
-            // surge nodes carry the pods of the nodes they replace: the same per-node count as check
-            PodsSpec::Total(_) => ng.pods_per_node().saturating_mul(ng.peak_nodes()),
-        };
+        // surge nodes carry the pods of the nodes they replace: the same per-node count as check; a mixed
+        // group runs its worst member (`NodeGroup::pods_per_node` and `peak_nodes` are that member's)
+        let pods = ng.pods_per_node().saturating_mul(ng.peak_nodes());
         events.push(Event {
             at: 0,
             kind: EventKind::Deploy {

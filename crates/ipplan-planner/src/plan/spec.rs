@@ -150,31 +150,60 @@ pub struct ControlPlaneSpec {
 }
 
 /// One entry of `node_groups:`.
+///
+/// A mixed fleet (a Karpenter pool, a managed node group with several types) names `instance_types` instead of
+/// `instance_type` (exactly one of the two), and may bound its nodes by `max_vcpus` instead of `nodes`; pods the
+/// plan cannot know are written `pods_per_node: max` ([`NodeGroupSpec::pods_per_node_max`]): every node full.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct NodeGroupSpec {
     /// Unique name.
     #[schemars(pattern(r"\S"))]
     pub name: String,
-    /// The EC2 instance type.
+    /// The EC2 instance type (empty when `instance_types` is given).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    #[schemars(default)]
     pub instance_type: String,
+    /// A mixed fleet's instance types (exactly one of this and `instance_type`): the group is judged on the type
+    /// that takes the most addresses for its pods.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(default, schema_with = "schema::list_or_null::<String>")]
+    pub instance_types: Vec<String>,
     /// Subnet names; nodes spread evenly over them.
     pub subnets: Vec<String>,
-    /// Peak node count.
-    #[schemars(range(min = 1))]
+    /// Peak node count (0 when `max_vcpus` bounds the nodes instead).
+    #[serde(skip_serializing_if = "is_zero")]
+    #[schemars(range(min = 1), default)]
     pub nodes: u32,
+    /// The bound on the group's vCPUs (Karpenter's `limits.cpu`), instead of `nodes`: each type's node count is
+    /// `floor(max_vcpus / its vCPUs)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_vcpus: Option<u32>,
     /// Extra nodes during a rolling update (default 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surge: Option<u32>,
-    /// Pods per node that need an address (exactly one of this and `pods`).
+    /// Pods per node that need an address (exactly one of this, `pods` and `pods_per_node_max`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(default, schema_with = "schema::pods_per_node")]
     pub pods_per_node: Option<u32>,
+    /// `pods_per_node: max`: the pods are not known, so every node is planned full, at its max pods less the
+    /// host-network pods (what importers write).
+    #[serde(
+        rename = "pods_per_node",
+        skip_serializing_if = "is_false",
+        serialize_with = "ser_max"
+    )]
+    #[schemars(skip)]
+    pub pods_per_node_max: bool,
     /// The group's pod total at peak.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pods: Option<u32>,
-    /// `auto` (default) or a number.
+    /// `auto` (default), `karpenter` or a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_pods: Option<MaxPodsSpec>,
+    /// The kubelet's `podsPerCore`: max pods is at most this times the type's vCPUs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pods_per_core: Option<u32>,
     /// Host-network pods per node (default 2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_network_pods: Option<u32>,
@@ -326,6 +355,21 @@ pub fn format_seconds(mut s: u32) -> String {
     out
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes `&T`
+const fn is_zero(v: &u32) -> bool {
+    *v == 0
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes `&T`
+const fn is_false(v: &bool) -> bool {
+    !*v
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with passes `&T`
+fn ser_max<S: Serializer>(_: &bool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("max")
+}
+
 fn ser_duration<S: Serializer>(v: &u32, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format_seconds(*v))
 }
@@ -437,6 +481,19 @@ mod schema {
             serde_json::json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX }),
             serde_json::json!({ "type": "string", "pattern": DURATION, "examples": ["90s", "10m", "1h30m"] }),
         ]
+    }
+
+    /// `pods_per_node`: a whole number, `max` (every node full), or null.
+    pub(super) fn pods_per_node(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "description": "Pods per node that need an address (exactly one of this and `pods`), or `max`: the \
+                            pods are not known, every node is planned at its max pods.",
+            "anyOf": [
+                { "type": "integer", "minimum": 0, "maximum": u32::MAX },
+                { "const": "max" },
+                { "type": "null" },
+            ],
+        })
     }
 
     pub(super) fn duration(_: &mut SchemaGenerator) -> Schema {

@@ -12,20 +12,21 @@ use ipnet::Ipv4Net;
 use ipplan_core::{AddressMode, Catalog, CoreError};
 use serde::Serialize;
 
+use crate::capacity::{NodeLoad, pool_of};
 use crate::error::PlanError;
 use crate::plan::cni::{CniConfig, NodeShape};
 use crate::plan::scenario::{
     Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
     EventKind, MAX_DURATION_SECONDS, PodAddressOrder, Scenario, SinglePlacement,
 };
-use crate::plan::spec::{EventSpecKind, PlanSpec, ScenarioSpec};
+use crate::plan::spec::{EventSpecKind, NodeGroupSpec, PlanSpec, ScenarioSpec};
 use crate::plan::vocabulary::{
     GroupId, MaxPodsSpec, PodsSpec, ReservationType, SubnetId, SubnetRole,
 };
 use crate::plan::yaml::suggest;
 use crate::plan::{
     Consumer, ControlPlane, DEFAULT_CONTROL_PLANE_ENIS, DEFAULT_HEADROOM_PERCENT,
-    DEFAULT_HOST_NETWORK_PODS, LONGEST_SUBNET_PREFIX, NodeGroup, Plan, Reservation,
+    DEFAULT_HOST_NETWORK_PODS, LONGEST_SUBNET_PREFIX, Member, NodeGroup, Plan, Reservation,
     SHORTEST_SUBNET_PREFIX, Subnet, VPC_CIDR_QUOTA,
 };
 
@@ -674,10 +675,6 @@ fn node_groups(
                 ),
             ));
         }
-        let instance = catalog
-            .get(&ng.instance_type)
-            .map_err(|e| cx.err(at("instance_type"), e.to_string()))?
-            .clone();
         if ng.subnets.is_empty() {
             return Err(cx.err(
                 at("subnets"),
@@ -722,9 +719,6 @@ fn node_groups(
             }
             ids.push(id);
         }
-        if ng.nodes == 0 {
-            return Err(cx.err(at("nodes"), "must be at least 1: give the peak node count"));
-        }
         let vpc = "more nodes than the largest VPC (50 blocks of /16) has addresses: give the peak node count";
         cx.at_most(at("nodes"), ng.nodes, MAX_NODES, vpc)?;
         if let Some(surge) = ng.surge {
@@ -740,70 +734,70 @@ fn node_groups(
         if let Some(MaxPodsSpec::Fixed(m)) = ng.max_pods {
             cx.at_most(at("max_pods"), m, MAX_PER_NODE, per_node)?;
         }
-        let pods = match (ng.pods_per_node, ng.pods) {
-            (Some(p), None) => PodsSpec::PerNode(p),
-            (None, Some(p)) => PodsSpec::Total(p),
-            (Some(_), Some(_)) => {
-                return Err(cx.err(
-                    format!("node_groups[{g}]"),
-                    "give exactly one of 'pods_per_node' and 'pods' (the group's total), not both",
-                ));
-            }
-            (None, None) => {
+        let members = members(cx, g, ng, catalog, cni)?;
+        let pods = match (ng.pods_per_node, ng.pods, ng.pods_per_node_max) {
+            (Some(p), None, false) => PodsSpec::PerNode(p),
+            (None, Some(p), false) => PodsSpec::Total(p),
+            (None, None, true) => PodsSpec::Full,
+            (None, None, false) => {
                 return Err(cx.err(
                     format!("node_groups[{g}]"),
                     "missing pod count: give 'pods_per_node' or 'pods' (the group's total)",
                 ));
             }
-        };
-        let max_pods = ng.max_pods.unwrap_or(MaxPodsSpec::Auto);
-        if max_pods == MaxPodsSpec::Fixed(0) {
-            return Err(cx.err(
-                at("max_pods"),
-                "must be at least 1: give 'auto' or the kubelet's maxPods",
-            ));
-        }
-        let shape = NodeShape::resolve(&instance, cni, max_pods).map_err(|e| {
-            let why = match e {
-                CoreError::VcpusUnknown(_) => format!(
-                    "'auto' needs the vCPU count of '{}' for the 110/250 cap and the instance data has none",
-                    instance.name
-                ),
-                other => format!("'auto' cannot be computed ({other})"),
-            };
-            cx.err(at("max_pods"), format!("{why}: set max_pods to a number"))
-        })?;
-        if let PodsSpec::Total(t) = pods {
-            let per = t.div_ceil(ng.nodes);
-            if per > MAX_PER_NODE {
+            (_, Some(_), true) => {
                 return Err(cx.err(
-                    at("pods"),
-                    format!(
-                        "{t} pods over {} nodes is {per} per node, more than {MAX_PER_NODE}: {per_node}",
-                        ng.nodes
-                    ),
+                    format!("node_groups[{g}]"),
+                    "give exactly one of 'pods_per_node: max' (every node full) and 'pods' (the group's total), \
+                     not both",
                 ));
             }
-        }
+            _ => {
+                return Err(cx.err(
+                    format!("node_groups[{g}]"),
+                    "give exactly one of 'pods_per_node' and 'pods' (the group's total), not both",
+                ));
+            }
+        };
+        let max_pods = ng.max_pods.unwrap_or(MaxPodsSpec::Auto);
         let branch = ng.branch_pods_per_node.unwrap_or(0);
-        let group = NodeGroup {
+        let host = ng.host_network_pods.unwrap_or(DEFAULT_HOST_NETWORK_PODS);
+        let surge = ng.surge.unwrap_or(0);
+        let mut group = NodeGroup {
             id: GroupId(g as u32),
             name: ng.name.clone(),
-            instance,
+            members,
+            worst: 0,
+            best: 0,
             subnets: ids,
-            nodes: ng.nodes,
-            surge: ng.surge.unwrap_or(0),
+            max_vcpus: ng.max_vcpus,
+            surge,
             pods,
             max_pods,
-            host_network_pods: ng.host_network_pods.unwrap_or(DEFAULT_HOST_NETWORK_PODS),
+            pods_per_core: ng.pods_per_core,
+            host_network_pods: host,
             branch_pods_per_node: branch,
-            shape,
         };
+        rank_members(&mut group, cni);
+        if group.pods_per_node() > MAX_PER_NODE {
+            let message = match pods {
+                PodsSpec::Total(t) => format!(
+                    "{t} pods over {} nodes is {} per node, more than {MAX_PER_NODE}: {per_node}",
+                    group.nodes(),
+                    group.pods_per_node()
+                ),
+                _ => format!(
+                    "{} pods per node is more than {MAX_PER_NODE}: {per_node}",
+                    group.pods_per_node()
+                ),
+            };
+            return Err(cx.err(at("pods"), message));
+        }
         let peak_pods = u64::from(group.pods_per_node()) * u64::from(group.peak_nodes());
         if peak_pods > MAX_GROUP_PODS {
             let field = match pods {
-                PodsSpec::PerNode(_) => "pods_per_node",
                 PodsSpec::Total(_) => "pods",
+                _ => "pods_per_node",
             };
             return Err(cx.err(
                 at(field),
@@ -838,6 +832,189 @@ fn node_groups(
         out.push(group);
     }
     Ok(out)
+}
+
+/// The instance types of node group `g`, each with its shape and node count (pods and addresses are filled in by
+/// [`rank_members`]).
+fn members(
+    cx: &Ctx<'_>,
+    g: usize,
+    ng: &NodeGroupSpec,
+    catalog: &Catalog,
+    cni: &CniConfig,
+) -> Result<Vec<Member>, PlanError> {
+    let at = |f: &str| format!("node_groups[{g}].{f}");
+    let types: Vec<(String, &str)> = match (
+        ng.instance_type.is_empty(),
+        ng.instance_types.is_empty(),
+    ) {
+        (false, true) => vec![(at("instance_type"), ng.instance_type.as_str())],
+        (true, false) => ng
+            .instance_types
+            .iter()
+            .enumerate()
+            .map(|(k, t)| (at(&format!("instance_types[{k}]")), t.as_str()))
+            .collect(),
+        (false, false) => {
+            return Err(cx.err(
+                format!("node_groups[{g}]"),
+                "give exactly one of 'instance_type' and 'instance_types' (a mixed fleet), not both",
+            ));
+        }
+        (true, true) => {
+            return Err(cx.err(
+                at("instance_type"),
+                "missing instance type: give 'instance_type', or 'instance_types' for a mixed fleet",
+            ));
+        }
+    };
+    match (ng.nodes, ng.max_vcpus) {
+        (0, None) => {
+            return Err(cx.err(at("nodes"), "must be at least 1: give the peak node count"));
+        }
+        (n, Some(_)) if n > 0 => {
+            return Err(cx.err(
+                format!("node_groups[{g}]"),
+                "give exactly one of 'nodes' and 'max_vcpus' (the bound on the group's vCPUs), not both",
+            ));
+        }
+        (_, Some(0)) => {
+            return Err(cx.err(
+                at("max_vcpus"),
+                "must be at least 1: give the group's vCPU limit",
+            ));
+        }
+        _ => {}
+    }
+    if ng.pods_per_core == Some(0) {
+        return Err(cx.err(
+            at("pods_per_core"),
+            "must be at least 1: leave it out for no per-core limit",
+        ));
+    }
+    let max_pods = ng.max_pods.unwrap_or(MaxPodsSpec::Auto);
+    if max_pods == MaxPodsSpec::Fixed(0) {
+        return Err(cx.err(
+            at("max_pods"),
+            "must be at least 1: give 'auto', 'karpenter' or the kubelet's maxPods",
+        ));
+    }
+    let mut seen: HashMap<&str, &str> = HashMap::with_capacity(types.len());
+    let mut out = Vec::with_capacity(types.len());
+    for (path, name) in &types {
+        if let Some(first) = seen.insert(name, path) {
+            return Err(cx.err(
+                path.clone(),
+                format!("instance type '{name}' is listed twice (also {first}): list it once"),
+            ));
+        }
+        let instance = catalog
+            .get(name)
+            .map_err(|e| cx.err(path.clone(), e.to_string()))?
+            .clone();
+        let mut shape = NodeShape::resolve(&instance, cni, max_pods).map_err(|e| {
+            let why = match e {
+                CoreError::VcpusUnknown(_) => format!(
+                    "'auto' needs the vCPU count of '{}' for the 110/250 cap and the instance data has none",
+                    instance.name
+                ),
+                other => format!("'auto' cannot be computed ({other})"),
+            };
+            cx.err(at("max_pods"), format!("{why}: set max_pods to a number"))
+        })?;
+        let vcpus = || {
+            instance.vcpus.count().ok_or_else(|| {
+                cx.err(
+                    path.clone(),
+                    format!(
+                        "the instance data has no vCPU count for '{name}' (needed by max_vcpus and \
+                         pods_per_core): add it with --instance-data"
+                    ),
+                )
+            })
+        };
+        if let Some(ppc) = ng.pods_per_core {
+            // the kubelet: max pods = min(maxPods, podsPerCore x cores)
+            shape.max_pods = shape.max_pods.min(ppc.saturating_mul(vcpus()?));
+        }
+        let nodes = match ng.max_vcpus {
+            Some(limit) => limit / vcpus()?,
+            None => ng.nodes,
+        };
+        out.push(Member {
+            instance,
+            shape,
+            nodes,
+            pods_per_node: 0,
+            addresses_per_node: 0,
+        });
+    }
+    if out.iter().all(|m| m.nodes == 0) {
+        let smallest =
+            out.iter()
+                .min_by_key(|m| m.instance.vcpus.count())
+                .map_or(String::new(), |m| {
+                    format!(
+                        " (the smallest, '{}', has {})",
+                        m.instance.name,
+                        m.instance.vcpus.count().unwrap_or(0)
+                    )
+                });
+        return Err(cx.err(
+            at("max_vcpus"),
+            format!(
+                "{} vCPUs hold no node of any of its types{smallest}: raise max_vcpus or add a smaller type",
+                ng.max_vcpus.unwrap_or(0)
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// Each member's pods and addresses per node (the closed form's steady-state pool), then the worst member (the
+/// most addresses in all, the first such) and the best (the fewest, the last such, among members that launch).
+fn rank_members(group: &mut NodeGroup, cni: &CniConfig) {
+    let (pods, host, branch, surge) = (
+        group.pods,
+        group.host_network_pods,
+        group.branch_pods_per_node,
+        group.surge,
+    );
+    for m in &mut group.members {
+        m.pods_per_node = match pods {
+            PodsSpec::PerNode(n) => n,
+            PodsSpec::Total(_) if m.nodes == 0 => 0,
+            PodsSpec::Total(t) => t.div_ceil(m.nodes),
+            PodsSpec::Full => m.shape.max_pods.saturating_sub(host),
+        };
+        let load = NodeLoad {
+            pods: m.pods_per_node,
+            branch_pods: branch,
+            host_network_pods: host,
+            max_pods: m.shape.max_pods,
+        };
+        let pool = pool_of(&m.shape, cni, &load);
+        m.addresses_per_node = pool.node_subnet.addresses() + pool.pod_subnet.addresses();
+    }
+    let total = |m: &Member| {
+        if m.nodes == 0 {
+            0
+        } else {
+            m.addresses_per_node * u64::from(m.nodes.saturating_add(surge))
+        }
+    };
+    let mut worst = 0;
+    let mut best = None::<usize>;
+    for (i, m) in group.members.iter().enumerate() {
+        if total(m) > total(&group.members[worst]) {
+            worst = i;
+        }
+        if m.nodes > 0 && best.is_none_or(|b| total(m) <= total(&group.members[b])) {
+            best = Some(i);
+        }
+    }
+    group.worst = worst;
+    group.best = best.unwrap_or(worst);
 }
 
 fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, PlanError> {

@@ -59,9 +59,11 @@ pub enum PodsSpec {
     PerNode(u32),
     /// `pods`: the group's total at peak, spread evenly over its nodes.
     Total(u32),
+    /// `pods_per_node: max`: not known, so every node runs full: its max pods less the host-network pods.
+    Full,
 }
 
-/// The max-pods setting of a node group's kubelet. Written `auto` or a number.
+/// The max-pods setting of a node group's kubelet. Written `auto`, `karpenter` or a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MaxPodsSpec {
     /// `auto`: what EKS managed node groups compute for these CNI settings (`max-pods-calculator.sh` with the
@@ -69,6 +71,11 @@ pub enum MaxPodsSpec {
     Auto,
     /// A number, as kubelet `maxPods` or Karpenter `kubelet.maxPods` would set it.
     Fixed(u32),
+    /// `karpenter`: what Karpenter sets when the EC2NodeClass gives no `kubelet.maxPods`
+    /// ([`ipplan_core::karpenter_max_pods`], `RESERVED_ENIS` 0): ENI-limited and not prefix-aware
+    /// (aws/karpenter-provider-aws#8210, PR #9299), so with prefix delegation a node gets far fewer pods than
+    /// its addresses could hold.
+    Karpenter,
 }
 
 impl MaxPodsSpec {
@@ -78,6 +85,7 @@ impl MaxPodsSpec {
         match self {
             Self::Auto => "auto",
             Self::Fixed(_) => "fixed",
+            Self::Karpenter => "karpenter",
         }
     }
 }
@@ -87,6 +95,7 @@ impl Serialize for MaxPodsSpec {
         match self {
             Self::Auto => s.serialize_str("auto"),
             Self::Fixed(n) => s.serialize_u32(*n),
+            Self::Karpenter => s.serialize_str("karpenter"),
         }
     }
 }
@@ -100,9 +109,11 @@ impl schemars::JsonSchema for MaxPodsSpec {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "description": "The kubelet's max pods: `auto` (what EKS managed node groups compute for these CNI \
-                            settings) or a number, as kubelet `maxPods` or Karpenter `kubelet.maxPods` would set it.",
+                            settings), `karpenter` (Karpenter's ENI-limited value, not prefix-aware) or a number, \
+                            as kubelet `maxPods` or Karpenter `kubelet.maxPods` would set it.",
             "oneOf": [
                 { "const": "auto" },
+                { "const": "karpenter" },
                 { "type": "integer", "minimum": 1, "maximum": u32::MAX },
             ],
         })

@@ -721,7 +721,7 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn shown(&self) -> String {
+    pub(crate) fn shown(&self) -> String {
         match self.value {
             Value::String(s) => format!("'{s}'"),
             Value::Number(n) => format!("'{n}'"),

@@ -1,0 +1,79 @@
+//! `aws ec2 describe-subnets --output json` (the EC2 API's `DescribeSubnets` response: `Subnets[]` with
+//! `SubnetId`, `CidrBlock`, `AvailabilityZone`, `Tags[]`) -> a fragment of subnets, for configs that name
+//! subnets by id (an eksctl config on an existing VPC, a Terraform state, an EC2NodeClass selector).
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+use serde_json::Value;
+
+use crate::import::merge::{FSubnet, Fragment};
+use crate::import::{ImportError, Source, natural_cmp, without_position};
+
+const FIX: &str = "pass the output of 'aws ec2 describe-subnets --output json'";
+
+pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
+        ImportError::input(
+            file,
+            format!("line {} column {}", e.line(), e.column()),
+            format!("invalid JSON: {}", without_position(&e.to_string())),
+            FIX,
+        )
+    })?;
+    let Some(list) = doc.get("Subnets").and_then(Value::as_array) else {
+        return Err(ImportError::input(
+            file,
+            "(top level)",
+            "no 'Subnets' list: not describe-subnets output",
+            FIX,
+        ));
+    };
+    let mut f = Fragment::new(file);
+    for (i, s) in list.iter().enumerate() {
+        let get = |k: &str| s.get(k).and_then(Value::as_str);
+        let id = get("SubnetId").map(str::to_string);
+        let address = id.clone().unwrap_or_else(|| format!("Subnets[{i}]"));
+        let Some(cidr) = get("CidrBlock") else {
+            f.assumptions.push(format!(
+                "{address}: no IPv4 CidrBlock (IPv6-only): left out"
+            ));
+            continue;
+        };
+        let cidr: Ipv4Net = cidr.parse().map_err(|_| {
+            ImportError::input(
+                file,
+                format!("{address} CidrBlock"),
+                format!("'{cidr}' is not an IPv4 CIDR"),
+                FIX,
+            )
+        })?;
+        let tags: BTreeMap<String, String> = s
+            .get("Tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                Some((
+                    t.get("Key")?.as_str()?.to_string(),
+                    t.get("Value")?.as_str()?.to_string(),
+                ))
+            })
+            .collect();
+        f.subnets.push(FSubnet {
+            address: address.clone(),
+            id,
+            name: tags.get("Name").cloned(),
+            az: get("AvailabilityZone")
+                .or_else(|| get("AvailabilityZoneId"))
+                .unwrap_or("unknown-az")
+                .to_string(),
+            cidr,
+            tags,
+            source: Source::new(file, address),
+        });
+    }
+    f.subnets
+        .sort_by(|a, b| natural_cmp(&a.address, &b.address));
+    Ok(f)
+}

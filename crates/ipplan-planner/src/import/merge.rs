@@ -1,0 +1,555 @@
+//! The merge step: fragments (what one importer read from one file, with sources) -> one [`PlanSpec`].
+//!
+//! - The same subnet seen twice (the same id, or the same CIDR) is one subnet: its tags and names are joined,
+//!   the first source wins.
+//! - Node groups, the control plane and reservations name their subnets by id, by the importer's address, or
+//!   (Karpenter) by selector terms; each resolves among every fragment's subnets.
+//! - The first fragment with CNI settings gives them; the first with a control plane gives it.
+//! - Pods no input knows are planned full (`pods_per_node: max`) unless an override says otherwise.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use ipnet::Ipv4Net;
+
+use crate::import::{ImportError, Imported, InputKind, Source, natural_cmp};
+use crate::plan::{
+    CniSpec, ControlPlaneSpec, MaxPodsSpec, NodeGroupSpec, PlanSpec, ReservationSpec,
+    ReservationType, SubnetSpec, VpcSpec,
+};
+
+/// What the command line says where the inputs are silent, by node group name (as the imported plan names it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--nodes NAME=N`: the group's peak node count (replaces `max_vcpus` and the input's count).
+    pub nodes: BTreeMap<String, u32>,
+    /// `--pods NAME=N`: the group's pod total at peak.
+    pub pods: BTreeMap<String, u32>,
+    /// `--pods-per-node NAME=N`: pods per node.
+    pub pods_per_node: BTreeMap<String, u32>,
+}
+
+/// A subnet an importer read.
+#[derive(Debug, Clone)]
+pub(crate) struct FSubnet {
+    /// The importer's address for it (what its own references use).
+    pub address: String,
+    /// The EC2 id, when known.
+    pub id: Option<String>,
+    /// A readable name (the `Name` tag, an eksctl key), when there is one.
+    pub name: Option<String>,
+    pub az: String,
+    pub cidr: Ipv4Net,
+    pub tags: BTreeMap<String, String>,
+    pub source: Source,
+}
+
+/// One selector term (Karpenter's `subnetSelectorTerms`): tags ANDed, `*` any value; or an id.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Term {
+    pub tags: BTreeMap<String, String>,
+    pub id: Option<String>,
+}
+
+/// How a resource names a subnet.
+#[derive(Debug, Clone)]
+pub(crate) enum SubnetRef {
+    /// An EC2 subnet id.
+    Id(String),
+    /// An importer address (`module.vpc.aws_subnet.private[0]`).
+    Address(String),
+    /// Selector terms (ORed), restricted to `zones` when given.
+    Select {
+        terms: Vec<Term>,
+        zones: Option<BTreeSet<String>>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FReservation {
+    pub subnet: SubnetRef,
+    pub cidr: Ipv4Net,
+    pub kind: ReservationType,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FControlPlane {
+    pub subnets: Vec<SubnetRef>,
+    pub source: Source,
+}
+
+/// A node group an importer read.
+#[derive(Debug, Clone)]
+pub(crate) struct FGroup {
+    pub name: String,
+    pub source: Source,
+    pub instance_types: Vec<String>,
+    pub types_source: Source,
+    pub subnets: Vec<SubnetRef>,
+    pub subnets_source: Source,
+    pub nodes: Option<(u32, Source)>,
+    pub max_vcpus: Option<(u32, Source)>,
+    /// What supplies the node count when the input has none (`set spec.limits.cpu`).
+    pub nodes_fix: String,
+    pub max_pods: Option<(MaxPodsSpec, Source)>,
+    pub pods_per_core: Option<(u32, Source)>,
+}
+
+/// What one importer read from one file.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Fragment {
+    pub file: String,
+    pub vpc_cidrs: Vec<(Ipv4Net, Source)>,
+    /// The settings, each field's source, the block's source.
+    pub cni: Option<(CniSpec, BTreeMap<String, Source>, Source)>,
+    pub subnets: Vec<FSubnet>,
+    pub reservations: Vec<FReservation>,
+    pub control_plane: Option<FControlPlane>,
+    pub groups: Vec<FGroup>,
+    pub assumptions: Vec<String>,
+    pub skipped: BTreeMap<String, usize>,
+}
+
+impl Fragment {
+    pub(crate) fn new(file: &str) -> Self {
+        Self {
+            file: file.to_string(),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn skip(&mut self, what: impl Into<String>) {
+        *self.skipped.entry(what.into()).or_insert(0) += 1;
+    }
+}
+
+struct Merged {
+    subnet: FSubnet,
+    addresses: Vec<String>,
+}
+
+/// The flags that describe subnets.
+const SUBNET_FLAGS: &str = "--terraform, --eksctl or --aws-subnets";
+
+pub(crate) fn merge(
+    fragments: Vec<Fragment>,
+    overrides: &Overrides,
+    _present: &[InputKind],
+) -> Result<Imported, ImportError> {
+    let mut subnets: Vec<Merged> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_cidr: HashMap<Ipv4Net, usize> = HashMap::new();
+    let mut by_address: HashMap<String, usize> = HashMap::new();
+    let mut assumptions = Vec::new();
+    let mut skipped = BTreeMap::new();
+    for f in &fragments {
+        for s in &f.subnets {
+            let found =
+                s.id.as_ref()
+                    .and_then(|id| by_id.get(id))
+                    .or_else(|| by_cidr.get(&s.cidr))
+                    .copied();
+            let i = match found {
+                Some(i) => {
+                    let m = &mut subnets[i];
+                    if m.subnet.cidr != s.cidr || m.subnet.az != s.az {
+                        return Err(ImportError::input(
+                            &s.source.file,
+                            &s.source.address,
+                            format!(
+                                "{} in {} is also {} ({} in {}) of {}: the inputs disagree, or describe two VPCs",
+                                s.cidr,
+                                s.az,
+                                m.subnet.source.address,
+                                m.subnet.cidr,
+                                m.subnet.az,
+                                m.subnet.source.file
+                            ),
+                            "import one VPC at a time, with inputs that agree on its subnets",
+                        ));
+                    }
+                    for (k, v) in &s.tags {
+                        m.subnet.tags.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                    if m.subnet.id.is_none() {
+                        m.subnet.id.clone_from(&s.id);
+                    }
+                    if m.subnet.name.is_none() {
+                        m.subnet.name.clone_from(&s.name);
+                    }
+                    m.addresses.push(s.address.clone());
+                    i
+                }
+                None => {
+                    subnets.push(Merged {
+                        subnet: s.clone(),
+                        addresses: vec![s.address.clone()],
+                    });
+                    subnets.len() - 1
+                }
+            };
+            if let Some(id) = &subnets[i].subnet.id {
+                by_id.insert(id.clone(), i);
+            }
+            by_cidr.insert(s.cidr, i);
+            by_address.insert(s.address.clone(), i);
+        }
+    }
+
+    let flags = SUBNET_FLAGS;
+    let resolve = |r: &SubnetRef, src: &Source, what: &str| -> Result<Vec<usize>, ImportError> {
+        let missing = |name: String| {
+            ImportError::input(
+                &src.file,
+                &src.address,
+                format!("{what} '{name}' is in no input"),
+                format!("pass the input that describes it with {flags}"),
+            )
+        };
+        match r {
+            SubnetRef::Id(id) => by_id
+                .get(id)
+                .map(|&i| vec![i])
+                .ok_or_else(|| missing(id.clone())),
+            SubnetRef::Address(a) => by_address
+                .get(a)
+                .map(|&i| vec![i])
+                .ok_or_else(|| missing(a.clone())),
+            SubnetRef::Select { terms, zones } => {
+                let hit: Vec<usize> = subnets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| {
+                        zones.as_ref().is_none_or(|z| z.contains(&m.subnet.az))
+                            && terms.iter().any(|t| term_matches(t, &m.subnet))
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                if hit.is_empty() {
+                    let shown: Vec<String> = terms.iter().map(show_term).collect();
+                    let zones = zones.as_ref().map_or(String::new(), |z| {
+                        format!(" in {}", z.iter().cloned().collect::<Vec<_>>().join(", "))
+                    });
+                    let what = if subnets.is_empty() {
+                        format!(
+                            "its subnet selector ({}) has no subnets to match: no input describes any",
+                            shown.join(" or ")
+                        )
+                    } else {
+                        format!(
+                            "its subnet selector ({}) matches none of the {} subnets the inputs describe{zones}",
+                            shown.join(" or "),
+                            subnets.len()
+                        )
+                    };
+                    return Err(ImportError::input(
+                        &src.file,
+                        &src.address,
+                        what,
+                        format!(
+                            "pass the subnets it selects with {flags}, tagged as the selector says"
+                        ),
+                    ));
+                }
+                Ok(hit)
+            }
+        }
+    };
+
+    let mut reservations: Vec<Vec<(ReservationSpec, Source)>> = vec![Vec::new(); subnets.len()];
+    for f in &fragments {
+        for r in &f.reservations {
+            for i in resolve(&r.subnet, &r.source, "subnet")? {
+                let res = &mut reservations[i];
+                if !res.iter().any(|(x, _)| x.cidr == r.cidr) {
+                    res.push((
+                        ReservationSpec {
+                            cidr: r.cidr,
+                            kind: r.kind,
+                        },
+                        r.source.clone(),
+                    ));
+                }
+            }
+        }
+    }
+
+    // names: the readable one when free, else the address
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut names = Vec::with_capacity(subnets.len());
+    for m in &subnets {
+        let mut name = m
+            .subnet
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty() && !used.contains(n))
+            .unwrap_or_else(|| m.subnet.address.clone());
+        let base = name.clone();
+        let mut k = 2;
+        while used.contains(&name) {
+            name = format!("{base}-{k}");
+            k += 1;
+        }
+        used.insert(name.clone());
+        names.push(name);
+    }
+
+    let mut provenance: BTreeMap<String, Source> = BTreeMap::new();
+    let mut spec = PlanSpec::default();
+    for (i, m) in subnets.iter().enumerate() {
+        provenance.insert(format!("subnets[{i}]"), m.subnet.source.clone());
+        for (k, (_, src)) in reservations[i].iter().enumerate() {
+            provenance.insert(format!("subnets[{i}].reservations[{k}]"), src.clone());
+        }
+        spec.subnets.push(SubnetSpec {
+            name: names[i].clone(),
+            az: m.subnet.az.clone(),
+            cidr: m.subnet.cidr,
+            role: None,
+            reservations: reservations[i].iter().map(|(r, _)| *r).collect(),
+            other_consumers: Vec::new(),
+        });
+    }
+
+    for f in &fragments {
+        assumptions.extend(f.assumptions.iter().cloned());
+        if !f.skipped.is_empty() {
+            skipped.insert(f.file.clone(), f.skipped.clone());
+        }
+    }
+
+    // CNI: the first input that has settings
+    for f in &fragments {
+        let Some((cni, fields, src)) = &f.cni else {
+            continue;
+        };
+        if spec.cni.is_none() {
+            spec.cni = Some(cni.clone());
+            provenance.insert("cni".to_string(), src.clone());
+            provenance.extend(fields.clone());
+        } else if spec.cni.as_ref() != Some(cni) {
+            assumptions.push(format!(
+                "{}: its CNI settings differ from {}'s and are ignored: the first input's apply",
+                src.address,
+                provenance.get("cni").map_or("", |s| s.address.as_str())
+            ));
+        }
+    }
+
+    // the control plane: the first input that has one
+    for f in &fragments {
+        let Some(cp) = &f.control_plane else {
+            continue;
+        };
+        if spec.control_plane.is_some() {
+            assumptions.push(format!(
+                "{}: a second cluster; its control plane is ignored (import one cluster at a time)",
+                cp.source.address
+            ));
+            continue;
+        }
+        let mut ids: Vec<usize> = Vec::new();
+        for r in &cp.subnets {
+            for i in resolve(r, &cp.source, "subnet")? {
+                if !ids.contains(&i) {
+                    ids.push(i);
+                }
+            }
+        }
+        if ids.is_empty() {
+            continue;
+        }
+        provenance.insert("control_plane".to_string(), cp.source.clone());
+        spec.control_plane = Some(ControlPlaneSpec {
+            subnets: ids.iter().map(|&i| names[i].clone()).collect(),
+            enis: None,
+        });
+        assumptions.push(format!(
+            "{}: EKS creates 4 control-plane ENIs in its subnets (its documented 2 to 4), each subnet keeping \
+             room for twice its share during an upgrade",
+            cp.source.address
+        ));
+    }
+
+    // node groups
+    let mut group_names: BTreeSet<String> = BTreeSet::new();
+    for f in &fragments {
+        for g in &f.groups {
+            let mut ids: Vec<usize> = Vec::new();
+            for r in &g.subnets {
+                for i in resolve(r, &g.subnets_source, "subnet")? {
+                    if !ids.contains(&i) {
+                        ids.push(i);
+                    }
+                }
+            }
+            ids.sort_by(|&a, &b| natural_cmp(&names[a], &names[b]));
+            let mut name = g.name.clone();
+            let mut k = 2;
+            while group_names.contains(&name) {
+                name = format!("{}-{k}", g.name);
+                k += 1;
+            }
+            group_names.insert(name.clone());
+            let gi = spec.node_groups.len();
+            let at = |f: &str| format!("node_groups[{gi}].{f}");
+            provenance.insert(format!("node_groups[{gi}]"), g.source.clone());
+            let mut ng = NodeGroupSpec {
+                name: name.clone(),
+                subnets: ids.iter().map(|&i| names[i].clone()).collect(),
+                ..NodeGroupSpec::default()
+            };
+            provenance.insert(at("subnets"), g.subnets_source.clone());
+            if g.instance_types.len() == 1 {
+                ng.instance_type.clone_from(&g.instance_types[0]);
+                provenance.insert(at("instance_type"), g.types_source.clone());
+            } else {
+                ng.instance_types.clone_from(&g.instance_types);
+                provenance.insert(at("instance_types"), g.types_source.clone());
+            }
+            if let Some(&n) = overrides.nodes.get(&name) {
+                ng.nodes = n;
+                provenance.insert(
+                    at("nodes"),
+                    Source::new("--nodes", format!("--nodes {name}={n}")),
+                );
+            } else if let Some((n, src)) = &g.nodes {
+                ng.nodes = *n;
+                provenance.insert(at("nodes"), src.clone());
+            } else if let Some((v, src)) = &g.max_vcpus {
+                ng.max_vcpus = Some(*v);
+                provenance.insert(at("max_vcpus"), src.clone());
+            } else {
+                return Err(ImportError::input(
+                    &g.source.file,
+                    &g.source.address,
+                    "nothing bounds its node count",
+                    format!("{}, or pass --nodes {name}=N", g.nodes_fix),
+                ));
+            }
+            if let Some((m, src)) = &g.max_pods {
+                ng.max_pods = Some(*m);
+                provenance.insert(at("max_pods"), src.clone());
+            }
+            if let Some((p, src)) = &g.pods_per_core {
+                ng.pods_per_core = Some(*p);
+                provenance.insert(at("pods_per_core"), src.clone());
+            }
+            if let Some(&p) = overrides.pods.get(&name) {
+                ng.pods = Some(p);
+                provenance.insert(
+                    at("pods"),
+                    Source::new("--pods", format!("--pods {name}={p}")),
+                );
+            } else if let Some(&p) = overrides.pods_per_node.get(&name) {
+                ng.pods_per_node = Some(p);
+                provenance.insert(
+                    at("pods_per_node"),
+                    Source::new("--pods-per-node", format!("--pods-per-node {name}={p}")),
+                );
+            } else {
+                ng.pods_per_node_max = true;
+                provenance.insert(
+                    at("pods_per_node"),
+                    Source::new(&g.source.file, "pods unknown: every node full"),
+                );
+                assumptions.push(format!(
+                    "node group '{name}' ({}): its pods are not in the input, so every node is planned full, at \
+                     its max pods (pass --pods {name}=N or --pods-per-node {name}=N to plan fewer)",
+                    g.source.address
+                ));
+            }
+            spec.node_groups.push(ng);
+        }
+    }
+    if !spec.node_groups.is_empty() {
+        assumptions.push(
+            "surge 0 for every node group: a rolling update's extra nodes are not counted (set surge)".to_string(),
+        );
+    }
+    for (flag, map) in [
+        ("--nodes", &overrides.nodes),
+        ("--pods", &overrides.pods),
+        ("--pods-per-node", &overrides.pods_per_node),
+    ] {
+        for name in map.keys() {
+            if !group_names.contains(name) {
+                let known: Vec<&str> = group_names.iter().map(String::as_str).collect();
+                return Err(ImportError::input(
+                    flag,
+                    name,
+                    "no imported node group has that name",
+                    format!("name one of: {}", known.join(", ")),
+                ));
+            }
+        }
+    }
+
+    // vpc.cidrs: every block named, when every subnet lies inside them
+    let mut vpc: Vec<(Ipv4Net, Source)> = Vec::new();
+    for f in &fragments {
+        for (c, src) in &f.vpc_cidrs {
+            if !vpc.iter().any(|(x, _)| x == c) {
+                vpc.push((*c, src.clone()));
+            }
+        }
+    }
+    if !vpc.is_empty() {
+        let outside = spec
+            .subnets
+            .iter()
+            .find(|s| !vpc.iter().any(|(c, _)| c.contains(&s.cidr)));
+        match outside {
+            None => {
+                for (i, (_, src)) in vpc.iter().enumerate() {
+                    provenance.insert(format!("vpc.cidrs[{i}]"), src.clone());
+                }
+                spec.vpc = Some(VpcSpec {
+                    cidrs: vpc.iter().map(|(c, _)| *c).collect(),
+                });
+            }
+            Some(s) => assumptions.push(format!(
+                "vpc.cidrs left out: subnet '{}' ({}) lies outside the VPC blocks the inputs name",
+                s.name, s.cidr
+            )),
+        }
+    }
+    if spec.subnets.is_empty() {
+        let file = fragments.first().map_or(String::new(), |f| f.file.clone());
+        return Err(ImportError::input(
+            &file,
+            "(all inputs)",
+            "no subnet with a known CIDR",
+            format!("pass the subnets with {flags}"),
+        ));
+    }
+    Ok(Imported {
+        spec,
+        provenance,
+        assumptions,
+        skipped,
+        inputs: Vec::new(),
+    })
+}
+
+fn term_matches(t: &Term, s: &FSubnet) -> bool {
+    if let Some(id) = &t.id {
+        return s.id.as_deref() == Some(id.as_str());
+    }
+    !t.tags.is_empty()
+        && t.tags
+            .iter()
+            .all(|(k, v)| s.tags.get(k).is_some_and(|have| v == "*" || have == v))
+}
+
+fn show_term(t: &Term) -> String {
+    match &t.id {
+        Some(id) => format!("id {id}"),
+        None => t
+            .tags
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" and "),
+    }
+}
