@@ -355,3 +355,32 @@ fn terraform_errors_name_the_query_keys() {
     let names: Vec<&str> = plan.subnets().iter().map(|s| s.name()).collect();
     assert_eq!(names, ["10.0.1.0/24", "10.0.2.0/24"]);
 }
+
+#[test]
+fn a_group_no_scale_event_gives_nodes_is_reported() {
+    // two groups; the scenario's own events scale only 'web': 'batch' would silently run no node
+    let yaml = "
+subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups:
+  - { name: web, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 5 }
+  - { name: batch, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 5 }
+simulate:
+  duration: 10m
+  events:
+    - { at: 0s, scale: { node_group: web, nodes: 2 } }
+    - { at: 0s, deploy: { node_group: batch, pods: 10 } }
+";
+    let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).unwrap();
+    let w: Vec<String> = plan.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        w,
+        [
+            "simulate.events: node group 'batch' (node_groups[1]) has no scale event, so the simulation runs none of \
+          its nodes: add `- { at: 0s, scale: { node_group: batch, nodes: N } }`"
+        ]
+    );
+    // without events (the plan's peak) every group is scaled: nothing to say
+    let peak = yaml.split("simulate:").next().unwrap();
+    let plan = Plan::from_yaml_str(peak, "plan.yaml", &Catalog::embedded()).unwrap();
+    assert!(plan.warnings().is_empty());
+}

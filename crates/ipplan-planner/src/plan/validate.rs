@@ -66,6 +66,14 @@ pub enum PlanWarning {
         /// The AZ.
         az: String,
     },
+    /// A node group that no `scale` event of the plan's own `simulate.events` gives nodes: the simulation runs
+    /// none of it.
+    GroupNotScaled {
+        /// The group.
+        group: GroupId,
+        /// Its name.
+        name: String,
+    },
     /// A `pods` subnet without custom networking: nothing uses it.
     PodsSubnetUnused {
         /// The subnet.
@@ -112,6 +120,11 @@ impl fmt::Display for PlanWarning {
                 f,
                 "control_plane.subnets: all in AZ '{az}': EKS needs cluster subnets in at least two AZs \
                  (EKS UG network-reqs): add a subnet in another AZ"
+            ),
+            Self::GroupNotScaled { group, name } => write!(
+                f,
+                "simulate.events: node group '{name}' ({group}) has no scale event, so the simulation runs none of \
+                 its nodes: add `- {{ at: 0s, scale: {{ node_group: {name}, nodes: N }} }}`"
             ),
             Self::PodsSubnetUnused { subnet, name } => write!(
                 f,
@@ -310,7 +323,27 @@ pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan
         control_plane_share,
     };
     if let Some(s) = &spec.simulate {
-        plan.scenario = Some(scenario(&cx, s, &plan)?);
+        let sc = scenario(&cx, s, &plan)?;
+        // a scenario with its own events runs only the nodes they scale: say which groups get none
+        if s.events.is_some() {
+            let scaled: HashSet<GroupId> = sc
+                .events
+                .iter()
+                .filter_map(|e| match e.kind {
+                    EventKind::Scale { group, nodes } if nodes > 0 => Some(group),
+                    _ => None,
+                })
+                .collect();
+            for g in &plan.node_groups {
+                if !scaled.contains(&g.id) {
+                    plan.warnings.push(PlanWarning::GroupNotScaled {
+                        group: g.id,
+                        name: g.name.clone(),
+                    });
+                }
+            }
+        }
+        plan.scenario = Some(sc);
     }
     plan.spec = spec;
     Ok(plan)
