@@ -25,6 +25,11 @@ use crate::report::{
     VpcFinding,
 };
 
+/// A group of one type: `members` would repeat its own figures.
+fn one_member(m: &[MemberReport]) -> bool {
+    m.len() <= 1
+}
+
 /// The default Network Address Usage quota per VPC (adjustable to 256,000; awsdocs/amazon-vpc-user-guide
 /// `amazon-vpc-limits.md`).
 pub const NAU_QUOTA: u64 = 64_000;
@@ -101,11 +106,14 @@ pub struct NodeGroupReport {
     pub name: String,
     /// Instance type (the worst member's).
     pub instance_type: String,
-    /// Every instance type, in plan order (one for a group with one type).
+    /// A mixed fleet's instance types side by side, in plan order (left out of JSON for a group of one type).
+    #[serde(skip_serializing_if = "one_member")]
     pub members: Vec<MemberReport>,
-    /// The member the group is judged on: the most addresses in all.
+    /// A mixed fleet's member the group is judged on: the most addresses in all (empty for one type).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub worst: String,
-    /// The member that takes the fewest addresses.
+    /// A mixed fleet's member that takes the fewest addresses (empty for one type).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub best: String,
     /// The pods were not known (`pods_per_node: max`): every node is planned at its max pods.
     pub pods_full: bool,
@@ -528,8 +536,17 @@ pub fn check(plan: &Plan) -> Report {
             name: g.name().to_string(),
             instance_type: g.instance().name.to_string(),
             members,
-            worst: g.worst().instance().name.to_string(),
-            best: g.best().instance().name.to_string(),
+            // a group of one type has no members to compare: its figures are above, once
+            worst: if g.is_mixed() {
+                g.worst().instance().name.to_string()
+            } else {
+                String::new()
+            },
+            best: if g.is_mixed() {
+                g.best().instance().name.to_string()
+            } else {
+                String::new()
+            },
             pods_full: g.pods() == PodsSpec::Full,
             nodes: g.nodes(),
             surge: g.surge(),
