@@ -15,8 +15,8 @@ pub struct Page<'a> {
     pub report: &'a Report,
     /// The what-if layouts, when they could be laid out.
     pub comparison: Option<&'a Comparison>,
-    /// The simulation of the plan's scenario (or its peak).
-    pub simulation: &'a SimReport,
+    /// The simulation of the plan's scenario (or its peak); `None` for an IPv6 plan (the simulation models IPv4).
+    pub simulation: Option<&'a SimReport>,
     /// Whether the plan has its own `simulate:` scenario (then the plot is shown).
     pub has_scenario: bool,
     /// Per subnet: its name and its /28 map (SVG) at the end of the simulation.
@@ -102,16 +102,21 @@ pub fn page(p: &Page<'_>) -> String {
         h,
         "<div class=\"verdict {v_class}\" id=\"verdict\">{v_text}</div>"
     );
+    let simulated = p.simulation.map_or_else(
+        || "not simulated (the simulation models IPv4 pools)".to_string(),
+        |sim| {
+            format!(
+                "simulated (seed {}): {}",
+                sim.seed,
+                if sim.fits() { "fits" } else { "DOES NOT FIT" }
+            )
+        },
+    );
     let _ = writeln!(
         h,
-        "<p class=\"muted\">{} · simulated ({}): {}</p>",
+        "<p class=\"muted\">{} · {}</p>",
         esc(r.verdict.basis.description()),
-        esc(&format!("seed {}", p.simulation.seed)),
-        if p.simulation.fits() {
-            "fits"
-        } else {
-            "DOES NOT FIT"
-        }
+        esc(&simulated)
     );
     if let Some(f) = &r.verdict.first_failure {
         let _ = writeln!(
@@ -284,27 +289,28 @@ pub fn page(p: &Page<'_>) -> String {
     }
 
     // --- pictures
+    let seed = p.simulation.map_or(0, |s| s.seed);
     if let Some(plot) = &p.plot {
         h.push_str("<h2>Over time</h2>\n<figure id=\"plot\">\n");
         h.push_str(plot);
         let _ = writeln!(
             h,
-            "<figcaption>The plan's scenario, seed {}: addresses used and free /28 blocks per subnet.</figcaption>\n</figure>",
-            p.simulation.seed
+            "<figcaption>The plan's scenario, seed {seed}: addresses used and free /28 blocks per subnet.</figcaption>\n</figure>"
         );
     }
-    h.push_str("<h2>/28 blocks of each subnet</h2>\n");
-    let _ = writeln!(
-        h,
-        "<p class=\"muted\">At the end of the {} (seed {}): prefixes, blocks spoiled by single addresses, free \
-         blocks. Hover a block for its addresses.</p>",
-        if p.has_scenario {
-            "plan's scenario"
-        } else {
-            "plan's peak"
-        },
-        p.simulation.seed
-    );
+    if p.simulation.is_some() {
+        h.push_str("<h2>/28 blocks of each subnet</h2>\n");
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">At the end of the {} (seed {seed}): prefixes, blocks spoiled by single addresses, \
+             free blocks. Hover a block for its addresses.</p>",
+            if p.has_scenario {
+                "plan's scenario"
+            } else {
+                "plan's peak"
+            }
+        );
+    }
     for (name, svg) in &p.maps {
         let _ = writeln!(h, "<figure class=\"map\">");
         h.push_str(svg);

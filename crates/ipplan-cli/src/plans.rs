@@ -70,3 +70,15 @@ pub fn scenario(plan: &Plan, seed: Option<u64>) -> Scenario {
     }
     s
 }
+
+/// The simulation models the IPv4 pools; an IPv6 plan is answered by the closed form alone.
+pub fn simulates(plan: &Plan) -> anyhow::Result<()> {
+    if plan.cni().ip_family == ipplan_planner::plan::IpFamily::Ipv6 {
+        anyhow::bail!(
+            "{}: cni.ip_family is ipv6, and the simulation models IPv4 address pools (in IPv6 a node takes one \
+             IPv4 address and its pods none): use ipplan check",
+            plan.file()
+        );
+    }
+    Ok(())
+}

@@ -14,6 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             name: name.into(),
             az: az.into(),
             cidr: cidr.parse()?,
+            ipv6_cidr: None,
             role: None,
             reservations: vec![],
             other_consumers: vec![],

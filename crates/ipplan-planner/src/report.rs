@@ -172,6 +172,17 @@ pub enum Failure {
         /// Whether a trunk ENI (security groups for pods) takes one of the type's ENIs.
         trunk: bool,
     },
+    /// IPv6: more nodes than the subnet's /64 has /80 prefixes (one per node).
+    Ipv6Prefixes {
+        /// The subnet's name.
+        subnet: String,
+        /// Its CIDR.
+        cidr: Ipv4Net,
+        /// Nodes (one /80 each) at peak.
+        needed: u64,
+        /// /80 prefixes in a /64: 65,536.
+        available: u64,
+    },
     /// Simulated: an EC2 allocation failed (ipamd could not hold the pool its settings ask for, a node could not
     /// launch, or a branch ENI got no address).
     AllocationFailed {
@@ -230,7 +241,8 @@ impl Failure {
             | Self::InsufficientCidrBlocksRisk { subnet, cidr, .. } => {
                 subnet_subject(subnet, *cidr)
             }
-            Self::AllocationFailed { subnet, cidr, .. } => subnet_subject(subnet, *cidr),
+            Self::AllocationFailed { subnet, cidr, .. }
+            | Self::Ipv6Prefixes { subnet, cidr, .. } => subnet_subject(subnet, *cidr),
             Self::PodsWithoutAddress { node_group, .. } | Self::PodWaited { node_group, .. } => {
                 format!("node group '{node_group}'")
             }
@@ -306,6 +318,13 @@ impl fmt::Display for Failure {
                      pods {max_pods}): use a larger type, more nodes, or prefix delegation"
                 )
             }
+            Self::Ipv6Prefixes {
+                needed, available, ..
+            } => write!(
+                f,
+                "{needed} nodes need a /80 prefix each and the subnet's /64 has {available}: spread the nodes over \
+                 more subnets"
+            ),
             Self::AllocationFailed {
                 t,
                 node_group,

@@ -259,6 +259,7 @@ pub fn terraform_spec(q: &BTreeMap<String, String>) -> Result<PlanSpec, PlanErro
             name: c.to_string(),
             az: az.clone(),
             cidr: *c,
+            ipv6_cidr: None,
             role: None,
             reservations: Vec::new(),
             other_consumers: consumers
@@ -276,6 +277,7 @@ pub fn terraform_spec(q: &BTreeMap<String, String>) -> Result<PlanSpec, PlanErro
             name: c.to_string(),
             az: az.clone(),
             cidr: *c,
+            ipv6_cidr: None,
             role: Some(SubnetRole::Pods),
             reservations: Vec::new(),
             other_consumers: Vec::new(),
@@ -309,6 +311,7 @@ pub fn terraform_spec(q: &BTreeMap<String, String>) -> Result<PlanSpec, PlanErro
         warm_prefix_target: number(q, "warm_prefix_target")?,
         max_eni: number(q, "max_eni")?,
         pod_security_groups: boolean(q, "pod_security_groups")?,
+        ip_family: None,
     };
     let max_pods = match value(q, "max_pods") {
         None => None,

@@ -212,6 +212,7 @@ fn the_new_fields_round_trip_through_the_writer() {
             name: "a".into(),
             az: "us-east-1a".into(),
             cidr: "10.0.0.0/24".parse().unwrap(),
+            ipv6_cidr: None,
             role: None,
             reservations: vec![],
             other_consumers: vec![],

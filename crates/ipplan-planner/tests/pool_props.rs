@@ -58,6 +58,7 @@ fn cni() -> impl Strategy<Value = CniConfig> {
                     warm_prefix_target: wpfx,
                     max_eni,
                     pod_security_groups,
+                    ..CniConfig::default()
                 }
             },
         )

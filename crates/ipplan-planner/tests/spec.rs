@@ -52,6 +52,7 @@ fn subnet(i: usize) -> impl Strategy<Value = SubnetSpec> {
                 name: format!("{n}{i}"),
                 az: az.to_string(),
                 cidr,
+                ipv6_cidr: None,
                 role,
                 reservations,
                 other_consumers: consumers
@@ -92,6 +93,7 @@ fn cni() -> impl Strategy<Value = CniSpec> {
             warm_prefix_target: wp,
             max_eni,
             pod_security_groups: None,
+            ip_family: None,
         })
 }
 

@@ -30,7 +30,8 @@ pub struct Args {
 pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let plan = load_plan(ctx, &args.plan)?;
     let options = AdviseOptions {
-        simulate: args.simulate || plan.has_scenario(),
+        simulate: (args.simulate || plan.has_scenario())
+            && plan.cni().ip_family != ipplan_planner::plan::IpFamily::Ipv6,
     };
     let advice = advise(&plan, &ctx.catalog, options);
     write_report(out, args.format, &advice, write_human)?;

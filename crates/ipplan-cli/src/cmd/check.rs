@@ -71,6 +71,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
 fn check_one(ctx: &Context, args: &Args, path: &Path, out: &mut dyn Write) -> anyhow::Result<bool> {
     let plan = load_plan(ctx, path)?;
     if args.simulate {
+        crate::plans::simulates(&plan)?;
         let report = ipplan_planner::simulate(&plan, &scenario(&plan, None));
         write_report(out, args.format, &report, render::simulation)?;
         return Ok(report.fits());

@@ -71,6 +71,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     svg_only("--out", &args.out, "map.svg")?;
     not_an_input(ctx, "--out", &args.out, &args.plan, "map.svg")?;
     let plan = load_plan(ctx, &args.plan)?;
+    crate::plans::simulates(&plan)?;
     let names: Vec<&str> = plan.subnets().iter().map(|s| s.name()).collect();
     let index = subnet_index(&names, &args.subnet, plan.file())?;
     let scenario = scenario(&plan, args.seed);

@@ -42,28 +42,35 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     )
     .or_else(|_| ipplan_planner::compare(&plan, &[Layout::PrefixLen(20)]))
     .ok();
+    let ipv6 = plan.cni().ip_family == ipplan_planner::plan::IpFamily::Ipv6;
     let sc = scenario(&plan, args.seed);
     let mut sim = Simulation::new(&plan, &sc);
-    sim.run();
+    if !ipv6 {
+        sim.run();
+    }
     let simulation = sim.report();
     let options = MapOptions {
         max_cells: 1024,
         ..MapOptions::default()
     };
-    let maps = plan
-        .subnets()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            let blocks = sim.block_states(i)?;
-            let title = format!("{} ({})", s.name(), s.cidr());
-            Some((
-                s.name().to_string(),
-                subnet_map(s.cidr(), &blocks, &title, &options),
-            ))
-        })
-        .collect();
-    let plot = plan.has_scenario().then(|| {
+    // the simulation models IPv4 pools: an IPv6 plan gets no /28 maps and no plot
+    let maps = if ipv6 {
+        Vec::new()
+    } else {
+        plan.subnets()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let blocks = sim.block_states(i)?;
+                let title = format!("{} ({})", s.name(), s.cidr());
+                Some((
+                    s.name().to_string(),
+                    subnet_map(s.cidr(), &blocks, &title, &options),
+                ))
+            })
+            .collect()
+    };
+    let plot = (plan.has_scenario() && !ipv6).then(|| {
         timeline_plot(
             &timeline_panels(&simulation.timeline),
             &format!("{}, seed {}", file_name(plan.file()), simulation.seed),
@@ -72,7 +79,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     let html = page(&Page {
         report: &report,
         comparison: comparison.as_ref(),
-        simulation: &simulation,
+        simulation: (!ipv6).then_some(&simulation),
         has_scenario: plan.has_scenario(),
         maps,
         plot,

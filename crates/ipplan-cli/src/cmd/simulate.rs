@@ -102,6 +102,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         _ => {}
     }
     let plan = load_plan(ctx, &args.plan)?;
+    crate::plans::simulates(&plan)?;
     let scenario = scenario(&plan, args.seed);
     let report = ipplan_planner::simulate(&plan, &scenario);
     let trials = if args.trials > 1 {

@@ -419,3 +419,30 @@ fn colour_on_request_never_in_a_pipe() {
         .replace("\u{1b}[0m", "");
     assert_eq!(stripped, plain);
 }
+
+/// The simulation models IPv4 pools: on an IPv6 plan `simulate` says so in one line; `check` and `report` answer.
+#[test]
+fn ipv6_plans_are_checked_not_simulated() {
+    let plan = crate::temp_file(
+        "v6.yaml",
+        "cni: { ip_family: ipv6 }\nsubnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]\n\
+         node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 3, pods_per_node: 50 }]\n",
+    );
+    let p = plan.display().to_string();
+    let e = crate::fails(&["simulate", &p]);
+    assert!(
+        e.ends_with(
+            "cni.ip_family is ipv6, and the simulation models IPv4 address pools (in IPv6 a node \
+                         takes one IPv4 address and its pods none): use ipplan check"
+        ),
+        "{e}"
+    );
+    crate::run(&["check", &p], 0);
+    let html = plan.with_extension("html");
+    crate::run(&["report", &p, "-o", &html.display().to_string()], 0);
+    assert!(
+        std::fs::read_to_string(html)
+            .unwrap()
+            .contains("not simulated")
+    );
+}

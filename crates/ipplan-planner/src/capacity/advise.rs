@@ -12,6 +12,8 @@
 //! 4. `subnet_size`: the smallest subnets that hold the peak with the plan's headroom, as concrete CIDRs inside
 //!    `vpc.cidrs` (new subnets: a migration).
 //! 5. `custom_networking`: pods on a secondary CIDR (100.64.0.0/16 split per AZ, one ENIConfig each).
+//! 6. `ipv6`: an IPv6 cluster on the same subnets: a node takes one IPv4 address, its pods none (a new cluster:
+//!    EKS cannot change a cluster's IP family).
 
 use std::fmt::Write as _;
 
@@ -41,6 +43,8 @@ pub enum CandidateKind {
     SubnetSize,
     /// Custom networking on a secondary CIDR.
     CustomNetworking,
+    /// An IPv6 cluster: what it would take from IPv4.
+    Ipv6,
 }
 
 /// One candidate change, checked.
@@ -157,6 +161,7 @@ pub fn advise(plan: &Plan, catalog: &Catalog, options: AdviseOptions) -> Advice 
     out.extend(node_limits(plan, catalog, &report, options));
     out.extend(subnet_size(plan, catalog, options));
     out.extend(custom_networking(plan, catalog, options));
+    out.extend(ipv6(plan, catalog, &report, options));
     // fitting first, then the least disruptive kind, then the fewest addresses
     out.sort_by(|a, b| {
         let ok = |c: &Candidate| c.fits && c.simulated_fits != Some(false);
@@ -636,6 +641,55 @@ fn custom_networking(plan: &Plan, catalog: &Catalog, options: AdviseOptions) -> 
         apply,
         p.spec().clone(),
         options,
+    )
+    .into_iter()
+    .collect()
+}
+
+fn ipv6(
+    plan: &Plan,
+    catalog: &Catalog,
+    report: &Report,
+    _options: AdviseOptions,
+) -> Vec<Candidate> {
+    if plan.cni().ip_family == crate::plan::IpFamily::Ipv6 || plan.node_groups().is_empty() {
+        return Vec::new();
+    }
+    let Ok(p) = apply_layout(plan, Layout::Ipv6) else {
+        // e.g. a type the CNI cannot run IPv6 on
+        return Vec::new();
+    };
+    let after = used(&check(&p));
+    let mut apply = vec![
+        "aws ec2 associate-vpc-cidr-block --vpc-id <vpc> --amazon-provided-ipv6-cidr-block"
+            .to_string(),
+    ];
+    for s in p.subnets() {
+        apply.push(format!(
+            "aws ec2 associate-subnet-cidr-block --subnet-id <id of {}> --ipv6-cidr-block <a /64 of the VPC's /56>",
+            s.name()
+        ));
+    }
+    apply.push(
+        "a new EKS cluster with kubernetesNetworkConfig.ipFamily: ipv6 (eksctl) or kubernetes_network_config \
+         { ip_family = \"ipv6\" } (Terraform): a cluster's IP family cannot be changed"
+            .to_string(),
+    );
+    let summary = format!(
+        "an IPv6 cluster on the same subnets: each node takes one IPv4 address and its pods IPv6 from a /80, so \
+         the cluster takes {after} IPv4 addresses instead of {} (a new cluster; no custom networking, and \
+         security groups for pods are not available in IPv6 mode)",
+        used(report)
+    );
+    candidate(
+        plan,
+        catalog,
+        CandidateKind::Ipv6,
+        summary,
+        apply,
+        p.spec().clone(),
+        // the simulation models IPv4 pools: an IPv6 plan is checked by the closed form
+        AdviseOptions { simulate: false },
     )
     .into_iter()
     .collect()

@@ -30,6 +30,9 @@ fn one_member(m: &[MemberReport]) -> bool {
     m.len() <= 1
 }
 
+/// /80 prefixes in a subnet's /64: 2^16.
+pub const IPV6_PREFIXES_PER_SUBNET: u64 = 1 << 16;
+
 /// The default Network Address Usage quota per VPC (adjustable to 256,000; awsdocs/amazon-vpc-user-guide
 /// `amazon-vpc-limits.md`).
 pub const NAU_QUOTA: u64 = 64_000;
@@ -65,6 +68,9 @@ pub struct SubnetReport {
     pub prefix: Option<PrefixFit>,
     /// Where the `used` addresses go; its parts add up to `used`.
     pub breakdown: Breakdown,
+    /// IPv6 clusters: the /80 prefixes nodes take from the subnet's /64 at peak (one per node).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_prefixes: Option<u64>,
     /// What comes out of the subnet's size before `capacity`: the 5 addresses AWS reserves and explicit
     /// reservations (`size = capacity + aws_reserved + explicit_reservations`).
     pub aws_reserved: u64,
@@ -450,6 +456,16 @@ pub fn check(plan: &Plan) -> Report {
         b.control_plane = plan.control_plane_addresses(s.id());
     }
 
+    // IPv6: each node takes one /80 of its subnet's /64
+    let mut ipv6_nodes = vec![0u64; plan.subnets().len()];
+    for (g, &k) in plan.node_groups().iter().zip(&nodes_per_subnet) {
+        if g.shape().ipv6 {
+            for &s in g.subnets() {
+                ipv6_nodes[s.index()] += k;
+            }
+        }
+    }
+
     let mut findings = Vec::new();
     let subnets: Vec<SubnetReport> = plan
         .subnets()
@@ -473,9 +489,19 @@ pub fn check(plan: &Plan) -> Report {
                 prefix_blocks: b.prefix_blocks,
                 prefix: fit.prefix,
                 breakdown: std::mem::take(&mut breakdowns[i]),
+                ipv6_prefixes: (plan.cni().ip_family == crate::plan::IpFamily::Ipv6)
+                    .then_some(ipv6_nodes[i]),
                 aws_reserved: b.aws_reserved,
                 explicit_reservations: b.explicit_reserved,
             };
+            if ipv6_nodes[i] > IPV6_PREFIXES_PER_SUBNET {
+                findings.push(Finding::failure(Failure::Ipv6Prefixes {
+                    subnet: s.name().to_string(),
+                    cidr: s.cidr(),
+                    needed: ipv6_nodes[i],
+                    available: IPV6_PREFIXES_PER_SUBNET,
+                }));
+            }
             if let Some(f) = fit.first_failure {
                 findings.push(Finding::failure(failure(
                     f,

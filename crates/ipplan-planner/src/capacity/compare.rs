@@ -24,6 +24,9 @@ pub enum Layout {
     /// Custom networking with this secondary CIDR split evenly across the plan's AZs as pod subnets
     /// (`--layout 100.64.0.0/16`).
     SecondaryCidr(Ipv4Net),
+    /// An IPv6 cluster on the same subnets: pods take IPv6 from each node's /80, a node one IPv4 address
+    /// (`--layout ipv6`).
+    Ipv6,
 }
 
 impl FromStr for Layout {
@@ -36,9 +39,13 @@ impl FromStr for Layout {
     /// assert_eq!("/20".parse::<Layout>(), Ok(Layout::PrefixLen(20)));
     /// assert!(matches!("100.64.0.0/16".parse::<Layout>(), Ok(Layout::SecondaryCidr(_))));
     /// assert!("33".parse::<Layout>().is_err());
+    /// assert_eq!("ipv6".parse::<Layout>(), Ok(Layout::Ipv6));
     /// ```
     fn from_str(s: &str) -> Result<Self, String> {
         let t = s.trim();
+        if t.eq_ignore_ascii_case("ipv6") {
+            return Ok(Self::Ipv6);
+        }
         let len = t.strip_prefix('/').unwrap_or(t);
         if let Ok(l) = len.parse::<u8>() {
             if (SHORTEST_SUBNET_PREFIX..=LONGEST_SUBNET_PREFIX).contains(&l) {
@@ -55,7 +62,7 @@ impl FromStr for Layout {
                 net.trunc()
             )),
             Err(_) => Err(format!(
-                "layout '{s}': expected a prefix length such as 24 or a CIDR such as 100.64.0.0/16"
+                "layout '{s}': expected a prefix length such as 24, a CIDR such as 100.64.0.0/16, or ipv6"
             )),
         }
     }
@@ -66,6 +73,7 @@ impl fmt::Display for Layout {
         match self {
             Self::PrefixLen(l) => write!(f, "/{l} subnets"),
             Self::SecondaryCidr(c) => write!(f, "custom networking on {c}"),
+            Self::Ipv6 => write!(f, "IPv6 on the same subnets"),
         }
     }
 }
@@ -199,6 +207,7 @@ pub fn apply_layout(plan: &Plan, layout: Layout) -> Result<Plan, PlanError> {
                     name: format!("pods-{az}"),
                     az: (*az).to_string(),
                     cidr: net,
+                    ipv6_cidr: None,
                     role: Some(SubnetRole::Pods),
                     reservations: Vec::new(),
                     other_consumers: Vec::new(),
@@ -207,6 +216,14 @@ pub fn apply_layout(plan: &Plan, layout: Layout) -> Result<Plan, PlanError> {
             spec.cni
                 .get_or_insert_with(CniSpec::default)
                 .custom_networking = Some(true);
+        }
+        Layout::Ipv6 => {
+            // the nodes stay where they are; the CNI refuses custom networking in IPv6 mode, so pods subnets go
+            let c = spec.cni.get_or_insert_with(CniSpec::default);
+            c.ip_family = Some(crate::plan::IpFamily::Ipv6);
+            c.custom_networking = None;
+            spec.subnets
+                .retain(|s| s.role.unwrap_or(SubnetRole::Both) != SubnetRole::Pods);
         }
     }
     plan.with_spec(spec)

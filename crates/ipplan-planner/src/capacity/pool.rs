@@ -139,6 +139,53 @@ fn need_slots(cni: &CniConfig, prefix: bool, s: u64, k: u64) -> u64 {
     }
 }
 
+/// IPv6 (aws/aws-eks-best-practices `content/networking/docs/ipv6.md`, 22c65bb): the CNI attaches one /80 prefix
+/// to the primary ENI at start-up and gives every pod an address from it; no warm pool, no secondary ENI. From the
+/// IPv4 subnet a node takes only its own address (plus, with security groups for pods, the trunk and one per
+/// branch ENI). Pods beyond max pods get no address, as in IPv4.
+fn ipv6_pool(shape: &NodeShape, cni: &CniConfig, load: &NodeLoad) -> NodePool {
+    let mut findings = Vec::new();
+    let room = load.max_pods.saturating_sub(load.host_network_pods);
+    if u64::from(load.pods) + u64::from(load.host_network_pods) > u64::from(load.max_pods) {
+        findings.push(PoolFinding::PodsAboveMaxPods {
+            pods: load.pods.saturating_add(load.host_network_pods),
+            max_pods: load.max_pods,
+        });
+    }
+    let branch = if cni.pod_security_groups && shape.trunk {
+        load.branch_pods
+            .min(load.pods)
+            .min(shape.branch_capacity)
+            .min(room)
+    } else {
+        0
+    };
+    let placed = load.pods.min(room);
+    let without = load.pods - placed;
+    if without > 0 {
+        findings.push(PoolFinding::PodsWithoutAddress { pods: without });
+    }
+    NodePool {
+        mode: shape.mode,
+        enis: 1,
+        slots: 1,
+        slots_per_eni: vec![1],
+        // the pods' addresses are IPv6: none of them is an IPv4 address of the subnet
+        pod_addresses: 0,
+        pods_placed: placed,
+        pods_without_address: without,
+        warm_addresses: 0,
+        trunk: shape.trunk && cni.pod_security_groups,
+        branch_pods: branch,
+        node_subnet: SubnetDemand {
+            singles: 1 + u64::from(shape.trunk && cni.pod_security_groups) + u64::from(branch),
+            prefixes: 0,
+        },
+        pod_subnet: SubnetDemand::default(),
+        findings,
+    }
+}
+
 /// The pool the VPC CNI holds on a node of type `instance` with settings `cni` and load `load`.
 ///
 /// The closed form (docs/model.md, "The closed form") with the loop's maxPods cap (see the module docs). Pods
@@ -171,6 +218,9 @@ pub fn node_pool(instance: &InstanceInfo, cni: &CniConfig, load: &NodeLoad) -> N
 /// kubelet's max pods the pods are placed against.
 #[must_use]
 pub fn pool_of(shape: &NodeShape, cni: &CniConfig, load: &NodeLoad) -> NodePool {
+    if shape.ipv6 {
+        return ipv6_pool(shape, cni, load);
+    }
     let mut findings = Vec::new();
     let mode = shape.mode;
     if shape.fallback == Some(PrefixFallback::NotNitro) {

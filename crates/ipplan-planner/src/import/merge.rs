@@ -305,6 +305,7 @@ pub(crate) fn merge(
             name: names[i].clone(),
             az: m.subnet.az.clone(),
             cidr: m.subnet.cidr,
+            ipv6_cidr: None,
             role: None,
             reservations: reservations[i].iter().map(|(r, _)| *r).collect(),
             other_consumers: Vec::new(),

@@ -8,7 +8,7 @@ use ipplan_core::{
 };
 use serde::Serialize;
 
-use crate::plan::vocabulary::MaxPodsSpec;
+use crate::plan::vocabulary::{IpFamily, MaxPodsSpec};
 
 /// VPC CNI settings (the `aws-node` environment). [`Default`] is the CNI's shipped manifest
 /// (`config/master/aws-k8s-cni.yaml`): `WARM_ENI_TARGET=1`, `WARM_PREFIX_TARGET=1`, IP targets unset,
@@ -34,6 +34,8 @@ pub struct CniConfig {
     pub max_eni: Option<u32>,
     /// `ENABLE_POD_ENI`: security groups for pods (trunk ENI + branch ENIs).
     pub pod_security_groups: bool,
+    /// The cluster's IP family: in IPv6 pods take addresses from a /80 prefix, not from the IPv4 subnet.
+    pub ip_family: IpFamily,
 }
 
 impl Default for CniConfig {
@@ -48,6 +50,7 @@ impl Default for CniConfig {
             warm_prefix_target: 1,
             max_eni: None,
             pod_security_groups: false,
+            ip_family: IpFamily::Ipv4,
         }
     }
 }
@@ -81,7 +84,8 @@ impl CniConfig {
     pub fn max_pods_options(&self) -> MaxPodsOptions {
         MaxPodsOptions {
             cni_version: self.version,
-            prefix_delegation: self.mode == AddressMode::Prefix,
+            // IPv6 runs prefix assignment only: the managed node groups' max pods is the prefix formula's, capped
+            prefix_delegation: self.mode == AddressMode::Prefix || self.ip_family == IpFamily::Ipv6,
             custom_networking: self.custom_networking,
             max_eni: self.max_eni,
             show_max_allowed: false,
@@ -119,6 +123,8 @@ pub struct NodeShape {
     pub branch_capacity: u32,
     /// The kubelet's max pods (host-network pods included).
     pub max_pods: u32,
+    /// IPv6: pods take addresses from one /80 prefix on the primary ENI, not from the IPv4 subnet.
+    pub ipv6: bool,
 }
 
 impl NodeShape {
@@ -159,8 +165,12 @@ impl NodeShape {
     /// The shape of `instance` under `cni` with the kubelet's max pods given.
     #[must_use]
     pub fn new(instance: &InstanceInfo, cni: &CniConfig, max_pods: u32) -> Self {
-        let (mode, fallback) =
-            cni_address_mode(instance, cni.mode == AddressMode::Prefix, cni.version);
+        let (mode, fallback) = if cni.ip_family == IpFamily::Ipv6 {
+            // IPv6 is prefix assignment only (validation refuses types the CNI cannot run it on)
+            (AddressMode::Prefix, None)
+        } else {
+            cni_address_mode(instance, cni.mode == AddressMode::Prefix, cni.version)
+        };
         let e_max = match cni.max_eni {
             Some(m) if m >= 1 => m.min(instance.enis),
             _ => instance.enis,
@@ -189,6 +199,7 @@ impl NodeShape {
                 0
             },
             max_pods,
+            ipv6: cni.ip_family == IpFamily::Ipv6,
         }
     }
 

@@ -72,7 +72,9 @@ pub use spec::{
     ReservationSpec, ScenarioSpec, SubnetSpec, VpcSpec, format_seconds,
 };
 pub use validate::PlanWarning;
-pub use vocabulary::{GroupId, MaxPodsSpec, PodsSpec, ReservationType, SubnetId, SubnetRole};
+pub use vocabulary::{
+    GroupId, IpFamily, MaxPodsSpec, PodsSpec, ReservationType, SubnetId, SubnetRole,
+};
 
 use crate::error::PlanError;
 
@@ -120,12 +122,18 @@ pub struct Subnet {
     name: String,
     az: String,
     cidr: Ipv4Net,
+    ipv6_cidr: Option<ipnet::Ipv6Net>,
     role: SubnetRole,
     reservations: Vec<Reservation>,
     other_consumers: Vec<Consumer>,
 }
 
 impl Subnet {
+    /// Its IPv6 block (a /64), when the plan gives one.
+    #[must_use]
+    pub const fn ipv6_cidr(&self) -> Option<ipnet::Ipv6Net> {
+        self.ipv6_cidr
+    }
     /// Its id.
     #[must_use]
     pub const fn id(&self) -> SubnetId {
@@ -431,7 +439,7 @@ impl Plan {
     /// let spec = PlanSpec {
     ///     subnets: vec![SubnetSpec {
     ///         name: "a".into(), az: "us-east-1a".into(), cidr: "10.0.0.0/24".parse().unwrap(),
-    ///         role: None, reservations: vec![], other_consumers: vec![],
+    ///         ipv6_cidr: None, role: None, reservations: vec![], other_consumers: vec![],
     ///     }],
     ///     node_groups: vec![NodeGroupSpec {
     ///         name: "web".into(), instance_type: "m5.large".into(), subnets: vec!["a".into()],

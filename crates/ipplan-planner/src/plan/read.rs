@@ -10,7 +10,7 @@ use crate::plan::spec::{
     CniSpec, ConsumerSpec, ControlPlaneSpec, EventSpec, EventSpecKind, NodeGroupSpec, PlanSpec,
     ReservationSpec, ScenarioSpec, SubnetSpec, VpcSpec,
 };
-use crate::plan::vocabulary::{MaxPodsSpec, ReservationType, SubnetRole};
+use crate::plan::vocabulary::{IpFamily, MaxPodsSpec, ReservationType, SubnetRole};
 use crate::plan::yaml::{Node, parse_cidr, parse_json, parse_yaml};
 
 /// The keys of each mapping, as the reader accepts them.
@@ -35,11 +35,13 @@ pub(crate) mod keys {
         "warm_prefix_target",
         "max_eni",
         "pod_security_groups",
+        "ip_family",
     ];
     pub(crate) const SUBNET: &[&str] = &[
         "name",
         "az",
         "cidr",
+        "ipv6_cidr",
         "role",
         "reservations",
         "other_consumers",
@@ -94,6 +96,15 @@ pub(crate) fn spec_from_json(text: &str, file: &str) -> Result<PlanSpec, PlanErr
 fn cidr(n: &Node<'_>) -> Result<ipnet::Ipv4Net, PlanError> {
     let s = n.str()?;
     parse_cidr(s.trim()).map_err(|why| n.err(format!("invalid CIDR '{s}': {why}")))
+}
+
+fn ipv6_cidr(n: &Node<'_>) -> Result<ipnet::Ipv6Net, PlanError> {
+    let s = n.str()?;
+    s.trim().parse::<ipnet::Ipv6Net>().map_err(|_| {
+        n.err(format!(
+            "invalid IPv6 CIDR '{s}': expected a subnet's /64 such as 2600:1f18:abcd:1200::/64"
+        ))
+    })
 }
 
 fn names(n: &Node<'_>) -> Result<Vec<String>, PlanError> {
@@ -161,6 +172,12 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
         if let Some(n) = c.get("pod_security_groups") {
             cni.pod_security_groups = Some(n.bool()?);
         }
+        if let Some(n) = c.get("ip_family") {
+            cni.ip_family = Some(match n.choice("ip family", &["ipv4", "ipv6"])? {
+                "ipv6" => IpFamily::Ipv6,
+                _ => IpFamily::Ipv4,
+            });
+        }
         spec.cni = Some(cni);
     }
 
@@ -205,6 +222,7 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
             name: s.req("name")?.name()?.to_string(),
             az: s.req("az")?.name()?.to_string(),
             cidr: cidr(&s.req("cidr")?)?,
+            ipv6_cidr: s.get("ipv6_cidr").map(|n| ipv6_cidr(&n)).transpose()?,
             role,
             reservations,
             other_consumers,

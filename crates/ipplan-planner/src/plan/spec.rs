@@ -13,7 +13,7 @@ use ipplan_core::{AddressMode, CniVersion};
 use serde::{Serialize, Serializer};
 
 use crate::error::PlanError;
-use crate::plan::vocabulary::{MaxPodsSpec, ReservationType, SubnetRole};
+use crate::plan::vocabulary::{IpFamily, MaxPodsSpec, ReservationType, SubnetRole};
 use crate::plan::{read, scenario};
 
 /// A whole plan file.
@@ -85,6 +85,9 @@ pub struct CniSpec {
     /// `ENABLE_POD_ENI`: security groups for pods.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pod_security_groups: Option<bool>,
+    /// `ipv4` (default) or `ipv6`: the cluster's IP family.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_family: Option<IpFamily>,
 }
 
 /// One entry of `subnets:`.
@@ -100,6 +103,10 @@ pub struct SubnetSpec {
     /// The subnet's range.
     #[schemars(schema_with = "schema::cidr")]
     pub cidr: Ipv4Net,
+    /// The subnet's IPv6 block (a /64), for an IPv6 cluster; unset: the /64 AWS assigns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(default, with = "Option<String>")]
+    pub ipv6_cidr: Option<ipnet::Ipv6Net>,
     /// `nodes`, `pods` or `both` (default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<SubnetRole>,

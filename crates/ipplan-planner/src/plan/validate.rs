@@ -21,7 +21,7 @@ use crate::plan::scenario::{
 };
 use crate::plan::spec::{EventSpecKind, NodeGroupSpec, PlanSpec, ScenarioSpec};
 use crate::plan::vocabulary::{
-    GroupId, MaxPodsSpec, PodsSpec, ReservationType, SubnetId, SubnetRole,
+    GroupId, IpFamily, MaxPodsSpec, PodsSpec, ReservationType, SubnetId, SubnetRole,
 };
 use crate::plan::yaml::suggest;
 use crate::plan::{
@@ -74,6 +74,13 @@ pub enum PlanWarning {
         /// Its name.
         name: String,
     },
+    /// Security groups for pods in an IPv6 cluster: EKS best practices say it is not available in IPv6 mode.
+    Ipv6SecurityGroupsForPods,
+    /// IPv6 cluster subnets without an `ipv6_cidr`: taken to have the /64 AWS assigns.
+    Ipv6CidrAssumed {
+        /// How many subnets.
+        subnets: usize,
+    },
     /// A `pods` subnet without custom networking: nothing uses it.
     PodsSubnetUnused {
         /// The subnet.
@@ -125,6 +132,16 @@ impl fmt::Display for PlanWarning {
                 f,
                 "simulate.events: node group '{name}' ({group}) has no scale event, so the simulation runs none of \
                  its nodes: add `- {{ at: 0s, scale: {{ node_group: {name}, nodes: N }} }}`"
+            ),
+            Self::Ipv6SecurityGroupsForPods => write!(
+                f,
+                "cni.pod_security_groups: security groups for pods are not available in IPv6 mode \
+                 (aws/aws-eks-best-practices ipv6.md); their branch ENIs are counted as IPv4 addresses here"
+            ),
+            Self::Ipv6CidrAssumed { subnets } => write!(
+                f,
+                "subnets: {subnets} subnets of this IPv6 cluster have no ipv6_cidr: each is taken to have the /64 \
+                 AWS assigns (65,536 /80 prefixes, one per node); give ipv6_cidr to check the real one"
             ),
             Self::PodsSubnetUnused { subnet, name } => write!(
                 f,
@@ -292,6 +309,12 @@ pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan
             )
         })
     };
+    if cni.ip_family == IpFamily::Ipv6 {
+        let missing = subnets.iter().filter(|s| s.ipv6_cidr.is_none()).count();
+        if missing > 0 {
+            warnings.push(PlanWarning::Ipv6CidrAssumed { subnets: missing });
+        }
+    }
     let pod_subnet = pod_subnets(&subnets, &cni);
     let control_plane = control_plane(&cx, &spec, &subnets, &resolve, &mut warnings)?;
     let node_groups = node_groups(&cx, &spec, catalog, &subnets, &cni, &pod_subnet, &resolve)?;
@@ -411,7 +434,31 @@ fn cni(
         warm_prefix_target: c.warm_prefix_target.unwrap_or(d.warm_prefix_target),
         max_eni: c.max_eni,
         pod_security_groups: c.pod_security_groups.unwrap_or(d.pod_security_groups),
+        ip_family: c.ip_family.unwrap_or(d.ip_family),
     };
+    if cni.ip_family == IpFamily::Ipv6 {
+        // aws/aws-eks-best-practices content/networking/docs/ipv6.md (22c65bb); EKS UG pod-networking-use-cases:
+        // "You can't use IPv6 with custom networking"
+        if cni.custom_networking {
+            return Err(cx.err(
+                "cni.custom_networking",
+                "the VPC CNI does not run custom networking in IPv6 mode (pods take IPv6 addresses from each \
+                 node's /80 prefix, no IPv4 subnet to move them to): turn it off",
+            ));
+        }
+        // IPv6 support arrived in the VPC CNI 1.10.0 (its CHANGELOG)
+        if let Some(v) = cni.version
+            && v < ipplan_core::CniVersion::new(1, 10, 0)
+        {
+            return Err(cx.err(
+                "cni.version",
+                format!("IPv6 needs VPC CNI 1.10.0 or later (got {v}): upgrade the CNI or use ip_family: ipv4"),
+            ));
+        }
+        if cni.pod_security_groups {
+            warnings.push(PlanWarning::Ipv6SecurityGroupsForPods);
+        }
+    }
     if cni.max_eni == Some(0) {
         return Err(cx.err(
             "cni.max_eni",
@@ -494,6 +541,18 @@ fn subnets(
             ));
         }
         check_block(&s.cidr, "subnet", "subnets").map_err(|m| cx.err(at("cidr"), m))?;
+        if let Some(v6) = s.ipv6_cidr {
+            // AWS gives a subnet exactly a /64 of the VPC's /56 (aws/aws-eks-best-practices ipv6.md)
+            if v6.prefix_len() != 64 || v6.addr() != v6.network() {
+                return Err(cx.err(
+                    at("ipv6_cidr"),
+                    format!(
+                        "'{v6}' is not a /64 network: an AWS subnet's IPv6 block is a /64, use '{}'",
+                        ipnet::Ipv6Net::new(v6.network(), 64).map_or(v6, |n| n.trunc())
+                    ),
+                ));
+            }
+        }
         if !vpc_cidrs.is_empty() && !vpc_cidrs.iter().any(|v| v.contains(&s.cidr)) {
             let list: Vec<String> = vpc_cidrs.iter().map(ToString::to_string).collect();
             return Err(cx.err(
@@ -578,6 +637,7 @@ fn subnets(
             name: s.name.clone(),
             az: s.az.clone(),
             cidr: s.cidr,
+            ipv6_cidr: s.ipv6_cidr,
             role,
             reservations: s
                 .reservations
@@ -945,6 +1005,16 @@ fn members(
             .get(name)
             .map_err(|e| cx.err(path.clone(), e.to_string()))?
             .clone();
+        if cni.ip_family == IpFamily::Ipv6 && !instance.cni_supports_prefix() {
+            // the CNI runs IPv6 only on Nitro types (aws/aws-eks-best-practices ipv6.md)
+            return Err(cx.err(
+                path.clone(),
+                format!(
+                    "'{name}' is neither Nitro nor bare metal, and the VPC CNI runs IPv6 only on Nitro types: use a \
+                     Nitro type"
+                ),
+            ));
+        }
         let mut shape = NodeShape::resolve(&instance, cni, max_pods).map_err(|e| {
             let why = match e {
                 CoreError::VcpusUnknown(_) => format!(

@@ -41,6 +41,29 @@ impl SubnetRole {
     }
 }
 
+/// The cluster's IP family (`kubernetesNetworkConfig.ipFamily`; the CNI's `ENABLE_IPv6`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IpFamily {
+    /// Pods take IPv4 addresses from the subnets (the default).
+    #[default]
+    Ipv4,
+    /// Pods take IPv6 addresses from a /80 prefix on each node's primary ENI; a node takes one IPv4 address
+    /// (aws/aws-eks-best-practices `content/networking/docs/ipv6.md`, 22c65bb).
+    Ipv6,
+}
+
+impl IpFamily {
+    /// `ipv4` or `ipv6`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Ipv4 => "ipv4",
+            Self::Ipv6 => "ipv6",
+        }
+    }
+}
+
 /// The type of a subnet CIDR reservation (`aws ec2 create-subnet-cidr-reservation --reservation-type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
