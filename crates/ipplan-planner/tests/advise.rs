@@ -278,3 +278,18 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 4, pods_p
             .all(|c| !c.fits)
     );
 }
+
+#[test]
+fn compare_says_no_subnet_size_fixes_a_node_limit() {
+    // the same m5.large group as above: 13 of 40 pods per node get no address on any subnet
+    let plan = load(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/20 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 4, pods_per_node: 40, max_pods: 110 }]",
+        "plan.yaml",
+    );
+    let c = ipplan_planner::compare(&plan, &[ipplan_planner::Layout::PrefixLen(16)]).unwrap();
+    assert_eq!(c.smallest_prefix_len, None);
+    let f = c.node_limit.expect("the node limit");
+    assert_eq!(f.kind_name(), "pods-without-address");
+    assert!(!c.layouts[1].fits, "a /16 does not fix it either");
+}

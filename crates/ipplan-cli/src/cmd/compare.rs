@@ -69,6 +69,14 @@ fn write_human(out: &mut dyn Write, c: &Comparison) -> anyhow::Result<()> {
     }
     t.write(out)?;
     writeln!(out)?;
+    if let Some(f) = &c.node_limit {
+        writeln!(
+            out,
+            "no subnet size fixes this: {}: {} (see `ipplan advise` for the type or max-pods change)",
+            f.subject, f.message
+        )?;
+        return Ok(());
+    }
     match c.smallest_prefix_len {
         Some(l) => writeln!(
             out,

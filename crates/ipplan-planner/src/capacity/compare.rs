@@ -271,6 +271,9 @@ pub struct Comparison {
     /// The longest prefix length (the smallest subnets) at which every subnet of the plan holds the peak with
     /// `headroom_percent` to spare; `None` when even /16 subnets do not.
     pub smallest_prefix_len: Option<u8>,
+    /// A node-level limit no subnet size fixes (pods a node's ENIs cannot address), when the plan has one: then
+    /// no size is suggested (`smallest_prefix_len` is `None`).
+    pub node_limit: Option<Finding>,
 }
 
 fn row(name: String, r: &Report) -> LayoutRow {
@@ -324,13 +327,30 @@ pub fn fits_with_headroom(r: &Report, headroom_percent: u32) -> bool {
 /// # Errors
 /// As [`apply_layout`] and [`check`].
 pub fn compare(plan: &Plan, layouts: &[Layout]) -> Result<Comparison, PlanError> {
-    let mut rows = vec![row("as planned".to_string(), &check(plan))];
+    let planned = check(plan);
+    // pods a node cannot address fail on every layout: say so instead of suggesting bigger subnets
+    let node_limit = planned
+        .findings
+        .iter()
+        .find(|f| {
+            matches!(
+                f.kind,
+                crate::report::FindingKind::Failure(
+                    crate::report::Failure::PodsWithoutAddress { .. }
+                )
+            )
+        })
+        .cloned();
+    let mut rows = vec![row("as planned".to_string(), &planned)];
     for &l in layouts {
         let p = apply_layout(plan, l)?;
         rows.push(row(l.to_string(), &check(&p)));
     }
     let mut smallest = None;
     for len in (SHORTEST_SUBNET_PREFIX..=LONGEST_SUBNET_PREFIX).rev() {
+        if node_limit.is_some() {
+            break;
+        }
         let Ok(p) = apply_layout(plan, Layout::PrefixLen(len)) else {
             continue;
         };
@@ -345,5 +365,6 @@ pub fn compare(plan: &Plan, layouts: &[Layout]) -> Result<Comparison, PlanError>
         headroom_percent: plan.headroom_percent(),
         layouts: rows,
         smallest_prefix_len: smallest,
+        node_limit,
     })
 }
