@@ -14,7 +14,7 @@ use crate::plan::{
     Arrival, Event, EventKind, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario, SinglePlacement,
 };
 use crate::plan::{CniConfig, NodeShape, Plan, ReservationType, SubnetId};
-use crate::sim::node::{Failure, Node, NodeSpec, Targets, TickOut, below};
+use crate::sim::node::{Ec2Error, Failure, Node, NodeSpec, Targets, TickOut, below};
 use crate::sim::summary::{
     FailureCounts, FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,
     SimGroupReport, SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
@@ -142,6 +142,16 @@ fn targets(cni: &CniConfig) -> Targets {
         min_ip: cni.minimum_ip_target.unwrap_or(0),
         warm_prefix: cni.warm_prefix_target,
         ip_targets: cni.ip_targets(),
+    }
+}
+
+/// The report's name for a node's failed EC2 call.
+const fn failure_kind(e: Ec2Error) -> FailureKind {
+    match e {
+        Ec2Error::InsufficientCidrBlocks => FailureKind::InsufficientCidrBlocks,
+        Ec2Error::InsufficientFreeAddressesInSubnet => {
+            FailureKind::InsufficientFreeAddressesInSubnet
+        }
     }
 }
 
@@ -951,9 +961,9 @@ impl Simulation {
                     ));
                 }
             }
-            if let Some(Failure { subnet, kind }) = out.failure {
+            if let Some(Failure { subnet, error }) = out.failure {
                 let name = self.plan.node_groups()[gi].name().to_string();
-                self.record_failure(t, subnet as usize, kind, &name);
+                self.record_failure(t, subnet as usize, failure_kind(error), &name);
             }
         }
         self.out = out;

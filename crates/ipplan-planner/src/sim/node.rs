@@ -16,7 +16,6 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::alloc::{AllocError, SubnetAllocator};
 use crate::plan::PodAddressOrder;
-use crate::sim::summary::FailureKind;
 
 /// A freed pod address is not handed out again for 30 s (`IP_COOLDOWN_PERIOD`, aws/amazon-vpc-cni-k8s
 /// `pkg/ipamd/datastore/data_store.go` `getCooldownPeriod`).
@@ -32,11 +31,36 @@ pub const ENI_ATTACH_SECONDS: u32 = 10;
 /// (`insufficientCidrErrorCooldown`).
 pub const INSUFFICIENT_CIDR_BACKOFF_SECONDS: u32 = 120;
 
-const DEAD: u8 = 0;
-const FREE: u8 = 1;
-const USED: u8 = 2;
-const COOL: u8 = 3;
-const ATTACHING: u8 = 4;
+/// What one pod address of a node is now (the top bits of its [`Cell`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum AddrState {
+    /// Not on the node: its slot was released, or never attached.
+    Dead = 0,
+    /// Attached, usable, no pod: in the free list.
+    Free = 1,
+    /// A running pod's: in the running list.
+    Used = 2,
+    /// Its pod was deleted less than [`IP_COOLDOWN_SECONDS`] ago: in the cooldown FIFO, not handed out.
+    Cooling = 3,
+    /// On an ENI still attaching ([`ENI_ATTACH_SECONDS`]): not usable yet.
+    Attaching = 4,
+}
+
+impl AddrState {
+    /// The state stored in a cell's top bits (only [`cell`] writes them, so 5..=7 never occur).
+    #[inline]
+    const fn from_bits(bits: u32) -> Self {
+        match bits {
+            1 => Self::Free,
+            2 => Self::Used,
+            3 => Self::Cooling,
+            4 => Self::Attaching,
+            _ => Self::Dead,
+        }
+    }
+}
+
 const NONE: u32 = u32::MAX;
 
 /// The warm-pool settings ipamd reads (a node group's CNI settings).
@@ -73,11 +97,31 @@ struct Slot {
 /// Addresses or prefixes held, as `(subnet index, address)`.
 pub(crate) type Held = Vec<(u16, u32)>;
 
+/// The error EC2 answered a node's `CreateNetworkInterface` / `AssignPrivateIpAddresses` with when the subnet
+/// was short (ipamd logs it and backs off for [`INSUFFICIENT_CIDR_BACKOFF_SECONDS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ec2Error {
+    /// No wholly free /28 for a prefix.
+    InsufficientCidrBlocks,
+    /// Not enough free addresses for the secondary IPs or the ENI's primary.
+    InsufficientFreeAddressesInSubnet,
+}
+
+impl Ec2Error {
+    /// The error EC2 gives for the allocator's refusal `e`.
+    fn from_alloc(e: &AllocError) -> Self {
+        match e {
+            AllocError::InsufficientCidrBlocks { .. } => Self::InsufficientCidrBlocks,
+            _ => Self::InsufficientFreeAddressesInSubnet,
+        }
+    }
+}
+
 /// A failed EC2 call in `subnet`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Failure {
     pub subnet: u16,
-    pub kind: FailureKind,
+    pub error: Ec2Error,
 }
 
 /// What one tick of a node did.
@@ -162,12 +206,12 @@ type Cell = u32;
 const POS_BITS: u32 = 29;
 const POS_MASK: u32 = (1 << POS_BITS) - 1;
 
-const fn cell(state: u8, pos: u32) -> Cell {
+const fn cell(state: AddrState, pos: u32) -> Cell {
     ((state as u32) << POS_BITS) | (pos & POS_MASK)
 }
 
-const fn cell_state(c: Cell) -> u8 {
-    (c >> POS_BITS) as u8
+const fn cell_state(c: Cell) -> AddrState {
+    AddrState::from_bits(c >> POS_BITS)
 }
 
 const fn cell_pos(c: Cell) -> u32 {
@@ -332,26 +376,26 @@ impl Node {
 
     fn grow_addr(&mut self, len: usize) {
         if self.cells.len() < len {
-            self.cells.resize(len, cell(DEAD, NONE));
+            self.cells.resize(len, cell(AddrState::Dead, NONE));
             if self.packed {
                 self.free_bits.resize(len.div_ceil(64), 0);
             }
         }
     }
 
-    fn state(&self, a: u32) -> u8 {
+    fn state(&self, a: u32) -> AddrState {
         cell_state(self.cells[a as usize])
     }
 
     /// Set the state of `a`, keeping its position.
-    fn set_state(&mut self, a: u32, state: u8) {
+    fn set_state(&mut self, a: u32, state: AddrState) {
         let c = &mut self.cells[a as usize];
         *c = cell(state, cell_pos(*c));
     }
 
     fn push_free(&mut self, a: u32) {
         // (a store only: the cell's old value is not read)
-        self.cells[a as usize] = cell(FREE, self.free.len() as u32);
+        self.cells[a as usize] = cell(AddrState::Free, self.free.len() as u32);
         self.free.push(a);
         if self.packed {
             self.free_bits[(a / 64) as usize] |= 1 << (a % 64);
@@ -360,16 +404,16 @@ impl Node {
 
     fn remove_free(&mut self, a: u32) {
         let p = cell_pos(self.cells[a as usize]);
-        self.remove_free_at(a, p, FREE);
+        self.remove_free_at(a, p, AddrState::Free);
     }
 
     /// Take `a`, at position `p` of the free list, out of it; its cell becomes `(state, none)`.
-    fn remove_free_at(&mut self, a: u32, p: u32, state: u8) {
+    fn remove_free_at(&mut self, a: u32, p: u32, state: AddrState) {
         debug_assert_eq!(self.free[p as usize], a);
         let last = self.free.pop().expect("address in free list");
         if last != a {
             self.free[p as usize] = last;
-            self.cells[last as usize] = cell(FREE, p);
+            self.cells[last as usize] = cell(AddrState::Free, p);
         }
         self.cells[a as usize] = cell(state, NONE);
         if self.packed {
@@ -402,8 +446,8 @@ impl Node {
 
     /// Give a free address (at position `p` of the free list) to a pod: free -> used.
     fn assign(&mut self, a: u32, p: u32) {
-        self.remove_free_at(a, p, USED);
-        self.cells[a as usize] = cell(USED, self.running.len() as u32);
+        self.remove_free_at(a, p, AddrState::Used);
+        self.cells[a as usize] = cell(AddrState::Used, self.running.len() as u32);
         self.running.push(a);
         // (secondary IPs: a slot is one address, its cell says it all)
         if self.prefix {
@@ -421,9 +465,9 @@ impl Node {
         let last = self.running.pop().expect("running pod");
         if last != a {
             self.running[p] = last;
-            self.cells[last as usize] = cell(USED, p as u32);
+            self.cells[last as usize] = cell(AddrState::Used, p as u32);
         }
-        self.cells[a as usize] = cell(COOL, NONE);
+        self.cells[a as usize] = cell(AddrState::Cooling, NONE);
         if self.prefix {
             let slot = &mut self.slots[(a / self.u) as usize];
             slot.used -= 1;
@@ -587,7 +631,7 @@ impl Node {
             }
             self.cooling.pop_front();
             // (an address in cooldown stays there until now: only idle slots and ENIs are released)
-            debug_assert_eq!(self.state(a), COOL);
+            debug_assert_eq!(self.state(a), AddrState::Cooling);
             if self.prefix {
                 self.slots[(a / self.u) as usize].cooling -= 1;
             }
@@ -726,7 +770,7 @@ impl Node {
                 if ready {
                     self.push_free(a);
                 } else {
-                    self.set_state(a, ATTACHING);
+                    self.set_state(a, AddrState::Attaching);
                 }
             }
             if ready {
@@ -751,12 +795,11 @@ impl Node {
         }
     }
 
-    fn failure(&self, subnet: u16, e: &AllocError) -> Grow {
-        let kind = match e {
-            AllocError::InsufficientCidrBlocks { .. } => FailureKind::InsufficientCidrBlocks,
-            _ => FailureKind::InsufficientFreeAddressesInSubnet,
-        };
-        Grow::Failed(Failure { subnet, kind })
+    fn failure(subnet: u16, e: &AllocError) -> Grow {
+        Grow::Failed(Failure {
+            subnet,
+            error: Ec2Error::from_alloc(e),
+        })
     }
 
     /// `increaseDatastorePool`: top up one ENI, else create one. At most one EC2 action.
@@ -786,9 +829,9 @@ impl Node {
                 Ok(v) => v,
                 Err(_) if k > 1 => match self.alloc_slots(a, 1) {
                     Ok(v) => v,
-                    Err(e) => return self.failure(sub, &e),
+                    Err(e) => return Self::failure(sub, &e),
                 },
-                Err(e) => return self.failure(sub, &e),
+                Err(e) => return Self::failure(sub, &e),
             };
             self.new_slots(ei as u16, &got, true);
             return Grow::Done;
@@ -806,13 +849,13 @@ impl Node {
         let a = &mut allocs[sub as usize];
         let primary = match a.alloc_single() {
             Ok(p) => ip(p),
-            Err(e) => return self.failure(sub, &e),
+            Err(e) => return Self::failure(sub, &e),
         };
         let got = match self.alloc_slots(a, k) {
             Ok(v) => v,
             Err(e) => {
                 let _ = a.release_single(Ipv4Addr::from(primary));
-                return self.failure(sub, &e);
+                return Self::failure(sub, &e);
             }
         };
         self.enis.push(Eni {
@@ -852,7 +895,7 @@ impl Node {
             } else {
                 for k in 0..u {
                     let st = self.state(si as u32 * u + k);
-                    busy += u32::from(st == USED || st == COOL);
+                    busy += u32::from(matches!(st, AddrState::Used | AddrState::Cooling));
                 }
             }
         }
@@ -896,7 +939,7 @@ impl Node {
             && if self.prefix {
                 s.used == 0 && s.cooling == 0
             } else {
-                self.state(si as u32) == FREE
+                self.state(si as u32) == AddrState::Free
             }
     }
 
@@ -934,10 +977,10 @@ impl Node {
         }
         for k in 0..u {
             let a = si as u32 * u + k;
-            if self.state(a) == FREE {
+            if self.state(a) == AddrState::Free {
                 self.remove_free(a);
             }
-            self.set_state(a, DEAD);
+            self.set_state(a, AddrState::Dead);
         }
         if ready {
             self.total_slots -= 1;
