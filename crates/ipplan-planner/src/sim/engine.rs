@@ -313,7 +313,7 @@ impl Simulation {
     pub fn node_states(&self) -> Vec<NodeState> {
         self.nodes
             .iter()
-            .filter(|n| n.alive)
+            .filter(|n| n.is_live())
             .map(|n| NodeState {
                 group: n.group as usize,
                 subnet: n.subnet as usize,
@@ -405,7 +405,7 @@ impl Simulation {
             }
         }
         for n in &self.nodes {
-            if n.alive {
+            if n.is_live() {
                 next = next.min(n.wake);
                 if !n.branch_waiting.is_empty() {
                     return t + tick;
@@ -621,7 +621,7 @@ impl Simulation {
     /// Terminate node `id`: every address back to its subnet, its pods back to the scheduler.
     fn terminate(&mut self, id: u32) {
         let n = &mut self.nodes[id as usize];
-        if !n.alive {
+        if !n.is_live() {
             return;
         }
         let gi = n.group as usize;
@@ -705,9 +705,6 @@ impl Simulation {
 
     fn start_rolling(&mut self, t: u32, gi: usize, surge: u32, drain: u32) {
         let ids: Vec<u32> = self.groups[gi].nodes.clone();
-        for &id in &ids {
-            self.nodes[id as usize].old = true;
-        }
         let target_new = ids.len() as u32;
         self.groups[gi].rolling = Some(Rolling {
             old: ids.into_iter().collect(),
@@ -739,14 +736,11 @@ impl Simulation {
             match next_old {
                 None => self.groups[gi].rolling = None,
                 Some(id) => {
-                    self.nodes[id as usize].cordoned = true;
                     self.terminate(id);
-                    let new_nodes = self.groups[gi]
-                        .nodes
-                        .iter()
-                        .filter(|&&x| !self.nodes[x as usize].old)
-                        .count() as u32
-                        + self.groups[gi].backlog;
+                    // the group's live nodes not in the update's old set (every old node still live is in it)
+                    let g = &self.groups[gi];
+                    let old = g.rolling.as_ref().map_or(0, |r| r.old.len());
+                    let new_nodes = g.nodes.len().saturating_sub(old) as u32 + g.backlog;
                     if new_nodes < target_new {
                         self.launch_many(t, gi, 1);
                     }
@@ -798,9 +792,8 @@ impl Simulation {
         self.wait_hist[w] += 1;
     }
 
-    fn schedulable(&self, id: u32, t: u32) -> bool {
-        let n = &self.nodes[id as usize];
-        n.alive && !n.cordoned && t >= n.ready_at && n.pods() < n.pod_room
+    fn schedulable(&mut self, id: u32, t: u32) -> bool {
+        self.nodes[id as usize].schedulable(t)
     }
 
     /// Pending pods to nodes.
@@ -823,12 +816,14 @@ impl Simulation {
                     }
                 }
                 Arrival::Burst => {
-                    let mut heap: BinaryHeap<Reverse<(u32, u32)>> = self.groups[gi]
-                        .nodes
-                        .iter()
-                        .filter(|&&id| self.schedulable(id, t))
-                        .map(|&id| Reverse((self.nodes[id as usize].pods(), id)))
-                        .collect();
+                    let mut ready = Vec::with_capacity(self.groups[gi].nodes.len());
+                    for &id in &self.groups[gi].nodes {
+                        let n = &mut self.nodes[id as usize];
+                        if n.schedulable(t) {
+                            ready.push(Reverse((n.pods(), id)));
+                        }
+                    }
+                    let mut heap = BinaryHeap::from(ready);
                     while self.groups[gi].pending > 0 {
                         let Some(Reverse((_, id))) = heap.pop() else {
                             break;
@@ -885,13 +880,13 @@ impl Simulation {
         for id in 0..self.nodes.len() {
             let ahead = id + WARM_AHEAD;
             if let Some(m) = self.nodes.get(ahead)
-                && m.alive
+                && m.is_live()
                 && (m.wake <= t || self.churn_count.get(ahead).is_some_and(|&c| c > 0))
             {
                 std::hint::black_box(m.warm());
             }
             let n = &mut self.nodes[id];
-            if !n.alive {
+            if !n.is_live() {
                 continue;
             }
             if let Some(c) = self.churn_count.get_mut(id)
@@ -1007,7 +1002,7 @@ impl Simulation {
         let mut running = 0u64;
         let mut waiting = 0u64;
         let mut nodes = 0u32;
-        for n in self.nodes.iter().filter(|n| n.alive) {
+        for n in self.nodes.iter().filter(|n| n.is_live()) {
             nodes += 1;
             running += u64::from(n.assigned()) + n.branch.len() as u64;
             waiting += u64::from(n.waiting()) + n.branch_waiting.len() as u64;
@@ -1038,7 +1033,7 @@ impl Simulation {
         let threshold = self.scenario.wait_threshold;
         let mut hist = self.wait_hist.clone();
         let mut still = 0u64;
-        for n in self.nodes.iter().filter(|n| n.alive) {
+        for n in self.nodes.iter().filter(|n| n.is_live()) {
             for since in n.waiting_since().chain(n.branch_waiting.iter().copied()) {
                 still += 1;
                 let w = (t - since) as usize;

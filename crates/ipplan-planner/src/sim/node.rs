@@ -97,6 +97,23 @@ struct Slot {
 /// Addresses or prefixes held, as `(subnet index, address)`.
 pub(crate) type Held = Vec<(u16, u32)>;
 
+/// Where a node is in its life. The scheduler's side of it: ipamd runs from launch on; pods are placed only
+/// once the node is ready (instance boot, kubelet and aws-node, `NODE_READY_SECONDS` after launch).
+/// Termination is at once (a rolling update's `drain_seconds` spaces the terminations; it is not a drain of one
+/// node): the pods go back to the scheduler and every address back to its subnet in the same tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lifecycle {
+    /// Launched: ipamd fills the pool; no pod is placed before `ready_at`.
+    Launching {
+        /// When the node turns ready.
+        ready_at: u32,
+    },
+    /// The scheduler may place pods (up to the node's pod room).
+    Ready,
+    /// Gone: it holds nothing and is never visited again (its index stays taken).
+    Terminated,
+}
+
 /// The error EC2 answered a node's `CreateNetworkInterface` / `AssignPrivateIpAddresses` with when the subnet
 /// was short (ipamd logs it and backs off for [`INSUFFICIENT_CIDR_BACKOFF_SECONDS`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,9 +155,7 @@ pub(crate) struct Node {
     pub group: u16,
     pub subnet: u16,
     pub eni_subnet: u16,
-    pub alive: bool,
-    pub cordoned: bool,
-    pub old: bool,
+    life: Lifecycle,
     pub prefix: bool,
     custom: bool,
     s: u32,
@@ -150,7 +165,6 @@ pub(crate) struct Node {
     pub max_pods: u32,
     /// Pods (ordinary + branch) the kubelet takes: max pods less host-network pods.
     pub pod_room: u32,
-    pub ready_at: u32,
     pub primary: u32,
     pub trunk: Option<(u16, u32)>,
     pub branch_quota: u32,
@@ -248,9 +262,7 @@ impl Node {
             group: spec.group,
             subnet: spec.subnet,
             eni_subnet: spec.eni_subnet,
-            alive: true,
-            cordoned: false,
-            old: false,
+            life: Lifecycle::Launching { ready_at },
             prefix: spec.prefix,
             custom: spec.custom,
             s: spec.slots_per_eni,
@@ -258,7 +270,6 @@ impl Node {
             eni_limit: spec.eni_limit,
             max_pods: spec.max_pods,
             pod_room: spec.pod_room,
-            ready_at,
             primary,
             trunk: None,
             branch_quota: spec.branch_quota,
@@ -295,6 +306,24 @@ impl Node {
             slots: 0,
         });
         n
+    }
+
+    // --- lifecycle -----------------------------------------------------------------------------------
+
+    /// Launched and not terminated.
+    pub(crate) const fn is_live(&self) -> bool {
+        !matches!(self.life, Lifecycle::Terminated)
+    }
+
+    /// Whether the scheduler may place a pod on the node at `t`: ready (a launching node turns ready at its
+    /// `ready_at`) and below its pod room.
+    pub(crate) fn schedulable(&mut self, t: u32) -> bool {
+        if let Lifecycle::Launching { ready_at } = self.life
+            && t >= ready_at
+        {
+            self.life = Lifecycle::Ready;
+        }
+        self.life == Lifecycle::Ready && self.pods() < self.pod_room
     }
 
     // --- counters the loop reads ------------------------------------------------------------------
@@ -547,7 +576,7 @@ impl Node {
         (true, self.add_pod(t, order, rng))
     }
 
-    /// Every address the node holds, to give back on termination: `(subnet, singles, prefixes)`.
+    /// Terminate the node: every address it holds, to give back, as `(singles, prefixes)`.
     pub(crate) fn drain_resources(&mut self) -> (Held, Held) {
         let mut singles = vec![(self.subnet, self.primary)];
         let mut prefixes = Vec::new();
@@ -574,7 +603,7 @@ impl Node {
                 singles.push((sub, b));
             }
         }
-        self.alive = false;
+        self.life = Lifecycle::Terminated;
         (singles, prefixes)
     }
 
@@ -1049,7 +1078,49 @@ mod tests {
     use rand::{Rng, RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    use super::below;
+    use super::{Lifecycle, Node, NodeSpec, below};
+
+    fn spec(pod_room: u32) -> NodeSpec {
+        NodeSpec {
+            group: 0,
+            subnet: 0,
+            eni_subnet: 0,
+            prefix: false,
+            custom: false,
+            slots_per_eni: 9,
+            eni_limit: 3,
+            max_pods: 29,
+            pod_room,
+            branch_quota: 0,
+            packed: false,
+        }
+    }
+
+    /// Launching until `ready_at` (no pods placed), then ready while below the pod room, then terminated for
+    /// good; termination hands back the node's primary address.
+    #[test]
+    fn lifecycle_launching_ready_terminated() {
+        let mut n = Node::new(spec(1), 100, 160, 0x0A00_0004);
+        assert_eq!(n.life, Lifecycle::Launching { ready_at: 160 });
+        assert!(n.is_live());
+        assert!(!n.schedulable(159));
+        assert_eq!(n.life, Lifecycle::Launching { ready_at: 160 });
+        assert!(n.schedulable(160));
+        assert_eq!(n.life, Lifecycle::Ready);
+        // one waiting pod fills a pod room of 1 (the node has no address yet)
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        assert_eq!(
+            n.add_pod(160, crate::plan::PodAddressOrder::Random, &mut rng),
+            None
+        );
+        assert!(!n.schedulable(161));
+        assert_eq!(n.evict_all(), 1);
+        assert!(n.schedulable(161));
+        let (singles, prefixes) = n.drain_resources();
+        assert_eq!((singles, prefixes), (vec![(0, 0x0A00_0004)], vec![]));
+        assert_eq!(n.life, Lifecycle::Terminated);
+        assert!(!n.is_live() && !n.schedulable(1_000));
+    }
 
     /// `below` is `random_range(0..n)` inlined: the same values and the same numbers drawn, for small and
     /// large ranges (those near 2^32 often take the second draw) and one past `u32`.
