@@ -15,9 +15,10 @@ use crate::plan::{
 };
 use crate::plan::{CniConfig, NodeShape, Plan, ReservationType, SubnetId};
 use crate::sim::node::{Ec2Error, Failure, Node, NodeSpec, Targets, TickOut, below};
+use crate::sim::stats::{PodCounts, SubnetStats};
 use crate::sim::summary::{
-    FailureCounts, FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,
-    SimGroupReport, SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
+    FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS, SimGroupReport,
+    SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
 };
 
 /// Seconds from a node's launch until the scheduler may put pods on it (instance boot, kubelet and aws-node
@@ -94,16 +95,6 @@ struct Group {
     max_slots: u32,
 }
 
-#[derive(Debug, Clone)]
-struct SubnetStats {
-    peak_addresses: u64,
-    peak_prefixes: u64,
-    min_free_blocks: u64,
-    frag_peak: f64,
-    failures: FailureCounts,
-    first_failure: Option<FailureEvent>,
-}
-
 /// A simulation in progress. Build it with [`Simulation::new`], advance it with [`Simulation::run`] (to the
 /// end) or [`Simulation::run_until`] (to look at the subnets part-way, e.g. [`Simulation::block_states`]),
 /// read it with [`Simulation::report`].
@@ -123,9 +114,7 @@ pub struct Simulation {
     last_change: u32,
     next_sample: u32,
     stats: Vec<SubnetStats>,
-    wait_hist: Vec<u64>,
-    placed: u64,
-    replacements: u64,
+    pods: PodCounts,
     first_failure: Option<String>,
     timeline: Vec<TimelineRow>,
     out: TickOut,
@@ -233,17 +222,7 @@ impl Simulation {
                 max_slots: 0,
             });
         }
-        let stats = allocs
-            .iter()
-            .map(|a| SubnetStats {
-                peak_addresses: 0,
-                peak_prefixes: 0,
-                min_free_blocks: a.free_blocks(),
-                frag_peak: 0.0,
-                failures: FailureCounts::default(),
-                first_failure: None,
-            })
-            .collect();
+        let stats = allocs.iter().map(SubnetStats::new).collect();
         Self {
             plan: plan.clone(),
             scenario: scenario.clone(),
@@ -259,9 +238,7 @@ impl Simulation {
             last_change: 0,
             next_sample: 0,
             stats,
-            wait_hist: vec![0],
-            placed: 0,
-            replacements: 0,
+            pods: PodCounts::new(),
             first_failure: None,
             timeline: Vec::new(),
             out: TickOut::default(),
@@ -432,19 +409,10 @@ impl Simulation {
             free_addresses: a.free_addresses(),
             free_prefix_blocks: a.free_blocks(),
         };
-        let st = &mut self.stats[subnet];
-        match kind {
-            FailureKind::InsufficientCidrBlocks => st.failures.insufficient_cidr_blocks += 1,
-            FailureKind::InsufficientFreeAddressesInSubnet => {
-                st.failures.insufficient_free_addresses_in_subnet += 1;
-            }
-        }
         if self.first_failure.is_none() {
             self.first_failure = Some(ev.message());
         }
-        if st.first_failure.is_none() {
-            st.first_failure = Some(ev);
-        }
+        self.stats[subnet].count_failure(ev);
     }
 
     /// Other consumers and the control plane take their singles at 0 s.
@@ -784,14 +752,6 @@ impl Simulation {
         }
     }
 
-    fn hist(&mut self, wait: u32) {
-        let w = wait as usize;
-        if self.wait_hist.len() <= w {
-            self.wait_hist.resize(w + 1, 0);
-        }
-        self.wait_hist[w] += 1;
-    }
-
     fn schedulable(&mut self, id: u32, t: u32) -> bool {
         self.nodes[id as usize].schedulable(t)
     }
@@ -851,8 +811,7 @@ impl Simulation {
             match self.allocs[s as usize].alloc_single() {
                 Ok(a) => {
                     n.branch.push(u32::from(a));
-                    self.placed += 1;
-                    self.hist(0);
+                    self.pods.got_address(0);
                 }
                 Err(_) => {
                     n.branch_waiting.push_back(t);
@@ -868,8 +827,7 @@ impl Simulation {
             return;
         }
         if n.add_pod(t, order, &mut self.rng).is_some() {
-            self.placed += 1;
-            self.hist(0);
+            self.pods.got_address(0);
         }
     }
 
@@ -899,10 +857,9 @@ impl Simulation {
                         continue;
                     }
                     n.wake = t;
-                    self.replacements += 1;
+                    self.pods.replacements += 1;
                     if got.is_some() {
-                        self.placed += 1;
-                        self.wait_hist[0] += 1;
+                        self.pods.got_address(0);
                     }
                 }
             }
@@ -915,13 +872,7 @@ impl Simulation {
                         Ok(a) => {
                             n.branch_waiting.pop_front();
                             n.branch.push(u32::from(a));
-                            let w = t - since;
-                            self.placed += 1;
-                            let wl = w as usize;
-                            if self.wait_hist.len() <= wl {
-                                self.wait_hist.resize(wl + 1, 0);
-                            }
-                            self.wait_hist[wl] += 1;
+                            self.pods.got_address(t - since);
                             self.last_change = t;
                         }
                         Err(_) => break,
@@ -943,12 +894,7 @@ impl Simulation {
                 self.last_change = t;
             }
             for &w in &out.waits {
-                self.placed += 1;
-                let wl = w as usize;
-                if self.wait_hist.len() <= wl {
-                    self.wait_hist.resize(wl + 1, 0);
-                }
-                self.wait_hist[wl] += 1;
+                self.pods.got_address(w);
                 if w > threshold && self.first_failure.is_none() {
                     self.first_failure = Some(format!(
                         "t={t}s node group '{}': a pod waited {w}s for an address (threshold {threshold}s)",
@@ -972,13 +918,9 @@ impl Simulation {
                 let (ok, got) = n.replace_pod(t, order, &mut self.rng);
                 if ok {
                     n.wake = t;
-                    self.replacements += 1;
+                    self.pods.replacements += 1;
                     if got.is_some() {
-                        self.placed += 1;
-                        if self.wait_hist.is_empty() {
-                            self.wait_hist.push(0);
-                        }
-                        self.wait_hist[0] += 1;
+                        self.pods.got_address(0);
                     }
                     break;
                 }
@@ -990,11 +932,7 @@ impl Simulation {
 
     fn observe(&mut self) {
         for (a, st) in self.allocs.iter().zip(&mut self.stats) {
-            let used = a.singles_held() + 16 * a.prefixes_held();
-            st.peak_addresses = st.peak_addresses.max(used);
-            st.peak_prefixes = st.peak_prefixes.max(a.prefixes_held());
-            st.min_free_blocks = st.min_free_blocks.min(a.free_blocks());
-            st.frag_peak = st.frag_peak.max(a.fragmentation());
+            st.observe(a);
         }
     }
 
@@ -1031,18 +969,15 @@ impl Simulation {
     pub fn report(&self) -> SimReport {
         let t = self.t;
         let threshold = self.scenario.wait_threshold;
-        let mut hist = self.wait_hist.clone();
+        let mut hist = self.pods.waits.clone();
         let mut still = 0u64;
         for n in self.nodes.iter().filter(|n| n.is_live()) {
             for since in n.waiting_since().chain(n.branch_waiting.iter().copied()) {
                 still += 1;
-                let w = (t - since) as usize;
-                if hist.len() <= w {
-                    hist.resize(w + 1, 0);
-                }
-                hist[w] += 1;
+                hist.record(t - since);
             }
         }
+        let hist = hist.counts();
         let waited: u64 = hist.iter().skip(1).sum();
         let beyond: u64 = hist.iter().skip(threshold as usize + 1).sum();
         let max_wait = hist.iter().rposition(|&c| c > 0).unwrap_or(0) as u32;
@@ -1062,7 +997,7 @@ impl Simulation {
         };
         let unscheduled: u64 = self.groups.iter().map(|g| g.pending).sum();
         let pods = PodWaits {
-            placed: self.placed,
+            placed: self.pods.placed,
             waited,
             waited_beyond_threshold: beyond,
             threshold_seconds: threshold,
@@ -1071,7 +1006,7 @@ impl Simulation {
             p99_wait_seconds: pct(0.99),
             still_waiting: still,
             unschedulable_at_end: unscheduled,
-            replacements: self.replacements,
+            replacements: self.pods.replacements,
         };
         // A failed allocation fails the verdict even when every pod got an address: ipamd could not hold the
         // pool its settings ask for, so the next pod, or the next churn, waits (the same line `check` draws by

@@ -57,6 +57,7 @@
 
 mod engine;
 mod node;
+mod stats;
 mod summary;
 
 pub use crate::plan::{
