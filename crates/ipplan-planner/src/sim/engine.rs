@@ -1,4 +1,6 @@
-//! The simulation: nodes, groups, the scheduler's share, events and statistics, tick by tick.
+//! The simulation: node groups, events, the scheduler's share, and the tick loop that visits the nodes due
+//! ([`crate::sim::wakeups`]) and runs their ipamd ([`crate::sim::node`]), counting as it goes
+//! ([`crate::sim::stats`]).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -20,6 +22,7 @@ use crate::sim::summary::{
     FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS, SimGroupReport,
     SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
 };
+use crate::sim::wakeups::{NEVER, NodeSet, Wakeups};
 
 /// Seconds from a node's launch until the scheduler may put pods on it (instance boot, kubelet and aws-node
 /// ready). ipamd starts filling the pool at launch.
@@ -30,8 +33,11 @@ pub const STEADY_SECONDS: u32 = 120;
 /// A node launch that failed for want of an address is retried after this long.
 pub const LAUNCH_RETRY_SECONDS: u32 = 60;
 
-/// `tick_nodes` warms the data of the node this many ahead of the one it works on.
+/// `tick_nodes` warms the data of the node this many visits ahead of the one it works on.
 const WARM_AHEAD: usize = 4;
+
+// A node's tick reports "no wake-up" as `u32::MAX`, the due-queue's `NEVER`.
+const _: () = assert!(NEVER == u32::MAX);
 
 /// One node's pool as the simulation holds it now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -118,6 +124,12 @@ pub struct Simulation {
     first_failure: Option<String>,
     timeline: Vec<TimelineRow>,
     out: TickOut,
+    /// Each live node's next wake-up: which nodes are due at which tick.
+    wakeups: Wakeups,
+    /// The nodes to visit this tick: those with churn drawn (by `churn`) and those due (by `tick_nodes`).
+    visit: NodeSet,
+    /// `visit` in id order, for the tick's loop (kept for its allocation).
+    visit_ids: Vec<u32>,
     /// Pod replacements due on each node this tick.
     churn_count: Vec<u32>,
     /// Replacements a node could not take (no running pod), by group, redone on random nodes.
@@ -242,6 +254,9 @@ impl Simulation {
             first_failure: None,
             timeline: Vec::new(),
             out: TickOut::default(),
+            wakeups: Wakeups::new(),
+            visit: NodeSet::default(),
+            visit_ids: Vec::new(),
             churn_count: Vec::new(),
             churn_left: Vec::new(),
         }
@@ -364,7 +379,7 @@ impl Simulation {
     }
 
     /// The next tick at which something can happen (skips idle stretches).
-    fn next_tick(&self, t: u32) -> u32 {
+    fn next_tick(&mut self, t: u32) -> u32 {
         let tick = self.scenario.tick;
         let mut next = u32::MAX;
         if let Some(e) = self.scenario.events.get(self.next_event) {
@@ -381,13 +396,16 @@ impl Simulation {
                 next = next.min(g.next_retry);
             }
         }
-        for n in &self.nodes {
-            if n.is_live() {
-                next = next.min(n.wake);
-                if !n.branch_waiting.is_empty() {
-                    return t + tick;
-                }
-            }
+        // (a node with branch pods waiting wakes at t + 1: its tick says so)
+        #[cfg(debug_assertions)]
+        for (id, n) in self.nodes.iter().enumerate() {
+            debug_assert!(
+                !n.is_live() || n.branch_waiting.is_empty() || self.wakeups.due(id as u32) <= t + 1,
+                "node {id}: branch pods waiting and no wake-up at the next tick"
+            );
+        }
+        if let Some(wake) = self.wakeups.next_due() {
+            next = next.min(wake);
         }
         next = next.min(self.next_sample).min(self.end());
         if self.scenario.duration.is_none() {
@@ -568,6 +586,7 @@ impl Simulation {
         }
         let id = self.nodes.len() as u32;
         self.nodes.push(node);
+        self.wakeups.set(id, t);
         let g = &mut self.groups[gi];
         g.nodes.push(id);
         g.per_subnet[k] += 1;
@@ -596,6 +615,7 @@ impl Simulation {
         let pods = n.evict_all();
         let subnet = n.subnet as usize;
         let (singles, prefixes) = n.drain_resources();
+        self.wakeups.cancel(id);
         for (s, a) in singles {
             let _ = self.allocs[s as usize].release_single(Ipv4Addr::from(a));
         }
@@ -649,7 +669,7 @@ impl Simulation {
             };
             self.delete_one(t, id);
             drop -= 1;
-            self.nodes[id as usize].wake = t;
+            self.wakeups.wake_by(id, t);
             if p > 1 {
                 heap.push((p - 1, Reverse(id)));
             }
@@ -746,7 +766,12 @@ impl Simulation {
             self.churn_count.resize(self.nodes.len(), 0);
             for _ in 0..todo {
                 let k = below(&mut self.rng, count);
-                self.churn_count[self.groups[gi].nodes[k] as usize] += 1;
+                let id = self.groups[gi].nodes[k];
+                let c = &mut self.churn_count[id as usize];
+                if *c == 0 {
+                    self.visit.insert(id);
+                }
+                *c += 1;
             }
             self.last_change = t;
         }
@@ -803,8 +828,8 @@ impl Simulation {
     fn place(&mut self, t: u32, id: u32) {
         self.last_change = t;
         let order = self.scenario.pod_addresses;
+        self.wakeups.wake_by(id, t);
         let n = &mut self.nodes[id as usize];
-        n.wake = t;
         if (n.branch.len() + n.branch_waiting.len()) < n.branch_quota as usize
             && let Some((s, _)) = n.trunk
         {
@@ -831,23 +856,35 @@ impl Simulation {
         }
     }
 
+    /// Visit the nodes that have something to do at `t`, in id (launch) order: those with pod replacements
+    /// drawn for this tick and those due (a timer ran out, or something happened to them). A visit applies
+    /// the node's replacements, retries its waiting branch pods, and, when the node is due (or a replacement
+    /// changed its pool), runs ipamd's pool check and files its next wake-up.
     fn tick_nodes(&mut self, t: u32) {
         let order = self.scenario.pod_addresses;
         let threshold = self.scenario.wait_threshold;
         let mut out = std::mem::take(&mut self.out);
-        for id in 0..self.nodes.len() {
-            let ahead = id + WARM_AHEAD;
-            if let Some(m) = self.nodes.get(ahead)
-                && m.is_live()
-                && (m.wake <= t || self.churn_count.get(ahead).is_some_and(|&c| c > 0))
-            {
-                std::hint::black_box(m.warm());
+        self.wakeups.take_due(t, &mut self.visit);
+        let mut visit = std::mem::take(&mut self.visit_ids);
+        visit.clear();
+        self.visit.drain_into(&mut visit);
+        for (k, &id) in visit.iter().enumerate() {
+            // A visit reads the node's running and free lists and its oldest cooldown at random places, and
+            // with thousands of nodes those lines are not in cache: touching them a few visits ahead lets
+            // their loads overlap the work on the nodes in between instead of stalling it.
+            if let Some(&ahead) = visit.get(k + WARM_AHEAD) {
+                std::hint::black_box(self.nodes[ahead as usize].warm());
             }
-            let n = &mut self.nodes[id];
+            let mut due = self.wakeups.is_due(id, t);
+            let n = &mut self.nodes[id as usize];
             if !n.is_live() {
                 continue;
             }
-            if let Some(c) = self.churn_count.get_mut(id)
+            debug_assert!(
+                due || n.branch_waiting.is_empty(),
+                "node {id}: branch pods waiting but not due"
+            );
+            if let Some(c) = self.churn_count.get_mut(id as usize)
                 && *c > 0
             {
                 for _ in 0..std::mem::take(c) {
@@ -856,7 +893,7 @@ impl Simulation {
                         self.churn_left.push(n.group);
                         continue;
                     }
-                    n.wake = t;
+                    due = true;
                     self.pods.replacements += 1;
                     if got.is_some() {
                         self.pods.got_address(0);
@@ -879,13 +916,13 @@ impl Simulation {
                     }
                 }
             }
-            let n = &mut self.nodes[id];
-            if t < n.wake {
+            if !due {
                 continue;
             }
             let gi = n.group as usize;
             let tg = self.groups[gi].targets;
             n.tick(t, &tg, &mut self.allocs, order, &mut self.rng, &mut out);
+            self.wakeups.set(id, out.wake);
             let (enis, slots) = (n.max_enis_seen, n.max_slots_seen);
             let g = &mut self.groups[gi];
             g.max_enis = g.max_enis.max(enis);
@@ -907,6 +944,7 @@ impl Simulation {
                 self.record_failure(t, subnet as usize, failure_kind(error), &name);
             }
         }
+        self.visit_ids = visit;
         self.out = out;
         // replacements whose node had no running pod: a few random other nodes of the group
         let left = std::mem::take(&mut self.churn_left);
@@ -914,10 +952,11 @@ impl Simulation {
             let nodes = &self.groups[gi as usize].nodes;
             for _ in 0..8 {
                 let k = below(&mut self.rng, nodes.len());
-                let n = &mut self.nodes[nodes[k] as usize];
+                let id = nodes[k];
+                let n = &mut self.nodes[id as usize];
                 let (ok, got) = n.replace_pod(t, order, &mut self.rng);
                 if ok {
-                    n.wake = t;
+                    self.wakeups.wake_by(id, t);
                     self.pods.replacements += 1;
                     if got.is_some() {
                         self.pods.got_address(0);
@@ -940,7 +979,8 @@ impl Simulation {
         let mut running = 0u64;
         let mut waiting = 0u64;
         let mut nodes = 0u32;
-        for n in self.nodes.iter().filter(|n| n.is_live()) {
+        for &id in self.groups.iter().flat_map(|g| &g.nodes) {
+            let n = &self.nodes[id as usize];
             nodes += 1;
             running += u64::from(n.assigned()) + n.branch.len() as u64;
             waiting += u64::from(n.waiting()) + n.branch_waiting.len() as u64;

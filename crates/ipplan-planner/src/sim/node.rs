@@ -148,6 +148,9 @@ pub(crate) struct TickOut {
     pub failure: Option<Failure>,
     /// Waits (seconds) of pods that got their address this tick.
     pub waits: Vec<u32>,
+    /// The next time the node needs a tick even if nothing happens to it (`u32::MAX`: none); it may be `t` or
+    /// earlier (a shrink interval that ran out while an ENI attached): then at the next tick.
+    pub wake: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -190,8 +193,6 @@ pub(crate) struct Node {
     last_decrease: u32,
     /// Nothing ipamd could do now and nothing attaching (set by the last tick).
     pub settled: bool,
-    /// The next time the node needs a tick even if nothing happens to it.
-    pub wake: u32,
     pub max_enis_seen: u32,
     pub max_slots_seen: u32,
 }
@@ -292,7 +293,6 @@ impl Node {
             backoff_until: 0,
             last_decrease: t,
             settled: false,
-            wake: t,
             max_enis_seen: 1,
             max_slots_seen: 0,
         };
@@ -726,7 +726,7 @@ impl Node {
         if let Some(young) = self.young_eni_until(t) {
             wake = wake.min(young);
         }
-        self.wake = wake;
+        out.wake = wake;
         if out.changed {
             self.max_enis_seen = self.max_enis_seen.max(self.live_enis());
             self.max_slots_seen = self.max_slots_seen.max(self.total_slots);

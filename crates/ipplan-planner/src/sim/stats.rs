@@ -72,11 +72,17 @@ impl WaitHistogram {
     /// One more pod that waited `wait` seconds. The only place the histogram changes.
     #[inline]
     pub(crate) fn record(&mut self, wait: u32) {
-        let w = wait as usize;
-        if self.counts.len() <= w {
-            self.counts.resize(w + 1, 0);
+        match self.counts.get_mut(wait as usize) {
+            Some(c) => *c += 1,
+            None => self.record_longer(wait),
         }
-        self.counts[w] += 1;
+    }
+
+    /// [`WaitHistogram::record`] of a wait longer than any so far.
+    #[cold]
+    fn record_longer(&mut self, wait: u32) {
+        self.counts.resize(wait as usize + 1, 0);
+        self.counts[wait as usize] = 1;
     }
 
     /// Pods per second of wait, from 0 s up to the longest wait recorded (at least one entry).
