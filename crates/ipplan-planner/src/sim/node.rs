@@ -78,7 +78,6 @@ pub(crate) struct Eni {
     pub subnet: u16,
     pub primary: u32,
     pub is_primary: bool,
-    pub live: bool,
     pub created_at: u32,
     /// Live slots.
     pub slots: u32,
@@ -301,7 +300,6 @@ impl Node {
             subnet: spec.subnet,
             primary,
             is_primary: true,
-            live: true,
             created_at: t,
             slots: 0,
         });
@@ -354,15 +352,12 @@ impl Node {
     }
 
     pub(crate) fn live_enis(&self) -> u32 {
-        self.enis.iter().filter(|e| e.live).count() as u32
+        // (a deleted ENI leaves the list: every one in it is attached)
+        self.enis.len() as u32
     }
 
     pub(crate) fn slots_per_eni(&self) -> Vec<u32> {
-        self.enis
-            .iter()
-            .filter(|e| e.live)
-            .map(|e| e.slots)
-            .collect()
+        self.enis.iter().map(|e| e.slots).collect()
     }
 
     pub(crate) fn total_slots(&self) -> u32 {
@@ -593,7 +588,7 @@ impl Node {
             }
         }
         for e in &self.enis {
-            if e.live && !e.is_primary {
+            if !e.is_primary {
                 singles.push((e.subnet, e.primary));
             }
         }
@@ -755,14 +750,14 @@ impl Node {
     fn has_room(&self) -> bool {
         self.enis
             .iter()
-            .any(|e| e.live && !(e.is_primary && self.custom) && e.slots < self.s)
+            .any(|e| !(e.is_primary && self.custom) && e.slots < self.s)
             || self.live_enis() < self.eni_limit
     }
 
     fn young_eni_until(&self, t: u32) -> Option<u32> {
         self.enis
             .iter()
-            .filter(|e| e.live && !e.is_primary)
+            .filter(|e| !e.is_primary)
             .map(|e| e.created_at + MIN_ENI_LIFETIME_SECONDS)
             .filter(|&until| until > t)
             .min()
@@ -849,7 +844,7 @@ impl Node {
         if let Some(ei) = self
             .enis
             .iter()
-            .position(|e| e.live && !(e.is_primary && custom) && e.slots < self.s)
+            .position(|e| !(e.is_primary && custom) && e.slots < self.s)
         {
             let sub = self.enis[ei].subnet;
             let k = (self.s - self.enis[ei].slots).min(n);
@@ -891,7 +886,6 @@ impl Node {
             subnet: sub,
             primary,
             is_primary: false,
-            live: true,
             created_at: t,
             slots: 0,
         });
@@ -1032,7 +1026,7 @@ impl Node {
             return false;
         }
         let cand = self.enis.iter().enumerate().find_map(|(ei, e)| {
-            if !e.live || e.is_primary || t < e.created_at + MIN_ENI_LIFETIME_SECONDS {
+            if e.is_primary || t < e.created_at + MIN_ENI_LIFETIME_SECONDS {
                 return None;
             }
             // no pods, nothing cooling
