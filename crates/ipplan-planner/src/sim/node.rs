@@ -503,11 +503,20 @@ impl Node {
         self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
     }
 
-    /// Read one word of each cache line of the running and free lists and the oldest cooldown, the lines a
-    /// visit to the node reads at random: called a few nodes ahead, their loads overlap the work on the nodes
-    /// in between instead of stalling it. Returns a fold of the words (for `std::hint::black_box`).
+    /// Read what a visit to the node reads first: the node's own scalars (its mode, the slot and ENI list
+    /// headers, the timers), one word of each cache line of the running and free lists, and the oldest
+    /// cooldown. Called a few nodes ahead, their loads overlap the work on the nodes in between instead of
+    /// stalling it. Returns a fold of the words (for `std::hint::black_box`).
+    #[inline]
     pub(crate) fn warm(&self) -> u32 {
-        let mut x = 0;
+        let mut x = self.u
+            ^ u32::from(self.prefix)
+            ^ self.slots.len() as u32
+            ^ self.enis.len() as u32
+            ^ self.cells.len() as u32
+            ^ self.busy_until
+            ^ self.last_decrease
+            ^ u32::from(self.pending_eni.is_some());
         for &v in self.running.iter().step_by(16) {
             x ^= v;
         }

@@ -14,9 +14,10 @@
 /// No wake-up: the node needs no tick until something happens to it.
 pub(crate) const NEVER: u32 = u32::MAX;
 
-/// Wheel slots, one per second: the horizon past which a wake-up waits in the overflow list. ipamd's longest
-/// timer is the 120 s back-off (`INSUFFICIENT_CIDR_BACKOFF_SECONDS`), so in practice every wake-up lands in a slot.
-const SLOTS: u32 = 256;
+/// Wheel slots, one per second: the horizon past which a wake-up waits in the overflow list. A node's tick
+/// sets its wake-up at most ipamd's longest timer ahead, the 120 s back-off (`INSUFFICIENT_CIDR_BACKOFF_SECONDS`),
+/// so those always land in a slot.
+const SLOTS: u32 = 128;
 const SLOT_MASK: u32 = SLOTS - 1;
 
 /// A set of node ids: a bitset and the range of its words that may be non-zero. Drained in ascending order.
@@ -59,26 +60,12 @@ impl NodeSet {
         self.insert(id);
     }
 
-    /// Takes `id` out (if it is in).
-    #[inline]
-    fn remove(&mut self, id: u32) {
-        if let Some(word) = self.words.get_mut((id / 64) as usize) {
-            *word &= !(1 << (id % 64));
-        }
-    }
-
     /// Whether `id` is in the set.
     #[inline]
     fn contains(&self, id: u32) -> bool {
         self.words
             .get((id / 64) as usize)
             .is_some_and(|w| w & (1 << (id % 64)) != 0)
-    }
-
-    /// Whether the set is empty.
-    #[inline]
-    fn is_empty(&self) -> bool {
-        (self.lo..self.hi).all(|w| self.words[w] == 0)
     }
 
     /// Every id, ascending.
@@ -102,21 +89,18 @@ impl NodeSet {
         (self.lo, self.hi) = (usize::MAX, 0);
     }
 
-    /// Moves every id of `other` into this set, leaving `other` empty.
+    /// Moves the ids of `words` (bitset words `lo..lo + words.len()`) into this set, zeroing `words`.
     #[inline]
-    fn take_all(&mut self, other: &mut Self) {
-        if other.lo >= other.hi {
-            return;
+    fn take_words(&mut self, lo: usize, words: &mut [u64]) {
+        let hi = lo + words.len();
+        if hi > self.words.len() {
+            self.words.resize(hi, 0);
         }
-        if other.hi > self.words.len() {
-            self.words.resize(other.hi, 0);
+        self.lo = self.lo.min(lo);
+        self.hi = self.hi.max(hi);
+        for (dst, src) in self.words[lo..hi].iter_mut().zip(words) {
+            *dst |= std::mem::take(src);
         }
-        self.lo = self.lo.min(other.lo);
-        self.hi = self.hi.max(other.hi);
-        for w in other.lo..other.hi {
-            self.words[w] |= std::mem::take(&mut other.words[w]);
-        }
-        other.reset();
     }
 
     /// Calls `f` with every id, ascending, and empties the set.
@@ -138,6 +122,93 @@ impl NodeSet {
     }
 }
 
+/// The wheel's slots in one allocation: slot `s` is the bitset `words[s * stride..(s + 1) * stride]` of the
+/// nodes waking in it, with the range `lo[s]..hi[s]` of its words that may be non-zero.
+#[derive(Debug, Clone)]
+struct Slots {
+    words: Vec<u64>,
+    /// Words per slot: room for node ids `0..64 * stride`.
+    stride: usize,
+    lo: [u32; SLOTS as usize],
+    hi: [u32; SLOTS as usize],
+}
+
+impl Slots {
+    fn new() -> Self {
+        Self {
+            words: Vec::new(),
+            stride: 0,
+            lo: [u32::MAX; SLOTS as usize],
+            hi: [0; SLOTS as usize],
+        }
+    }
+
+    /// Puts `node` in slot `s`.
+    #[inline]
+    fn insert(&mut self, s: usize, node: u32) {
+        let w = (node / 64) as usize;
+        if w >= self.stride {
+            self.widen(w + 1);
+        }
+        self.words[s * self.stride + w] |= 1 << (node % 64);
+        self.lo[s] = self.lo[s].min(w as u32);
+        self.hi[s] = self.hi[s].max(w as u32 + 1);
+    }
+
+    /// Room for `stride` words per slot (at least doubling, so that launches cost amortised O(1)).
+    #[cold]
+    fn widen(&mut self, stride: usize) {
+        let new = stride.max(2 * self.stride);
+        let mut words = vec![0; SLOTS as usize * new];
+        if self.stride > 0 {
+            for s in 0..SLOTS as usize {
+                words[s * new..s * new + self.stride]
+                    .copy_from_slice(&self.words[s * self.stride..(s + 1) * self.stride]);
+            }
+        }
+        (self.words, self.stride) = (words, new);
+    }
+
+    /// Takes `node` out of slot `s` (if it is in).
+    #[inline]
+    fn remove(&mut self, s: usize, node: u32) {
+        let w = (node / 64) as usize;
+        if w < self.stride {
+            self.words[s * self.stride + w] &= !(1 << (node % 64));
+        }
+    }
+
+    /// The words of slot `s` that may be non-zero, and the index of the first.
+    #[inline]
+    fn range(&self, s: usize) -> (usize, std::ops::Range<usize>) {
+        let (lo, hi) = (self.lo[s] as usize, self.hi[s] as usize);
+        if lo >= hi {
+            return (0, 0..0);
+        }
+        (lo, s * self.stride + lo..s * self.stride + hi)
+    }
+
+    /// Whether slot `s` holds no node.
+    fn is_empty(&self, s: usize) -> bool {
+        let (_, r) = self.range(s);
+        self.words[r].iter().all(|&w| w == 0)
+    }
+
+    /// Moves the nodes of slot `s` into `into`, emptying it.
+    #[inline]
+    fn take_into(&mut self, s: usize, into: &mut NodeSet) {
+        let (lo, r) = self.range(s);
+        into.take_words(lo, &mut self.words[r]);
+        self.clear(s);
+    }
+
+    /// Marks slot `s` empty (its words are zero).
+    #[inline]
+    fn clear(&mut self, s: usize) {
+        (self.lo[s], self.hi[s]) = (u32::MAX, 0);
+    }
+}
+
 /// Each node's next wake-up and the nodes due at a tick (see the module docs).
 #[derive(Debug, Clone)]
 pub(crate) struct Wakeups {
@@ -146,8 +217,10 @@ pub(crate) struct Wakeups {
     /// Nodes with a wake-up before `cursor`: due at the next [`Wakeups::take_due`] (a node whose wake-up has
     /// moved since is dropped there).
     ready: NodeSet,
-    /// `slots[w % SLOTS]`: the nodes waking at `w`, for `cursor <= w < cursor + SLOTS`.
-    slots: Box<[NodeSet; SLOTS as usize]>,
+    /// Slot `w % SLOTS`: the nodes waking at `w`, for `cursor <= w < cursor + SLOTS`.
+    slots: Slots,
+    /// Bit `s`: slot `s` may hold a node (set by an insert, cleared when the slot is drained or found empty).
+    occupied: u128,
     /// `(w, node)` for wake-ups at `cursor + SLOTS` or later (an entry whose node has moved since is dropped
     /// when met).
     later: Vec<(u32, u32)>,
@@ -163,7 +236,8 @@ impl Wakeups {
         Self {
             due: Vec::new(),
             ready: NodeSet::default(),
-            slots: Box::new(std::array::from_fn(|_| NodeSet::default())),
+            slots: Slots::new(),
+            occupied: 0,
             later: Vec::new(),
             later_min: NEVER,
             cursor: 0,
@@ -200,14 +274,22 @@ impl Wakeups {
             return;
         }
         if self.in_wheel(old) {
-            self.slots[(old & SLOT_MASK) as usize].remove(node);
+            self.slots.remove((old & SLOT_MASK) as usize, node);
         }
         self.due[node as usize] = wake;
         if self.in_wheel(wake) {
-            self.slots[(wake & SLOT_MASK) as usize].insert(node);
+            self.slot_insert(wake, node);
         } else {
             self.file_outside(node, wake);
         }
+    }
+
+    /// Puts `node` in the slot of `w` (which lies in the wheel).
+    #[inline]
+    fn slot_insert(&mut self, w: u32, node: u32) {
+        let s = w & SLOT_MASK;
+        self.slots.insert(s as usize, node);
+        self.occupied |= 1 << s;
     }
 
     /// [`Wakeups::set`] for a node id not seen before.
@@ -252,11 +334,19 @@ impl Wakeups {
     /// [`Wakeups::is_due`] still says it is due at `t`. `t` is not before the last tick taken.
     pub(crate) fn take_due(&mut self, t: u32, into: &mut NodeSet) {
         if t >= self.cursor {
-            // the slots of cursor..=t, each once (all of them when the jump is a whole turn or more)
-            let span = (t - self.cursor).saturating_add(1).min(SLOTS);
-            for k in 0..span {
-                let s = (self.cursor.wrapping_add(k) & SLOT_MASK) as usize;
-                into.take_all(&mut self.slots[s]);
+            // the occupied slots of cursor..=t, each once (all of them when the jump is a whole turn or more)
+            let span = (t - self.cursor).saturating_add(1);
+            let passed = if span >= SLOTS {
+                u128::MAX
+            } else {
+                ((1u128 << span) - 1).rotate_left(self.cursor & SLOT_MASK)
+            };
+            let mut hit = self.occupied & passed;
+            self.occupied &= !passed;
+            while hit != 0 {
+                let s = hit.trailing_zeros();
+                hit &= hit - 1;
+                self.slots.take_into(s as usize, into);
             }
             self.cursor = t + 1;
             if self.later_min < self.cursor.saturating_add(SLOTS) {
@@ -286,7 +376,7 @@ impl Wakeups {
             if w < self.cursor {
                 into.insert(node);
             } else if self.in_wheel(w) {
-                self.slots[(w & SLOT_MASK) as usize].insert(node);
+                self.slot_insert(w, node);
             } else {
                 self.later.push((w, node));
                 self.later_min = self.later_min.min(w);
@@ -301,15 +391,22 @@ impl Wakeups {
         for node in self.ready.iter() {
             next = next.min(self.due[node as usize]);
         }
-        for k in 0..SLOTS {
-            let w = self.cursor.wrapping_add(k);
+        // the occupied slots from the cursor on, in time order: the first that really holds a node
+        let mut ahead = self.occupied.rotate_right(self.cursor & SLOT_MASK);
+        while ahead != 0 {
+            let w = self.cursor.wrapping_add(ahead.trailing_zeros());
             if w >= next {
                 break;
             }
-            if !self.slots[(w & SLOT_MASK) as usize].is_empty() {
+            let s = w & SLOT_MASK;
+            if !self.slots.is_empty(s as usize) {
                 next = w;
                 break;
             }
+            // (its nodes all moved away)
+            self.slots.clear(s as usize);
+            self.occupied &= !(1 << s);
+            ahead &= ahead - 1;
         }
         if self.later_min < next {
             let due = &self.due;
