@@ -868,9 +868,10 @@ impl Simulation {
         visit.clear();
         self.visit.drain_into(&mut visit);
         for (k, &id) in visit.iter().enumerate() {
-            // A visit reads the node's running and free lists and its oldest cooldown at random places, and
-            // with thousands of nodes those lines are not in cache: touching them a few visits ahead lets
-            // their loads overlap the work on the nodes in between instead of stalling it.
+            // A visit reads the node's own fields, its running and free lists at random places and its oldest
+            // cooldown, and with thousands of nodes those lines are not in cache: touching them a few visits
+            // ahead (`Node::warm`) lets their loads overlap the work on the nodes in between instead of
+            // stalling it.
             if let Some(&ahead) = visit.get(k + WARM_AHEAD) {
                 std::hint::black_box(self.nodes[ahead as usize].warm());
             }

@@ -507,7 +507,6 @@ impl Node {
     /// headers, the timers), one word of each cache line of the running and free lists, and the oldest
     /// cooldown. Called a few nodes ahead, their loads overlap the work on the nodes in between instead of
     /// stalling it. Returns a fold of the words (for `std::hint::black_box`).
-    #[inline]
     pub(crate) fn warm(&self) -> u32 {
         let mut x = self.u
             ^ u32::from(self.prefix)
