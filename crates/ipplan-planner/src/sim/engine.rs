@@ -799,15 +799,15 @@ impl Simulation {
                     }
                 }
                 Arrival::Burst => {
-                    let nodes = &mut self.nodes;
-                    let mut heap: BinaryHeap<Reverse<(u32, u32)>> = self.groups[gi]
-                        .nodes
-                        .iter()
-                        .filter_map(|&id| {
-                            let n = &mut nodes[id as usize];
-                            n.schedulable(t).then(|| Reverse((n.pods(), id)))
-                        })
-                        .collect();
+                    // (no allocation until a node is ready)
+                    let mut ready = Vec::new();
+                    for &id in &self.groups[gi].nodes {
+                        let n = &mut self.nodes[id as usize];
+                        if n.schedulable(t) {
+                            ready.push(Reverse((n.pods(), id)));
+                        }
+                    }
+                    let mut heap = BinaryHeap::from(ready);
                     while self.groups[gi].pending > 0 {
                         let Some(Reverse((_, id))) = heap.pop() else {
                             break;
