@@ -160,7 +160,9 @@ pub(crate) struct Node {
     life: Lifecycle,
     pub prefix: bool,
     custom: bool,
+    /// Slots per ENI.
     s: u32,
+    /// Pod addresses per slot: 1 (a secondary IP) or 16 (a /28 prefix), a power of two.
     u: u32,
     /// ENIs ipamd may hold, the primary included, the trunk excluded.
     eni_limit: u32,
@@ -407,6 +409,12 @@ impl Node {
         }
     }
 
+    /// The slot holding pod address `a` (`a / u`, as a shift: `u` is 1 or 16).
+    #[inline]
+    const fn slot_of(&self, a: u32) -> usize {
+        (a >> self.u.trailing_zeros()) as usize
+    }
+
     fn state(&self, a: u32) -> AddrState {
         cell_state(self.cells[a as usize])
     }
@@ -475,7 +483,8 @@ impl Node {
         self.running.push(a);
         // (secondary IPs: a slot is one address, its cell says it all)
         if self.prefix {
-            let slot = &mut self.slots[(a / self.u) as usize];
+            let si = self.slot_of(a);
+            let slot = &mut self.slots[si];
             if slot.used == 0 {
                 self.free_pfx -= 1;
             }
@@ -493,7 +502,8 @@ impl Node {
         }
         self.cells[a as usize] = cell(AddrState::Cooling, NONE);
         if self.prefix {
-            let slot = &mut self.slots[(a / self.u) as usize];
+            let si = self.slot_of(a);
+            let slot = &mut self.slots[si];
             slot.used -= 1;
             slot.cooling += 1;
             if slot.used == 0 {
@@ -665,7 +675,8 @@ impl Node {
             // (an address in cooldown stays there until now: only idle slots and ENIs are released)
             debug_assert_eq!(self.state(a), AddrState::Cooling);
             if self.prefix {
-                self.slots[(a / self.u) as usize].cooling -= 1;
+                let si = self.slot_of(a);
+                self.slots[si].cooling -= 1;
             }
             self.push_free(a);
         }
