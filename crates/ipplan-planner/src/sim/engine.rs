@@ -762,14 +762,18 @@ impl Simulation {
             }
             // Draw the nodes now; the replacements happen when `tick_nodes` visits each node (its data is then
             // loaded once for both).
-            let count = self.groups[gi].nodes.len();
+            let nodes = &self.groups[gi].nodes;
+            let count = nodes.len();
             self.churn_count.resize(self.nodes.len(), 0);
+            // (a group's nodes are in launch order: ascending ids)
+            if let (Some(&first), Some(&last)) = (nodes.first(), nodes.last()) {
+                self.visit.cover(first, last);
+            }
             for _ in 0..todo {
-                let k = below(&mut self.rng, count);
-                let id = self.groups[gi].nodes[k];
+                let id = nodes[below(&mut self.rng, count)];
                 self.churn_count[id as usize] += 1;
                 // (unconditional: a branch on the count would be mispredicted half the time)
-                self.visit.insert(id);
+                self.visit.insert_covered(id);
             }
             self.last_change = t;
         }

@@ -52,6 +52,30 @@ impl NodeSet {
         self.hi = self.hi.max(w + 1);
     }
 
+    /// Lets [`NodeSet::insert_covered`] add any id of `first..=last` (until the next drain).
+    pub(crate) fn cover(&mut self, first: u32, last: u32) {
+        let (lo, hi) = ((first / 64) as usize, (last / 64) as usize + 1);
+        if hi > self.words.len() {
+            self.words.resize(hi, 0);
+        }
+        self.lo = self.lo.min(lo);
+        self.hi = self.hi.max(hi);
+    }
+
+    /// Adds `id`, which lies in a range given to [`NodeSet::cover`] since the last drain (one bit set: for a
+    /// loop that marks many ids of a known range).
+    #[inline]
+    pub(crate) fn insert_covered(&mut self, id: u32) {
+        let w = (id / 64) as usize;
+        debug_assert!(
+            self.lo <= w && w < self.hi,
+            "id {id} outside the covered range"
+        );
+        if let Some(word) = self.words.get_mut(w) {
+            *word |= 1 << (id % 64);
+        }
+    }
+
     /// [`NodeSet::insert`] past the words held so far.
     #[cold]
     fn insert_growing(&mut self, id: u32) {
