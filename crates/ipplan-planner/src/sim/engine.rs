@@ -983,11 +983,13 @@ impl Simulation {
         let mut running = 0u64;
         let mut waiting = 0u64;
         let mut nodes = 0u32;
-        for &id in self.groups.iter().flat_map(|g| &g.nodes) {
-            let n = &self.nodes[id as usize];
-            nodes += 1;
-            running += u64::from(n.assigned()) + n.branch.len() as u64;
-            waiting += u64::from(n.waiting()) + n.branch_waiting.len() as u64;
+        for g in &self.groups {
+            for &id in &g.nodes {
+                let n = &self.nodes[id as usize];
+                nodes += 1;
+                running += u64::from(n.assigned()) + n.branch.len() as u64;
+                waiting += u64::from(n.waiting()) + n.branch_waiting.len() as u64;
+            }
         }
         let row = TimelineRow {
             t,
