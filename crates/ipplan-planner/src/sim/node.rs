@@ -96,8 +96,9 @@ struct Slot {
 /// Addresses or prefixes held, as `(subnet index, address)`.
 pub(crate) type Held = Vec<(u16, u32)>;
 
-/// Where a node is in its life. The scheduler's side of it: ipamd runs from launch on; pods are placed only
-/// once the node is ready (instance boot, kubelet and aws-node, `NODE_READY_SECONDS` after launch).
+/// Where a node is in its life. The scheduler's side of it: ipamd runs from launch on (node launch and pod
+/// addresses are decoupled, docs/model.md "Beyond the steady state"); pods are placed only once the node is
+/// ready (instance boot, kubelet and aws-node, `NODE_READY_SECONDS` after launch).
 /// Termination is at once (a rolling update's `drain_seconds` spaces the terminations; it is not a drain of one
 /// node): the pods go back to the scheduler and every address back to its subnet in the same tick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
