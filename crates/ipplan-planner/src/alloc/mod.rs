@@ -1,13 +1,29 @@
 //! A /28-aware address allocator for one subnet, modelling how EC2 hands out single addresses and /28 prefixes.
 //!
-//! See [`SubnetAllocator`] for the model, the placement policies and the cost.
+//! See [`SubnetAllocator`] for the model, the placement policies and the cost. The module imports nothing from
+//! the rest of the crate; its parts:
+//!
+//! - this file: [`SubnetAllocator`] and the types of its interface;
+//! - `error.rs`: [`AllocError`];
+//! - `block.rs`: one /28 block's region and prefix flag;
+//! - `bitset.rs`: the 64-ary hierarchical bitset that finds the lowest free block;
+//! - `fenwick.rs`: the Fenwick tree that finds the k-th free address;
+//! - `picker.rs`: the single-address placement policy over them.
 
-use std::fmt;
+mod bitset;
+mod block;
+mod error;
+mod fenwick;
+mod picker;
+
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+
+use crate::alloc::bitset::HierBitset;
+use crate::alloc::block::{BlockKind, Region};
+pub use crate::alloc::error::AllocError;
+use crate::alloc::picker::Picker;
 
 /// Shortest supported subnet prefix length: /10, the size of `100.64.0.0/10` (a custom-networking what-if pool).
 pub const MIN_PREFIX_LEN: u8 = 10;
@@ -62,342 +78,6 @@ pub enum BlockState {
     PrefixReservedPrefix,
     /// A block inside a prefix reservation holding this many explicitly assigned single addresses.
     PrefixReservedSingles(u8),
-}
-
-/// Why an allocation, release or set-up failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AllocError {
-    /// EC2 `InsufficientFreeAddressesInSubnet`: fewer free single-eligible addresses than requested.
-    InsufficientFreeAddressesInSubnet {
-        /// The subnet.
-        subnet: Ipv4Net,
-        /// Addresses asked for.
-        requested: u64,
-        /// Free single-eligible addresses.
-        free: u64,
-    },
-    /// EC2 `InsufficientCidrBlocks`: fewer wholly free, prefix-eligible aligned /28 blocks than requested.
-    InsufficientCidrBlocks {
-        /// The subnet.
-        subnet: Ipv4Net,
-        /// Prefixes asked for.
-        requested: u64,
-        /// Blocks that could take a prefix now.
-        free: u64,
-    },
-    /// The subnet is not between /10 and /28.
-    UnsupportedPrefixLen {
-        /// The subnet as given.
-        subnet: Ipv4Net,
-    },
-    /// The subnet (or a reservation) has host bits set.
-    HostBitsSet {
-        /// The CIDR as given.
-        cidr: Ipv4Net,
-    },
-    /// A reservation is not inside the subnet.
-    ReservationOutsideSubnet {
-        /// The reservation.
-        reservation: Ipv4Net,
-        /// The subnet.
-        subnet: Ipv4Net,
-    },
-    /// Two reservations overlap.
-    ReservationOverlap {
-        /// One reservation.
-        first: Ipv4Net,
-        /// The other.
-        second: Ipv4Net,
-    },
-    /// A prefix reservation smaller than a /28 (it could never hold a prefix).
-    PrefixReservationTooSmall {
-        /// The reservation.
-        reservation: Ipv4Net,
-    },
-    /// An address outside the subnet.
-    AddressOutsideSubnet {
-        /// The address.
-        addr: Ipv4Addr,
-        /// The subnet.
-        subnet: Ipv4Net,
-    },
-    /// A prefix that is not an aligned /28 inside the subnet.
-    NotABlock {
-        /// The CIDR as given.
-        net: Ipv4Net,
-        /// The subnet.
-        subnet: Ipv4Net,
-    },
-    /// Releasing a single address that is not assigned (or lies inside a prefix).
-    AddressNotAllocated {
-        /// The address.
-        addr: Ipv4Addr,
-    },
-    /// Releasing a /28 that is not held as a prefix.
-    PrefixNotAllocated {
-        /// The prefix.
-        net: Ipv4Net,
-    },
-    /// Assigning one of the 5 AWS-reserved addresses.
-    AwsReservedAddress {
-        /// The address.
-        addr: Ipv4Addr,
-    },
-    /// Assigning an address that is already assigned (as a single or inside a prefix).
-    AddressInUse {
-        /// The address.
-        addr: Ipv4Addr,
-    },
-    /// Assigning a /28 that is an edge block or not wholly free.
-    PrefixUnavailable {
-        /// The prefix.
-        net: Ipv4Net,
-    },
-}
-
-impl fmt::Display for AllocError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InsufficientFreeAddressesInSubnet {
-                subnet,
-                requested,
-                free,
-            } => write!(
-                f,
-                "not enough free addresses in subnet '{subnet}' (InsufficientFreeAddressesInSubnet): \
-                 {requested} requested, {free} free; use a larger subnet or release addresses"
-            ),
-            Self::InsufficientCidrBlocks {
-                subnet,
-                requested,
-                free,
-            } => write!(
-                f,
-                "not enough free /28 blocks in subnet '{subnet}' (InsufficientCidrBlocks): {requested} requested, \
-                 {free} free; use a new subnet or carve a prefix reservation with create-subnet-cidr-reservation"
-            ),
-            Self::UnsupportedPrefixLen { subnet } => write!(
-                f,
-                "subnet '{subnet}' is not between /{MIN_PREFIX_LEN} and /{MAX_PREFIX_LEN}; use a prefix length in \
-                 that range"
-            ),
-            Self::HostBitsSet { cidr } => {
-                write!(f, "cidr '{cidr}' has host bits set; use '{}'", cidr.trunc())
-            }
-            Self::ReservationOutsideSubnet {
-                reservation,
-                subnet,
-            } => write!(
-                f,
-                "reservation '{reservation}' is not inside subnet '{subnet}'; use a range inside the subnet"
-            ),
-            Self::ReservationOverlap { first, second } => write!(
-                f,
-                "reservations '{first}' and '{second}' overlap; make the reservation ranges disjoint"
-            ),
-            Self::PrefixReservationTooSmall { reservation } => write!(
-                f,
-                "prefix reservation '{reservation}' is smaller than a /28 and can never hold a prefix; use /28 or \
-                 larger"
-            ),
-            Self::AddressOutsideSubnet { addr, subnet } => write!(
-                f,
-                "address '{addr}' is not in subnet '{subnet}'; use an address inside the subnet"
-            ),
-            Self::NotABlock { net, subnet } => write!(
-                f,
-                "'{net}' is not an aligned /28 inside subnet '{subnet}'; use an aligned /28 of the subnet"
-            ),
-            Self::AddressNotAllocated { addr } => write!(
-                f,
-                "address '{addr}' is not allocated as a single address; release only addresses you allocated"
-            ),
-            Self::PrefixNotAllocated { net } => write!(
-                f,
-                "prefix '{net}' is not allocated; release only prefixes you allocated"
-            ),
-            Self::AwsReservedAddress { addr } => write!(
-                f,
-                "address '{addr}' is one of the 5 aws-reserved addresses of its subnet; pick another address"
-            ),
-            Self::AddressInUse { addr } => write!(
-                f,
-                "address '{addr}' is already assigned; pick a free address"
-            ),
-            Self::PrefixUnavailable { net } => write!(
-                f,
-                "prefix '{net}' is an edge block or not wholly free; pick a wholly free inner /28"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for AllocError {}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Hierarchical bitset: level 0 has one bit per block; a bit of level k+1 is set iff word of level k is non-zero.
-
-#[derive(Debug, Clone)]
-struct HierBitset {
-    /// `levels[0]` is the leaf level; the last level has exactly one word.
-    levels: Vec<Vec<u64>>,
-}
-
-impl HierBitset {
-    fn new(n: usize) -> Self {
-        let mut levels = Vec::new();
-        let mut len = n.div_ceil(64).max(1);
-        loop {
-            levels.push(vec![0u64; len]);
-            if len == 1 {
-                break;
-            }
-            len = len.div_ceil(64);
-        }
-        Self { levels }
-    }
-
-    /// Builds the summary levels from a filled leaf level.
-    fn rebuild(&mut self) {
-        for k in 1..self.levels.len() {
-            let (lo, hi) = self.levels.split_at_mut(k);
-            let below = &lo[k - 1];
-            let above = &mut hi[0];
-            above.fill(0);
-            for (i, w) in below.iter().enumerate() {
-                if *w != 0 {
-                    above[i >> 6] |= 1 << (i & 63);
-                }
-            }
-        }
-    }
-
-    #[inline]
-    fn set_leaf(&mut self, i: usize) {
-        self.levels[0][i >> 6] |= 1 << (i & 63);
-    }
-
-    #[inline]
-    fn insert(&mut self, mut i: usize) {
-        for level in &mut self.levels {
-            let w = &mut level[i >> 6];
-            let was_empty = *w == 0;
-            *w |= 1 << (i & 63);
-            if !was_empty {
-                return;
-            }
-            i >>= 6;
-        }
-    }
-
-    #[inline]
-    fn remove(&mut self, mut i: usize) {
-        for level in &mut self.levels {
-            let w = &mut level[i >> 6];
-            *w &= !(1 << (i & 63));
-            if *w != 0 {
-                return;
-            }
-            i >>= 6;
-        }
-    }
-
-    #[inline]
-    fn first(&self) -> Option<usize> {
-        let top = self.levels.len() - 1;
-        if self.levels[top][0] == 0 {
-            return None;
-        }
-        let mut idx = 0usize;
-        for level in self.levels.iter().rev() {
-            idx = (idx << 6) | level[idx].trailing_zeros() as usize;
-        }
-        Some(idx)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Fenwick tree over per-block free-single counts (for uniform random choice).
-
-#[derive(Debug, Clone)]
-struct Fenwick {
-    /// 1-indexed partial sums; `tree[0]` unused.
-    tree: Vec<u32>,
-    /// Largest power of two ≤ n.
-    top: usize,
-}
-
-impl Fenwick {
-    fn from_counts(counts: impl ExactSizeIterator<Item = u32>) -> Self {
-        let n = counts.len();
-        let mut tree = vec![0u32; n + 1];
-        for (i, c) in counts.enumerate() {
-            tree[i + 1] += c;
-            let parent = (i + 1) + ((i + 1) & (i + 1).wrapping_neg());
-            if parent <= n {
-                tree[parent] += tree[i + 1];
-            }
-        }
-        let top = if n == 0 {
-            0
-        } else {
-            1 << (usize::BITS - 1 - n.leading_zeros())
-        };
-        Self { tree, top }
-    }
-
-    #[inline]
-    fn add(&mut self, block: usize, delta: i32) {
-        let n = self.tree.len() - 1;
-        let mut i = block + 1;
-        while i <= n {
-            self.tree[i] = self.tree[i].wrapping_add_signed(delta);
-            i += i & i.wrapping_neg();
-        }
-    }
-
-    /// The block holding the `k`-th (0-based) free single, `k` < total, and the rank of that single inside it.
-    #[inline]
-    fn find(&self, mut k: u32) -> (usize, u32) {
-        let n = self.tree.len() - 1;
-        let mut pos = 0usize;
-        let mut step = self.top;
-        while step > 0 {
-            let next = pos + step;
-            if next <= n && self.tree[next] <= k {
-                pos = next;
-                k -= self.tree[next];
-            }
-            step >>= 1;
-        }
-        // The answer is 1-based `pos + 1`, i.e. 0-based `pos`; `k` is now the rank within that block.
-        (pos, k)
-    }
-}
-
-/// The position of the `k`-th (0-based) set bit of `mask`.
-#[inline]
-fn nth_set_bit(mut mask: u16, k: u32) -> u32 {
-    for _ in 0..k {
-        mask &= mask - 1;
-    }
-    mask.trailing_zeros()
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-
-const REGION_MASK: u8 = 0b11;
-const EDGE: u8 = 0;
-const EXPLICIT: u8 = 1;
-const PREFIX_RES: u8 = 2;
-const GENERAL: u8 = 3;
-const HOLDS_PREFIX: u8 = 0b100;
-
-#[derive(Debug, Clone)]
-enum Picker {
-    Lowest(HierBitset),
-    Random(Fenwick, Box<ChaCha8Rng>),
 }
 
 /// Address allocator for one IPv4 subnet (/10..=/28), modelling EC2's single-address and /28-prefix assignment.
@@ -466,8 +146,8 @@ pub struct SubnetAllocator {
     occ: Vec<u16>,
     /// Per block: addresses `alloc_single` may hand out (not AWS-reserved, not in any reservation).
     elig: Vec<u16>,
-    /// Per block: region (low 2 bits) and `HOLDS_PREFIX`.
-    kind: Vec<u8>,
+    /// Per block: its region and whether it holds a prefix.
+    kind: Vec<BlockKind>,
     /// Wholly free blocks inside prefix reservations.
     free_reserved: HierBitset,
     /// Wholly free general-pool blocks.
@@ -549,7 +229,7 @@ impl SubnetAllocator {
         let nblocks = 1usize << (28 - len);
         let last = nblocks - 1;
         let mut elig = vec![0xFFFFu16; nblocks];
-        let mut kind = vec![GENERAL; nblocks];
+        let mut kind = vec![BlockKind::new(Region::General); nblocks];
         elig[0] &= !0x000F; // network, +1, +2, +3
         elig[last] &= !0x8000; // broadcast
         for &(r, k) in reservations {
@@ -558,52 +238,33 @@ impl SubnetAllocator {
             if size >= 16 {
                 for b in start / 16..(start + size) / 16 {
                     elig[b] = 0;
-                    kind[b] = match k {
-                        ReservationKind::Prefix => PREFIX_RES,
-                        ReservationKind::Explicit => EXPLICIT,
-                    };
+                    kind[b] = BlockKind::new(match k {
+                        ReservationKind::Prefix => Region::PrefixReserved,
+                        ReservationKind::Explicit => Region::Explicit,
+                    });
                 }
             } else {
                 // An explicit reservation smaller than a block (prefix ones are /28 or larger).
                 let b = start / 16;
                 let bits = (((1u32 << size) - 1) << (start % 16)) as u16;
                 elig[b] &= !bits;
-                kind[b] = EXPLICIT;
+                kind[b] = BlockKind::new(Region::Explicit);
             }
         }
-        kind[0] = EDGE;
-        kind[last] = EDGE;
+        kind[0] = BlockKind::new(Region::Edge);
+        kind[last] = BlockKind::new(Region::Edge);
 
-        let mut free_reserved = HierBitset::new(nblocks);
-        let mut free_general = HierBitset::new(nblocks);
-        let mut eligible_blocks = 0;
-        for (b, &k) in kind.iter().enumerate() {
-            match k {
-                PREFIX_RES => free_reserved.set_leaf(b),
-                GENERAL => free_general.set_leaf(b),
-                _ => continue,
-            }
-            eligible_blocks += 1;
-        }
-        free_reserved.rebuild();
-        free_general.rebuild();
-        let free_singles = elig.iter().map(|m| u64::from(m.count_ones())).sum();
-        let picker = match placement {
-            Placement::Lowest => {
-                let mut bits = HierBitset::new(nblocks);
-                for (b, &m) in elig.iter().enumerate() {
-                    if m != 0 {
-                        bits.set_leaf(b);
-                    }
-                }
-                bits.rebuild();
-                Picker::Lowest(bits)
-            }
-            Placement::Random { seed } => Picker::Random(
-                Fenwick::from_counts(elig.iter().map(|m| m.count_ones())),
-                Box::new(ChaCha8Rng::seed_from_u64(seed)),
-            ),
+        let in_region = |r: Region| {
+            kind.iter()
+                .enumerate()
+                .filter(move |(_, k)| k.region() == r)
+                .map(|(b, _)| b)
         };
+        let free_reserved = HierBitset::from_indexes(nblocks, in_region(Region::PrefixReserved));
+        let free_general = HierBitset::from_indexes(nblocks, in_region(Region::General));
+        let eligible_blocks = kind.iter().filter(|k| k.region().takes_prefixes()).count() as u64;
+        let free_singles = elig.iter().map(|m| u64::from(m.count_ones())).sum();
+        let picker = Picker::new(placement, &elig);
         Ok(Self {
             subnet,
             base,
@@ -652,26 +313,17 @@ impl SubnetAllocator {
     fn apply(&mut self, b: usize, new: u16, prefix: bool) {
         let old = self.occ[b];
         let kind = self.kind[b];
-        let region = kind & REGION_MASK;
-        let was_prefix = kind & HOLDS_PREFIX != 0;
+        let region = kind.region();
+        let was_prefix = kind.holds_prefix();
         let elig = self.elig[b];
         let old_free = (elig & !old).count_ones();
         let new_free = (elig & !new).count_ones();
         if old_free != new_free {
             self.free_singles = self.free_singles + u64::from(new_free) - u64::from(old_free);
-            match &mut self.picker {
-                Picker::Lowest(bits) => {
-                    if new_free == 0 {
-                        bits.remove(b);
-                    } else if old_free == 0 {
-                        bits.insert(b);
-                    }
-                }
-                Picker::Random(fen, _) => fen.add(b, new_free as i32 - old_free as i32),
-            }
+            self.picker.update(b, old_free, new_free);
         }
-        if region == PREFIX_RES || region == GENERAL {
-            let set = if region == PREFIX_RES {
+        if region.takes_prefixes() {
+            let set = if region == Region::PrefixReserved {
                 &mut self.free_reserved
             } else {
                 &mut self.free_general
@@ -694,11 +346,7 @@ impl SubnetAllocator {
         self.singles = self.singles + u64::from(new_singles) - u64::from(old_singles);
         self.prefixes = self.prefixes + u64::from(prefix) - u64::from(was_prefix);
         self.occ[b] = new;
-        self.kind[b] = if prefix {
-            region | HOLDS_PREFIX
-        } else {
-            region
-        };
+        self.kind[b] = kind.with_prefix(prefix);
     }
 
     /// Allocates one single address following the [`Placement`] policy. Never an AWS-reserved address, never one
@@ -732,19 +380,8 @@ impl SubnetAllocator {
         if self.free_singles == 0 {
             return Err(self.no_addresses(1));
         }
-        let (b, bit) = match &mut self.picker {
-            Picker::Lowest(bits) => {
-                let b = bits
-                    .first()
-                    .expect("free_singles > 0 implies a block with a free single");
-                (b, (self.elig[b] & !self.occ[b]).trailing_zeros())
-            }
-            Picker::Random(fen, rng) => {
-                // The per-block counts are ≤ 16 and there are ≤ 2^18 blocks, so the total fits in u32.
-                let k = rng.random_range(0..self.free_singles as u32);
-                let (b, rank) = fen.find(k);
-                (b, nth_set_bit(self.elig[b] & !self.occ[b], rank))
-            }
+        let Some((b, bit)) = self.picker.pick(self.free_singles, &self.elig, &self.occ) else {
+            return Err(self.no_addresses(1));
         };
         self.apply(b, self.occ[b] | (1 << bit), false);
         Ok(Ipv4Addr::from(self.base + 16 * b as u32 + bit))
@@ -885,7 +522,7 @@ impl SubnetAllocator {
     /// ```
     pub fn release_single(&mut self, addr: Ipv4Addr) -> Result<(), AllocError> {
         let (b, bit) = self.locate(addr)?;
-        if self.kind[b] & HOLDS_PREFIX != 0 || self.occ[b] & (1 << bit) == 0 {
+        if self.kind[b].holds_prefix() || self.occ[b] & (1 << bit) == 0 {
             return Err(AllocError::AddressNotAllocated { addr });
         }
         self.apply(b, self.occ[b] & !(1 << bit), false);
@@ -913,7 +550,7 @@ impl SubnetAllocator {
     /// ```
     pub fn release_prefix(&mut self, net: Ipv4Net) -> Result<(), AllocError> {
         let b = self.locate_block(net)?;
-        if self.kind[b] & HOLDS_PREFIX == 0 {
+        if !self.kind[b].holds_prefix() {
             return Err(AllocError::PrefixNotAllocated { net });
         }
         self.apply(b, 0, false);
@@ -974,7 +611,7 @@ impl SubnetAllocator {
     /// ```
     pub fn assign_explicit_prefix(&mut self, net: Ipv4Net) -> Result<(), AllocError> {
         let b = self.locate_block(net)?;
-        if self.kind[b] & REGION_MASK == EDGE || self.occ[b] != 0 {
+        if self.kind[b].region() == Region::Edge || self.occ[b] != 0 {
             return Err(AllocError::PrefixUnavailable { net });
         }
         self.apply(b, 0xFFFF, true);
@@ -1052,17 +689,17 @@ impl SubnetAllocator {
     pub fn block_state(&self, block: usize) -> Option<BlockState> {
         let occ = *self.occ.get(block)?;
         let kind = self.kind[block];
-        let prefix = kind & HOLDS_PREFIX != 0;
+        let prefix = kind.holds_prefix();
         let n = occ.count_ones() as u8;
-        Some(match kind & REGION_MASK {
-            EDGE => BlockState::AwsReserved { singles: n },
-            EXPLICIT => BlockState::Explicit { assigned: n },
-            PREFIX_RES if prefix => BlockState::PrefixReservedPrefix,
-            PREFIX_RES if n == 0 => BlockState::PrefixReservedFree,
-            PREFIX_RES => BlockState::PrefixReservedSingles(n),
-            _ if prefix => BlockState::Prefix,
-            _ if n == 0 => BlockState::Free,
-            _ => BlockState::Singles(n),
+        Some(match kind.region() {
+            Region::Edge => BlockState::AwsReserved { singles: n },
+            Region::Explicit => BlockState::Explicit { assigned: n },
+            Region::PrefixReserved if prefix => BlockState::PrefixReservedPrefix,
+            Region::PrefixReserved if n == 0 => BlockState::PrefixReservedFree,
+            Region::PrefixReserved => BlockState::PrefixReservedSingles(n),
+            Region::General if prefix => BlockState::Prefix,
+            Region::General if n == 0 => BlockState::Free,
+            Region::General => BlockState::Singles(n),
         })
     }
 
@@ -1097,8 +734,6 @@ impl SubnetAllocator {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use super::*;
 
     fn net(s: &str) -> Ipv4Net {
@@ -1376,33 +1011,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn messages_are_one_lowercase_line_quoting_the_input() {
-        let errs = [
-            AllocError::InsufficientCidrBlocks {
-                subnet: net("10.0.0.0/24"),
-                requested: 2,
-                free: 1,
-            },
-            AllocError::HostBitsSet {
-                cidr: net("10.0.0.7/24"),
-            },
-            AllocError::PrefixNotAllocated {
-                net: net("10.0.0.16/28"),
-            },
-        ];
-        for e in &errs {
-            let m = e.to_string();
-            assert!(m.starts_with(|c: char| !c.is_ascii_uppercase()), "{m}");
-            assert!(!m.ends_with('.') && !m.contains('\n'), "{m}");
-            assert!(m.contains('\''), "{m}");
-        }
-        assert_eq!(
-            errs[1].to_string(),
-            "cidr '10.0.0.7/24' has host bits set; use '10.0.0.0/24'"
-        );
-    }
-
     /// A /10 pool: all 2^18 - 2 inner blocks as prefixes, then the 12 + 15 edge-block singles, then nothing.
     #[test]
     fn slash10_pool_fills_exactly() {
@@ -1457,69 +1065,5 @@ mod tests {
         };
         assert_eq!(run(1), run(1));
         assert_ne!(run(1), run(2));
-    }
-
-    /// The 64-ary bitset against a `BTreeSet`, for sizes around the level boundaries.
-    #[test]
-    fn hier_bitset_matches_btreeset() {
-        let mut rng = ChaCha8Rng::seed_from_u64(5);
-        for n in [1usize, 2, 63, 64, 65, 4095, 4096, 4097, 262_144] {
-            let mut bits = HierBitset::new(n);
-            let mut set = BTreeSet::new();
-            for _ in 0..20_000 {
-                // Bias towards a sparse set so `first` moves around.
-                let i = if rng.random_bool(0.5) {
-                    rng.random_range(0..n)
-                } else {
-                    n - 1 - rng.random_range(0..n.min(70))
-                };
-                if rng.random_bool(0.45) {
-                    bits.insert(i);
-                    set.insert(i);
-                } else {
-                    bits.remove(i);
-                    set.remove(&i);
-                }
-                assert_eq!(bits.first(), set.first().copied(), "n = {n}");
-            }
-        }
-    }
-
-    /// Fenwick `find` against a linear scan over the counts.
-    #[test]
-    fn fenwick_find_matches_linear_scan() {
-        let mut rng = ChaCha8Rng::seed_from_u64(6);
-        for n in [1usize, 3, 64, 100, 4096, 5000] {
-            let mut counts: Vec<u32> = (0..n).map(|_| rng.random_range(0..=16)).collect();
-            let mut fen = Fenwick::from_counts(counts.iter().copied());
-            for _ in 0..2_000 {
-                let b = rng.random_range(0..n);
-                let c = rng.random_range(0..=16);
-                fen.add(b, c as i32 - counts[b] as i32);
-                counts[b] = c;
-                let total: u32 = counts.iter().sum();
-                if total == 0 {
-                    continue;
-                }
-                let k = rng.random_range(0..total);
-                let (mut acc, mut want) = (0, 0);
-                for (i, &c) in counts.iter().enumerate() {
-                    if acc + c > k {
-                        want = i;
-                        break;
-                    }
-                    acc += c;
-                }
-                assert_eq!(fen.find(k), (want, k - acc), "n = {n}");
-            }
-        }
-    }
-
-    #[test]
-    fn nth_set_bit_examples() {
-        assert_eq!(nth_set_bit(0b1011_0000, 0), 4);
-        assert_eq!(nth_set_bit(0b1011_0000, 1), 5);
-        assert_eq!(nth_set_bit(0b1011_0000, 2), 7);
-        assert_eq!(nth_set_bit(0x8000, 0), 15);
     }
 }

@@ -1,4 +1,6 @@
-//! The simulation: nodes, groups, the scheduler's share, events and statistics, tick by tick.
+//! The simulation: node groups, events, the scheduler's share, and the tick loop that visits the nodes due
+//! ([`crate::sim::wakeups`]) and runs their ipamd ([`crate::sim::node`]), counting as it goes
+//! ([`crate::sim::stats`]).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -14,11 +16,13 @@ use crate::plan::{
     Arrival, Event, EventKind, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario, SinglePlacement,
 };
 use crate::plan::{CniConfig, NodeShape, Plan, ReservationType, SubnetId};
-use crate::sim::node::{Failure, Node, NodeSpec, Targets, TickOut, below};
+use crate::sim::node::{Ec2Error, Failure, Node, NodeSpec, Targets, TickOut, below};
+use crate::sim::stats::{PodCounts, SubnetStats};
 use crate::sim::summary::{
-    FailureCounts, FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,
-    SimGroupReport, SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
+    FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS, SimGroupReport,
+    SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
 };
+use crate::sim::wakeups::{NEVER, NodeSet, Wakeups};
 
 /// Seconds from a node's launch until the scheduler may put pods on it (instance boot, kubelet and aws-node
 /// ready). ipamd starts filling the pool at launch.
@@ -29,8 +33,11 @@ pub const STEADY_SECONDS: u32 = 120;
 /// A node launch that failed for want of an address is retried after this long.
 pub const LAUNCH_RETRY_SECONDS: u32 = 60;
 
-/// `tick_nodes` warms the data of the node this many ahead of the one it works on.
+/// `tick_nodes` warms the data of the node this many visits ahead of the one it works on.
 const WARM_AHEAD: usize = 4;
+
+// A node's tick reports "no wake-up" as `u32::MAX`, the due-queue's `NEVER`.
+const _: () = assert!(NEVER == u32::MAX);
 
 /// One node's pool as the simulation holds it now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -94,16 +101,6 @@ struct Group {
     max_slots: u32,
 }
 
-#[derive(Debug, Clone)]
-struct SubnetStats {
-    peak_addresses: u64,
-    peak_prefixes: u64,
-    min_free_blocks: u64,
-    frag_peak: f64,
-    failures: FailureCounts,
-    first_failure: Option<FailureEvent>,
-}
-
 /// A simulation in progress. Build it with [`Simulation::new`], advance it with [`Simulation::run`] (to the
 /// end) or [`Simulation::run_until`] (to look at the subnets part-way, e.g. [`Simulation::block_states`]),
 /// read it with [`Simulation::report`].
@@ -123,12 +120,16 @@ pub struct Simulation {
     last_change: u32,
     next_sample: u32,
     stats: Vec<SubnetStats>,
-    wait_hist: Vec<u64>,
-    placed: u64,
-    replacements: u64,
+    pods: PodCounts,
     first_failure: Option<String>,
     timeline: Vec<TimelineRow>,
     out: TickOut,
+    /// Each live node's next wake-up: which nodes are due at which tick.
+    wakeups: Wakeups,
+    /// The nodes to visit this tick: those with churn drawn (by `churn`) and those due (by `tick_nodes`).
+    visit: NodeSet,
+    /// `visit` in id order, for the tick's loop (kept for its allocation).
+    visit_ids: Vec<u32>,
     /// Pod replacements due on each node this tick.
     churn_count: Vec<u32>,
     /// Replacements a node could not take (no running pod), by group, redone on random nodes.
@@ -142,6 +143,16 @@ fn targets(cni: &CniConfig) -> Targets {
         min_ip: cni.minimum_ip_target.unwrap_or(0),
         warm_prefix: cni.warm_prefix_target,
         ip_targets: cni.ip_targets(),
+    }
+}
+
+/// The report's name for a node's failed EC2 call.
+const fn failure_kind(e: Ec2Error) -> FailureKind {
+    match e {
+        Ec2Error::InsufficientCidrBlocks => FailureKind::InsufficientCidrBlocks,
+        Ec2Error::InsufficientFreeAddressesInSubnet => {
+            FailureKind::InsufficientFreeAddressesInSubnet
+        }
     }
 }
 
@@ -223,17 +234,7 @@ impl Simulation {
                 max_slots: 0,
             });
         }
-        let stats = allocs
-            .iter()
-            .map(|a| SubnetStats {
-                peak_addresses: 0,
-                peak_prefixes: 0,
-                min_free_blocks: a.free_blocks(),
-                frag_peak: 0.0,
-                failures: FailureCounts::default(),
-                first_failure: None,
-            })
-            .collect();
+        let stats = allocs.iter().map(SubnetStats::new).collect();
         Self {
             plan: plan.clone(),
             scenario: scenario.clone(),
@@ -249,12 +250,13 @@ impl Simulation {
             last_change: 0,
             next_sample: 0,
             stats,
-            wait_hist: vec![0],
-            placed: 0,
-            replacements: 0,
+            pods: PodCounts::new(),
             first_failure: None,
             timeline: Vec::new(),
             out: TickOut::default(),
+            wakeups: Wakeups::new(),
+            visit: NodeSet::default(),
+            visit_ids: Vec::new(),
             churn_count: Vec::new(),
             churn_left: Vec::new(),
         }
@@ -303,7 +305,7 @@ impl Simulation {
     pub fn node_states(&self) -> Vec<NodeState> {
         self.nodes
             .iter()
-            .filter(|n| n.alive)
+            .filter(|n| n.is_live())
             .map(|n| NodeState {
                 group: n.group as usize,
                 subnet: n.subnet as usize,
@@ -377,7 +379,7 @@ impl Simulation {
     }
 
     /// The next tick at which something can happen (skips idle stretches).
-    fn next_tick(&self, t: u32) -> u32 {
+    fn next_tick(&mut self, t: u32) -> u32 {
         let tick = self.scenario.tick;
         let mut next = u32::MAX;
         if let Some(e) = self.scenario.events.get(self.next_event) {
@@ -394,13 +396,16 @@ impl Simulation {
                 next = next.min(g.next_retry);
             }
         }
-        for n in &self.nodes {
-            if n.alive {
-                next = next.min(n.wake);
-                if !n.branch_waiting.is_empty() {
-                    return t + tick;
-                }
-            }
+        // (a node with branch pods waiting wakes at t + 1: its tick says so)
+        #[cfg(debug_assertions)]
+        for (id, n) in self.nodes.iter().enumerate() {
+            debug_assert!(
+                !n.is_live() || n.branch_waiting.is_empty() || self.wakeups.due(id as u32) <= t + 1,
+                "node {id}: branch pods waiting and no wake-up at the next tick"
+            );
+        }
+        if let Some(wake) = self.wakeups.next_due() {
+            next = next.min(wake);
         }
         next = next.min(self.next_sample).min(self.end());
         if self.scenario.duration.is_none() {
@@ -422,19 +427,10 @@ impl Simulation {
             free_addresses: a.free_addresses(),
             free_prefix_blocks: a.free_blocks(),
         };
-        let st = &mut self.stats[subnet];
-        match kind {
-            FailureKind::InsufficientCidrBlocks => st.failures.insufficient_cidr_blocks += 1,
-            FailureKind::InsufficientFreeAddressesInSubnet => {
-                st.failures.insufficient_free_addresses_in_subnet += 1;
-            }
-        }
         if self.first_failure.is_none() {
             self.first_failure = Some(ev.message());
         }
-        if st.first_failure.is_none() {
-            st.first_failure = Some(ev);
-        }
+        self.stats[subnet].count_failure(ev);
     }
 
     /// Other consumers and the control plane take their singles at 0 s.
@@ -590,6 +586,7 @@ impl Simulation {
         }
         let id = self.nodes.len() as u32;
         self.nodes.push(node);
+        self.wakeups.set(id, t);
         let g = &mut self.groups[gi];
         g.nodes.push(id);
         g.per_subnet[k] += 1;
@@ -611,13 +608,14 @@ impl Simulation {
     /// Terminate node `id`: every address back to its subnet, its pods back to the scheduler.
     fn terminate(&mut self, id: u32) {
         let n = &mut self.nodes[id as usize];
-        if !n.alive {
+        if !n.is_live() {
             return;
         }
         let gi = n.group as usize;
         let pods = n.evict_all();
         let subnet = n.subnet as usize;
         let (singles, prefixes) = n.drain_resources();
+        self.wakeups.cancel(id);
         for (s, a) in singles {
             let _ = self.allocs[s as usize].release_single(Ipv4Addr::from(a));
         }
@@ -671,7 +669,7 @@ impl Simulation {
             };
             self.delete_one(t, id);
             drop -= 1;
-            self.nodes[id as usize].wake = t;
+            self.wakeups.wake_by(id, t);
             if p > 1 {
                 heap.push((p - 1, Reverse(id)));
             }
@@ -695,9 +693,6 @@ impl Simulation {
 
     fn start_rolling(&mut self, t: u32, gi: usize, surge: u32, drain: u32) {
         let ids: Vec<u32> = self.groups[gi].nodes.clone();
-        for &id in &ids {
-            self.nodes[id as usize].old = true;
-        }
         let target_new = ids.len() as u32;
         self.groups[gi].rolling = Some(Rolling {
             old: ids.into_iter().collect(),
@@ -729,14 +724,11 @@ impl Simulation {
             match next_old {
                 None => self.groups[gi].rolling = None,
                 Some(id) => {
-                    self.nodes[id as usize].cordoned = true;
                     self.terminate(id);
-                    let new_nodes = self.groups[gi]
-                        .nodes
-                        .iter()
-                        .filter(|&&x| !self.nodes[x as usize].old)
-                        .count() as u32
-                        + self.groups[gi].backlog;
+                    // the group's live nodes not in the update's old set (every old node still live is in it)
+                    let g = &self.groups[gi];
+                    let old = g.rolling.as_ref().map_or(0, |r| r.old.len());
+                    let new_nodes = g.nodes.len().saturating_sub(old) as u32 + g.backlog;
                     if new_nodes < target_new {
                         self.launch_many(t, gi, 1);
                     }
@@ -770,27 +762,25 @@ impl Simulation {
             }
             // Draw the nodes now; the replacements happen when `tick_nodes` visits each node (its data is then
             // loaded once for both).
-            let count = self.groups[gi].nodes.len();
+            let nodes = &self.groups[gi].nodes;
+            let count = nodes.len();
             self.churn_count.resize(self.nodes.len(), 0);
+            // (a group's nodes are in launch order: ascending ids)
+            if let (Some(&first), Some(&last)) = (nodes.first(), nodes.last()) {
+                self.visit.cover(first, last);
+            }
             for _ in 0..todo {
-                let k = below(&mut self.rng, count);
-                self.churn_count[self.groups[gi].nodes[k] as usize] += 1;
+                let id = nodes[below(&mut self.rng, count)];
+                self.churn_count[id as usize] += 1;
+                // (unconditional: a branch on the count would be mispredicted half the time)
+                self.visit.insert_covered(id);
             }
             self.last_change = t;
         }
     }
 
-    fn hist(&mut self, wait: u32) {
-        let w = wait as usize;
-        if self.wait_hist.len() <= w {
-            self.wait_hist.resize(w + 1, 0);
-        }
-        self.wait_hist[w] += 1;
-    }
-
-    fn schedulable(&self, id: u32, t: u32) -> bool {
-        let n = &self.nodes[id as usize];
-        n.alive && !n.cordoned && t >= n.ready_at && n.pods() < n.pod_room
+    fn schedulable(&mut self, id: u32, t: u32) -> bool {
+        self.nodes[id as usize].schedulable(t)
     }
 
     /// Pending pods to nodes.
@@ -813,12 +803,15 @@ impl Simulation {
                     }
                 }
                 Arrival::Burst => {
-                    let mut heap: BinaryHeap<Reverse<(u32, u32)>> = self.groups[gi]
-                        .nodes
-                        .iter()
-                        .filter(|&&id| self.schedulable(id, t))
-                        .map(|&id| Reverse((self.nodes[id as usize].pods(), id)))
-                        .collect();
+                    // (no allocation until a node is ready)
+                    let mut ready = Vec::new();
+                    for &id in &self.groups[gi].nodes {
+                        let n = &mut self.nodes[id as usize];
+                        if n.schedulable(t) {
+                            ready.push(Reverse((n.pods(), id)));
+                        }
+                    }
+                    let mut heap = BinaryHeap::from(ready);
                     while self.groups[gi].pending > 0 {
                         let Some(Reverse((_, id))) = heap.pop() else {
                             break;
@@ -838,16 +831,15 @@ impl Simulation {
     fn place(&mut self, t: u32, id: u32) {
         self.last_change = t;
         let order = self.scenario.pod_addresses;
+        self.wakeups.wake_by(id, t);
         let n = &mut self.nodes[id as usize];
-        n.wake = t;
         if (n.branch.len() + n.branch_waiting.len()) < n.branch_quota as usize
             && let Some((s, _)) = n.trunk
         {
             match self.allocs[s as usize].alloc_single() {
                 Ok(a) => {
                     n.branch.push(u32::from(a));
-                    self.placed += 1;
-                    self.hist(0);
+                    self.pods.got_address(0);
                 }
                 Err(_) => {
                     n.branch_waiting.push_back(t);
@@ -863,28 +855,40 @@ impl Simulation {
             return;
         }
         if n.add_pod(t, order, &mut self.rng).is_some() {
-            self.placed += 1;
-            self.hist(0);
+            self.pods.got_address(0);
         }
     }
 
+    /// Visit the nodes that have something to do at `t`, in id (launch) order: those with pod replacements
+    /// drawn for this tick and those due (a timer ran out, or something happened to them). A visit applies
+    /// the node's replacements, retries its waiting branch pods, and, when the node is due (or a replacement
+    /// changed its pool), runs ipamd's pool check and files its next wake-up.
     fn tick_nodes(&mut self, t: u32) {
         let order = self.scenario.pod_addresses;
         let threshold = self.scenario.wait_threshold;
         let mut out = std::mem::take(&mut self.out);
-        for id in 0..self.nodes.len() {
-            let ahead = id + WARM_AHEAD;
-            if let Some(m) = self.nodes.get(ahead)
-                && m.alive
-                && (m.wake <= t || self.churn_count.get(ahead).is_some_and(|&c| c > 0))
-            {
-                std::hint::black_box(m.warm());
+        self.wakeups.take_due(t, &mut self.visit);
+        let mut visit = std::mem::take(&mut self.visit_ids);
+        visit.clear();
+        self.visit.drain_into(&mut visit);
+        for (k, &id) in visit.iter().enumerate() {
+            // A visit reads the node's own fields, its running and free lists at random places and its oldest
+            // cooldown, and with thousands of nodes those lines are not in cache: touching them a few visits
+            // ahead (`Node::warm`) lets their loads overlap the work on the nodes in between instead of
+            // stalling it.
+            if let Some(&ahead) = visit.get(k + WARM_AHEAD) {
+                std::hint::black_box(self.nodes[ahead as usize].warm());
             }
-            let n = &mut self.nodes[id];
-            if !n.alive {
+            let mut due = self.wakeups.is_due(id, t);
+            let n = &mut self.nodes[id as usize];
+            if !n.is_live() {
                 continue;
             }
-            if let Some(c) = self.churn_count.get_mut(id)
+            debug_assert!(
+                due || n.branch_waiting.is_empty(),
+                "node {id}: branch pods waiting but not due"
+            );
+            if let Some(c) = self.churn_count.get_mut(id as usize)
                 && *c > 0
             {
                 for _ in 0..std::mem::take(c) {
@@ -893,11 +897,10 @@ impl Simulation {
                         self.churn_left.push(n.group);
                         continue;
                     }
-                    n.wake = t;
-                    self.replacements += 1;
+                    due = true;
+                    self.pods.replacements += 1;
                     if got.is_some() {
-                        self.placed += 1;
-                        self.wait_hist[0] += 1;
+                        self.pods.got_address(0);
                     }
                 }
             }
@@ -910,26 +913,20 @@ impl Simulation {
                         Ok(a) => {
                             n.branch_waiting.pop_front();
                             n.branch.push(u32::from(a));
-                            let w = t - since;
-                            self.placed += 1;
-                            let wl = w as usize;
-                            if self.wait_hist.len() <= wl {
-                                self.wait_hist.resize(wl + 1, 0);
-                            }
-                            self.wait_hist[wl] += 1;
+                            self.pods.got_address(t - since);
                             self.last_change = t;
                         }
                         Err(_) => break,
                     }
                 }
             }
-            let n = &mut self.nodes[id];
-            if t < n.wake {
+            if !due {
                 continue;
             }
             let gi = n.group as usize;
             let tg = self.groups[gi].targets;
             n.tick(t, &tg, &mut self.allocs, order, &mut self.rng, &mut out);
+            self.wakeups.set(id, out.wake);
             let (enis, slots) = (n.max_enis_seen, n.max_slots_seen);
             let g = &mut self.groups[gi];
             g.max_enis = g.max_enis.max(enis);
@@ -938,12 +935,7 @@ impl Simulation {
                 self.last_change = t;
             }
             for &w in &out.waits {
-                self.placed += 1;
-                let wl = w as usize;
-                if self.wait_hist.len() <= wl {
-                    self.wait_hist.resize(wl + 1, 0);
-                }
-                self.wait_hist[wl] += 1;
+                self.pods.got_address(w);
                 if w > threshold && self.first_failure.is_none() {
                     self.first_failure = Some(format!(
                         "t={t}s node group '{}': a pod waited {w}s for an address (threshold {threshold}s)",
@@ -951,11 +943,12 @@ impl Simulation {
                     ));
                 }
             }
-            if let Some(Failure { subnet, kind }) = out.failure {
+            if let Some(Failure { subnet, error }) = out.failure {
                 let name = self.plan.node_groups()[gi].name().to_string();
-                self.record_failure(t, subnet as usize, kind, &name);
+                self.record_failure(t, subnet as usize, failure_kind(error), &name);
             }
         }
+        self.visit_ids = visit;
         self.out = out;
         // replacements whose node had no running pod: a few random other nodes of the group
         let left = std::mem::take(&mut self.churn_left);
@@ -963,17 +956,14 @@ impl Simulation {
             let nodes = &self.groups[gi as usize].nodes;
             for _ in 0..8 {
                 let k = below(&mut self.rng, nodes.len());
-                let n = &mut self.nodes[nodes[k] as usize];
+                let id = nodes[k];
+                let n = &mut self.nodes[id as usize];
                 let (ok, got) = n.replace_pod(t, order, &mut self.rng);
                 if ok {
-                    n.wake = t;
-                    self.replacements += 1;
+                    self.wakeups.wake_by(id, t);
+                    self.pods.replacements += 1;
                     if got.is_some() {
-                        self.placed += 1;
-                        if self.wait_hist.is_empty() {
-                            self.wait_hist.push(0);
-                        }
-                        self.wait_hist[0] += 1;
+                        self.pods.got_address(0);
                     }
                     break;
                 }
@@ -985,11 +975,7 @@ impl Simulation {
 
     fn observe(&mut self) {
         for (a, st) in self.allocs.iter().zip(&mut self.stats) {
-            let used = a.singles_held() + 16 * a.prefixes_held();
-            st.peak_addresses = st.peak_addresses.max(used);
-            st.peak_prefixes = st.peak_prefixes.max(a.prefixes_held());
-            st.min_free_blocks = st.min_free_blocks.min(a.free_blocks());
-            st.frag_peak = st.frag_peak.max(a.fragmentation());
+            st.observe(a);
         }
     }
 
@@ -997,10 +983,13 @@ impl Simulation {
         let mut running = 0u64;
         let mut waiting = 0u64;
         let mut nodes = 0u32;
-        for n in self.nodes.iter().filter(|n| n.alive) {
-            nodes += 1;
-            running += u64::from(n.assigned()) + n.branch.len() as u64;
-            waiting += u64::from(n.waiting()) + n.branch_waiting.len() as u64;
+        for g in &self.groups {
+            for &id in &g.nodes {
+                let n = &self.nodes[id as usize];
+                nodes += 1;
+                running += u64::from(n.assigned()) + n.branch.len() as u64;
+                waiting += u64::from(n.waiting()) + n.branch_waiting.len() as u64;
+            }
         }
         let row = TimelineRow {
             t,
@@ -1026,18 +1015,15 @@ impl Simulation {
     pub fn report(&self) -> SimReport {
         let t = self.t;
         let threshold = self.scenario.wait_threshold;
-        let mut hist = self.wait_hist.clone();
+        let mut hist = self.pods.waits.clone();
         let mut still = 0u64;
-        for n in self.nodes.iter().filter(|n| n.alive) {
+        for n in self.nodes.iter().filter(|n| n.is_live()) {
             for since in n.waiting_since().chain(n.branch_waiting.iter().copied()) {
                 still += 1;
-                let w = (t - since) as usize;
-                if hist.len() <= w {
-                    hist.resize(w + 1, 0);
-                }
-                hist[w] += 1;
+                hist.record(t - since);
             }
         }
+        let hist = hist.counts();
         let waited: u64 = hist.iter().skip(1).sum();
         let beyond: u64 = hist.iter().skip(threshold as usize + 1).sum();
         let max_wait = hist.iter().rposition(|&c| c > 0).unwrap_or(0) as u32;
@@ -1057,7 +1043,7 @@ impl Simulation {
         };
         let unscheduled: u64 = self.groups.iter().map(|g| g.pending).sum();
         let pods = PodWaits {
-            placed: self.placed,
+            placed: self.pods.placed,
             waited,
             waited_beyond_threshold: beyond,
             threshold_seconds: threshold,
@@ -1066,7 +1052,7 @@ impl Simulation {
             p99_wait_seconds: pct(0.99),
             still_waiting: still,
             unschedulable_at_end: unscheduled,
-            replacements: self.replacements,
+            replacements: self.pods.replacements,
         };
         // A failed allocation fails the verdict even when every pod got an address: ipamd could not hold the
         // pool its settings ask for, so the next pod, or the next churn, waits (the same line `check` draws by

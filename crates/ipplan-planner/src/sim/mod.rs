@@ -34,8 +34,16 @@
 //!
 //! A pod replacement is O(1) (per-node free-address list and running-pod list with position indexes, a FIFO
 //! of cooldowns, per-slot and per-ENI counters). A node is only visited on a tick when something happened to it
-//! or one of its timers (cooldown expiry, ENI attach, back-off, shrink interval, ENI minimum age) is due, and
-//! idle stretches are skipped.
+//! or one of its timers (cooldown expiry, ENI attach, back-off, shrink interval, ENI minimum age) is due: each
+//! live node's next wake-up sits in a timing wheel of one-second slots (`sim/wakeups.rs`), so a tick costs the
+//! nodes it visits plus a few bitset words per slot it passes, not a scan of every node ever launched; the
+//! stretches between wake-ups, events and samples are skipped. Nodes are visited in launch order (the seeded
+//! draws depend on it), and each visit first touches the data of the node a few visits ahead, so that the cache
+//! misses of successive visits overlap.
+//!
+//! The parts: `engine.rs` (the run: groups, events, the scheduler, the tick loop), `node.rs` (one node's
+//! ipamd), `wakeups.rs` (which nodes are due when), `stats.rs` (what the run counts), `summary.rs` (the report
+//! types).
 //!
 //! # Use
 //!
@@ -57,7 +65,9 @@
 
 mod engine;
 mod node;
+mod stats;
 mod summary;
+mod wakeups;
 
 pub use crate::plan::{
     Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,

@@ -16,7 +16,6 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::alloc::{AllocError, SubnetAllocator};
 use crate::plan::PodAddressOrder;
-use crate::sim::summary::FailureKind;
 
 /// A freed pod address is not handed out again for 30 s (`IP_COOLDOWN_PERIOD`, aws/amazon-vpc-cni-k8s
 /// `pkg/ipamd/datastore/data_store.go` `getCooldownPeriod`).
@@ -32,11 +31,36 @@ pub const ENI_ATTACH_SECONDS: u32 = 10;
 /// (`insufficientCidrErrorCooldown`).
 pub const INSUFFICIENT_CIDR_BACKOFF_SECONDS: u32 = 120;
 
-const DEAD: u8 = 0;
-const FREE: u8 = 1;
-const USED: u8 = 2;
-const COOL: u8 = 3;
-const ATTACHING: u8 = 4;
+/// What one pod address of a node is now (the top bits of its [`Cell`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum AddrState {
+    /// Not on the node: its slot was released, or never attached.
+    Dead = 0,
+    /// Attached, usable, no pod: in the free list.
+    Free = 1,
+    /// A running pod's: in the running list.
+    Used = 2,
+    /// Its pod was deleted less than [`IP_COOLDOWN_SECONDS`] ago: in the cooldown FIFO, not handed out.
+    Cooling = 3,
+    /// On an ENI still attaching ([`ENI_ATTACH_SECONDS`]): not usable yet.
+    Attaching = 4,
+}
+
+impl AddrState {
+    /// The state stored in a cell's top bits (only [`cell`] writes them, so 5..=7 never occur).
+    #[inline]
+    const fn from_bits(bits: u32) -> Self {
+        match bits {
+            1 => Self::Free,
+            2 => Self::Used,
+            3 => Self::Cooling,
+            4 => Self::Attaching,
+            _ => Self::Dead,
+        }
+    }
+}
+
 const NONE: u32 = u32::MAX;
 
 /// The warm-pool settings ipamd reads (a node group's CNI settings).
@@ -54,7 +78,6 @@ pub(crate) struct Eni {
     pub subnet: u16,
     pub primary: u32,
     pub is_primary: bool,
-    pub live: bool,
     pub created_at: u32,
     /// Live slots.
     pub slots: u32,
@@ -73,11 +96,49 @@ struct Slot {
 /// Addresses or prefixes held, as `(subnet index, address)`.
 pub(crate) type Held = Vec<(u16, u32)>;
 
+/// Where a node is in its life. The scheduler's side of it: ipamd runs from launch on (node launch and pod
+/// addresses are decoupled, docs/model.md "Beyond the steady state"); pods are placed only once the node is
+/// ready (instance boot, kubelet and aws-node, `NODE_READY_SECONDS` after launch).
+/// Termination is at once (a rolling update's `drain_seconds` spaces the terminations; it is not a drain of one
+/// node): the pods go back to the scheduler and every address back to its subnet in the same tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lifecycle {
+    /// Launched: ipamd fills the pool; no pod is placed before `ready_at`.
+    Launching {
+        /// When the node turns ready.
+        ready_at: u32,
+    },
+    /// The scheduler may place pods (up to the node's pod room).
+    Ready,
+    /// Gone: it holds nothing and is never visited again (its index stays taken).
+    Terminated,
+}
+
+/// The error EC2 answered a node's `CreateNetworkInterface` / `AssignPrivateIpAddresses` with when the subnet
+/// was short (ipamd logs it and backs off for [`INSUFFICIENT_CIDR_BACKOFF_SECONDS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ec2Error {
+    /// No wholly free /28 for a prefix.
+    InsufficientCidrBlocks,
+    /// Not enough free addresses for the secondary IPs or the ENI's primary.
+    InsufficientFreeAddressesInSubnet,
+}
+
+impl Ec2Error {
+    /// The error EC2 gives for the allocator's refusal `e`.
+    fn from_alloc(e: &AllocError) -> Self {
+        match e {
+            AllocError::InsufficientCidrBlocks { .. } => Self::InsufficientCidrBlocks,
+            _ => Self::InsufficientFreeAddressesInSubnet,
+        }
+    }
+}
+
 /// A failed EC2 call in `subnet`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Failure {
     pub subnet: u16,
-    pub kind: FailureKind,
+    pub error: Ec2Error,
 }
 
 /// What one tick of a node did.
@@ -87,6 +148,9 @@ pub(crate) struct TickOut {
     pub failure: Option<Failure>,
     /// Waits (seconds) of pods that got their address this tick.
     pub waits: Vec<u32>,
+    /// The next time the node needs a tick even if nothing happens to it (`u32::MAX`: none); it may be `t` or
+    /// earlier (a shrink interval that ran out while an ENI attached): then at the next tick.
+    pub wake: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -94,19 +158,18 @@ pub(crate) struct Node {
     pub group: u16,
     pub subnet: u16,
     pub eni_subnet: u16,
-    pub alive: bool,
-    pub cordoned: bool,
-    pub old: bool,
+    life: Lifecycle,
     pub prefix: bool,
     custom: bool,
+    /// Slots per ENI.
     s: u32,
+    /// Pod addresses per slot: 1 (a secondary IP) or 16 (a /28 prefix), a power of two.
     u: u32,
     /// ENIs ipamd may hold, the primary included, the trunk excluded.
     eni_limit: u32,
     pub max_pods: u32,
     /// Pods (ordinary + branch) the kubelet takes: max pods less host-network pods.
     pub pod_room: u32,
-    pub ready_at: u32,
     pub primary: u32,
     pub trunk: Option<(u16, u32)>,
     pub branch_quota: u32,
@@ -132,8 +195,6 @@ pub(crate) struct Node {
     last_decrease: u32,
     /// Nothing ipamd could do now and nothing attaching (set by the last tick).
     pub settled: bool,
-    /// The next time the node needs a tick even if nothing happens to it.
-    pub wake: u32,
     pub max_enis_seen: u32,
     pub max_slots_seen: u32,
 }
@@ -162,12 +223,12 @@ type Cell = u32;
 const POS_BITS: u32 = 29;
 const POS_MASK: u32 = (1 << POS_BITS) - 1;
 
-const fn cell(state: u8, pos: u32) -> Cell {
+const fn cell(state: AddrState, pos: u32) -> Cell {
     ((state as u32) << POS_BITS) | (pos & POS_MASK)
 }
 
-const fn cell_state(c: Cell) -> u8 {
-    (c >> POS_BITS) as u8
+const fn cell_state(c: Cell) -> AddrState {
+    AddrState::from_bits(c >> POS_BITS)
 }
 
 const fn cell_pos(c: Cell) -> u32 {
@@ -204,9 +265,7 @@ impl Node {
             group: spec.group,
             subnet: spec.subnet,
             eni_subnet: spec.eni_subnet,
-            alive: true,
-            cordoned: false,
-            old: false,
+            life: Lifecycle::Launching { ready_at },
             prefix: spec.prefix,
             custom: spec.custom,
             s: spec.slots_per_eni,
@@ -214,7 +273,6 @@ impl Node {
             eni_limit: spec.eni_limit,
             max_pods: spec.max_pods,
             pod_room: spec.pod_room,
-            ready_at,
             primary,
             trunk: None,
             branch_quota: spec.branch_quota,
@@ -237,7 +295,6 @@ impl Node {
             backoff_until: 0,
             last_decrease: t,
             settled: false,
-            wake: t,
             max_enis_seen: 1,
             max_slots_seen: 0,
         };
@@ -246,11 +303,28 @@ impl Node {
             subnet: spec.subnet,
             primary,
             is_primary: true,
-            live: true,
             created_at: t,
             slots: 0,
         });
         n
+    }
+
+    // --- lifecycle -----------------------------------------------------------------------------------
+
+    /// Launched and not terminated.
+    pub(crate) const fn is_live(&self) -> bool {
+        !matches!(self.life, Lifecycle::Terminated)
+    }
+
+    /// Whether the scheduler may place a pod on the node at `t`: ready (a launching node turns ready at its
+    /// `ready_at`) and below its pod room.
+    pub(crate) fn schedulable(&mut self, t: u32) -> bool {
+        if let Lifecycle::Launching { ready_at } = self.life
+            && t >= ready_at
+        {
+            self.life = Lifecycle::Ready;
+        }
+        self.life == Lifecycle::Ready && self.pods() < self.pod_room
     }
 
     // --- counters the loop reads ------------------------------------------------------------------
@@ -281,15 +355,12 @@ impl Node {
     }
 
     pub(crate) fn live_enis(&self) -> u32 {
-        self.enis.iter().filter(|e| e.live).count() as u32
+        // (a deleted ENI leaves the list: every one in it is attached)
+        self.enis.len() as u32
     }
 
     pub(crate) fn slots_per_eni(&self) -> Vec<u32> {
-        self.enis
-            .iter()
-            .filter(|e| e.live)
-            .map(|e| e.slots)
-            .collect()
+        self.enis.iter().map(|e| e.slots).collect()
     }
 
     pub(crate) fn total_slots(&self) -> u32 {
@@ -332,26 +403,32 @@ impl Node {
 
     fn grow_addr(&mut self, len: usize) {
         if self.cells.len() < len {
-            self.cells.resize(len, cell(DEAD, NONE));
+            self.cells.resize(len, cell(AddrState::Dead, NONE));
             if self.packed {
                 self.free_bits.resize(len.div_ceil(64), 0);
             }
         }
     }
 
-    fn state(&self, a: u32) -> u8 {
+    /// The slot holding pod address `a` (`a / u`, as a shift: `u` is 1 or 16).
+    #[inline]
+    const fn slot_of(&self, a: u32) -> usize {
+        (a >> self.u.trailing_zeros()) as usize
+    }
+
+    fn state(&self, a: u32) -> AddrState {
         cell_state(self.cells[a as usize])
     }
 
     /// Set the state of `a`, keeping its position.
-    fn set_state(&mut self, a: u32, state: u8) {
+    fn set_state(&mut self, a: u32, state: AddrState) {
         let c = &mut self.cells[a as usize];
         *c = cell(state, cell_pos(*c));
     }
 
     fn push_free(&mut self, a: u32) {
         // (a store only: the cell's old value is not read)
-        self.cells[a as usize] = cell(FREE, self.free.len() as u32);
+        self.cells[a as usize] = cell(AddrState::Free, self.free.len() as u32);
         self.free.push(a);
         if self.packed {
             self.free_bits[(a / 64) as usize] |= 1 << (a % 64);
@@ -360,16 +437,16 @@ impl Node {
 
     fn remove_free(&mut self, a: u32) {
         let p = cell_pos(self.cells[a as usize]);
-        self.remove_free_at(a, p, FREE);
+        self.remove_free_at(a, p, AddrState::Free);
     }
 
     /// Take `a`, at position `p` of the free list, out of it; its cell becomes `(state, none)`.
-    fn remove_free_at(&mut self, a: u32, p: u32, state: u8) {
+    fn remove_free_at(&mut self, a: u32, p: u32, state: AddrState) {
         debug_assert_eq!(self.free[p as usize], a);
         let last = self.free.pop().expect("address in free list");
         if last != a {
             self.free[p as usize] = last;
-            self.cells[last as usize] = cell(FREE, p);
+            self.cells[last as usize] = cell(AddrState::Free, p);
         }
         self.cells[a as usize] = cell(state, NONE);
         if self.packed {
@@ -402,12 +479,13 @@ impl Node {
 
     /// Give a free address (at position `p` of the free list) to a pod: free -> used.
     fn assign(&mut self, a: u32, p: u32) {
-        self.remove_free_at(a, p, USED);
-        self.cells[a as usize] = cell(USED, self.running.len() as u32);
+        self.remove_free_at(a, p, AddrState::Used);
+        self.cells[a as usize] = cell(AddrState::Used, self.running.len() as u32);
         self.running.push(a);
         // (secondary IPs: a slot is one address, its cell says it all)
         if self.prefix {
-            let slot = &mut self.slots[(a / self.u) as usize];
+            let si = self.slot_of(a);
+            let slot = &mut self.slots[si];
             if slot.used == 0 {
                 self.free_pfx -= 1;
             }
@@ -421,11 +499,12 @@ impl Node {
         let last = self.running.pop().expect("running pod");
         if last != a {
             self.running[p] = last;
-            self.cells[last as usize] = cell(USED, p as u32);
+            self.cells[last as usize] = cell(AddrState::Used, p as u32);
         }
-        self.cells[a as usize] = cell(COOL, NONE);
+        self.cells[a as usize] = cell(AddrState::Cooling, NONE);
         if self.prefix {
-            let slot = &mut self.slots[(a / self.u) as usize];
+            let si = self.slot_of(a);
+            let slot = &mut self.slots[si];
             slot.used -= 1;
             slot.cooling += 1;
             if slot.used == 0 {
@@ -435,11 +514,19 @@ impl Node {
         self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
     }
 
-    /// Read one word of each cache line of the running and free lists and the oldest cooldown, the lines a
-    /// visit to the node reads at random: called a few nodes ahead, their loads overlap the work on the nodes
-    /// in between instead of stalling it. Returns a fold of the words (for `std::hint::black_box`).
+    /// Read what a visit to the node reads first: the node's own scalars (its mode, the slot and ENI list
+    /// headers, the timers), one word of each cache line of the running and free lists, and the oldest
+    /// cooldown. Called a few nodes ahead, their loads overlap the work on the nodes in between instead of
+    /// stalling it. Returns a fold of the words (for `std::hint::black_box`).
     pub(crate) fn warm(&self) -> u32 {
-        let mut x = 0;
+        let mut x = self.u
+            ^ u32::from(self.prefix)
+            ^ self.slots.len() as u32
+            ^ self.enis.len() as u32
+            ^ self.cells.len() as u32
+            ^ self.busy_until
+            ^ self.last_decrease
+            ^ u32::from(self.pending_eni.is_some());
         for &v in self.running.iter().step_by(16) {
             x ^= v;
         }
@@ -503,7 +590,7 @@ impl Node {
         (true, self.add_pod(t, order, rng))
     }
 
-    /// Every address the node holds, to give back on termination: `(subnet, singles, prefixes)`.
+    /// Terminate the node: every address it holds, to give back, as `(singles, prefixes)`.
     pub(crate) fn drain_resources(&mut self) -> (Held, Held) {
         let mut singles = vec![(self.subnet, self.primary)];
         let mut prefixes = Vec::new();
@@ -520,7 +607,7 @@ impl Node {
             }
         }
         for e in &self.enis {
-            if e.live && !e.is_primary {
+            if !e.is_primary {
                 singles.push((e.subnet, e.primary));
             }
         }
@@ -530,7 +617,7 @@ impl Node {
                 singles.push((sub, b));
             }
         }
-        self.alive = false;
+        self.life = Lifecycle::Terminated;
         (singles, prefixes)
     }
 
@@ -587,9 +674,10 @@ impl Node {
             }
             self.cooling.pop_front();
             // (an address in cooldown stays there until now: only idle slots and ENIs are released)
-            debug_assert_eq!(self.state(a), COOL);
+            debug_assert_eq!(self.state(a), AddrState::Cooling);
             if self.prefix {
-                self.slots[(a / self.u) as usize].cooling -= 1;
+                let si = self.slot_of(a);
+                self.slots[si].cooling -= 1;
             }
             self.push_free(a);
         }
@@ -653,7 +741,7 @@ impl Node {
         if let Some(young) = self.young_eni_until(t) {
             wake = wake.min(young);
         }
-        self.wake = wake;
+        out.wake = wake;
         if out.changed {
             self.max_enis_seen = self.max_enis_seen.max(self.live_enis());
             self.max_slots_seen = self.max_slots_seen.max(self.total_slots);
@@ -682,14 +770,14 @@ impl Node {
     fn has_room(&self) -> bool {
         self.enis
             .iter()
-            .any(|e| e.live && !(e.is_primary && self.custom) && e.slots < self.s)
+            .any(|e| !(e.is_primary && self.custom) && e.slots < self.s)
             || self.live_enis() < self.eni_limit
     }
 
     fn young_eni_until(&self, t: u32) -> Option<u32> {
         self.enis
             .iter()
-            .filter(|e| e.live && !e.is_primary)
+            .filter(|e| !e.is_primary)
             .map(|e| e.created_at + MIN_ENI_LIFETIME_SECONDS)
             .filter(|&until| until > t)
             .min()
@@ -726,7 +814,7 @@ impl Node {
                 if ready {
                     self.push_free(a);
                 } else {
-                    self.set_state(a, ATTACHING);
+                    self.set_state(a, AddrState::Attaching);
                 }
             }
             if ready {
@@ -751,12 +839,11 @@ impl Node {
         }
     }
 
-    fn failure(&self, subnet: u16, e: &AllocError) -> Grow {
-        let kind = match e {
-            AllocError::InsufficientCidrBlocks { .. } => FailureKind::InsufficientCidrBlocks,
-            _ => FailureKind::InsufficientFreeAddressesInSubnet,
-        };
-        Grow::Failed(Failure { subnet, kind })
+    fn failure(subnet: u16, e: &AllocError) -> Grow {
+        Grow::Failed(Failure {
+            subnet,
+            error: Ec2Error::from_alloc(e),
+        })
     }
 
     /// `increaseDatastorePool`: top up one ENI, else create one. At most one EC2 action.
@@ -777,7 +864,7 @@ impl Node {
         if let Some(ei) = self
             .enis
             .iter()
-            .position(|e| e.live && !(e.is_primary && custom) && e.slots < self.s)
+            .position(|e| !(e.is_primary && custom) && e.slots < self.s)
         {
             let sub = self.enis[ei].subnet;
             let k = (self.s - self.enis[ei].slots).min(n);
@@ -786,9 +873,9 @@ impl Node {
                 Ok(v) => v,
                 Err(_) if k > 1 => match self.alloc_slots(a, 1) {
                     Ok(v) => v,
-                    Err(e) => return self.failure(sub, &e),
+                    Err(e) => return Self::failure(sub, &e),
                 },
-                Err(e) => return self.failure(sub, &e),
+                Err(e) => return Self::failure(sub, &e),
             };
             self.new_slots(ei as u16, &got, true);
             return Grow::Done;
@@ -806,20 +893,19 @@ impl Node {
         let a = &mut allocs[sub as usize];
         let primary = match a.alloc_single() {
             Ok(p) => ip(p),
-            Err(e) => return self.failure(sub, &e),
+            Err(e) => return Self::failure(sub, &e),
         };
         let got = match self.alloc_slots(a, k) {
             Ok(v) => v,
             Err(e) => {
                 let _ = a.release_single(Ipv4Addr::from(primary));
-                return self.failure(sub, &e);
+                return Self::failure(sub, &e);
             }
         };
         self.enis.push(Eni {
             subnet: sub,
             primary,
             is_primary: false,
-            live: true,
             created_at: t,
             slots: 0,
         });
@@ -852,7 +938,7 @@ impl Node {
             } else {
                 for k in 0..u {
                     let st = self.state(si as u32 * u + k);
-                    busy += u32::from(st == USED || st == COOL);
+                    busy += u32::from(matches!(st, AddrState::Used | AddrState::Cooling));
                 }
             }
         }
@@ -896,7 +982,7 @@ impl Node {
             && if self.prefix {
                 s.used == 0 && s.cooling == 0
             } else {
-                self.state(si as u32) == FREE
+                self.state(si as u32) == AddrState::Free
             }
     }
 
@@ -934,10 +1020,10 @@ impl Node {
         }
         for k in 0..u {
             let a = si as u32 * u + k;
-            if self.state(a) == FREE {
+            if self.state(a) == AddrState::Free {
                 self.remove_free(a);
             }
-            self.set_state(a, DEAD);
+            self.set_state(a, AddrState::Dead);
         }
         if ready {
             self.total_slots -= 1;
@@ -960,7 +1046,7 @@ impl Node {
             return false;
         }
         let cand = self.enis.iter().enumerate().find_map(|(ei, e)| {
-            if !e.live || e.is_primary || t < e.created_at + MIN_ENI_LIFETIME_SECONDS {
+            if e.is_primary || t < e.created_at + MIN_ENI_LIFETIME_SECONDS {
                 return None;
             }
             // no pods, nothing cooling
@@ -1006,7 +1092,49 @@ mod tests {
     use rand::{Rng, RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    use super::below;
+    use super::{Lifecycle, Node, NodeSpec, below};
+
+    fn spec(pod_room: u32) -> NodeSpec {
+        NodeSpec {
+            group: 0,
+            subnet: 0,
+            eni_subnet: 0,
+            prefix: false,
+            custom: false,
+            slots_per_eni: 9,
+            eni_limit: 3,
+            max_pods: 29,
+            pod_room,
+            branch_quota: 0,
+            packed: false,
+        }
+    }
+
+    /// Launching until `ready_at` (no pods placed), then ready while below the pod room, then terminated for
+    /// good; termination hands back the node's primary address.
+    #[test]
+    fn lifecycle_launching_ready_terminated() {
+        let mut n = Node::new(spec(1), 100, 160, 0x0A00_0004);
+        assert_eq!(n.life, Lifecycle::Launching { ready_at: 160 });
+        assert!(n.is_live());
+        assert!(!n.schedulable(159));
+        assert_eq!(n.life, Lifecycle::Launching { ready_at: 160 });
+        assert!(n.schedulable(160));
+        assert_eq!(n.life, Lifecycle::Ready);
+        // one waiting pod fills a pod room of 1 (the node has no address yet)
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        assert_eq!(
+            n.add_pod(160, crate::plan::PodAddressOrder::Random, &mut rng),
+            None
+        );
+        assert!(!n.schedulable(161));
+        assert_eq!(n.evict_all(), 1);
+        assert!(n.schedulable(161));
+        let (singles, prefixes) = n.drain_resources();
+        assert_eq!((singles, prefixes), (vec![(0, 0x0A00_0004)], vec![]));
+        assert_eq!(n.life, Lifecycle::Terminated);
+        assert!(!n.is_live() && !n.schedulable(1_000));
+    }
 
     /// `below` is `random_range(0..n)` inlined: the same values and the same numbers drawn, for small and
     /// large ranges (those near 2^32 often take the second draw) and one past `u32`.
