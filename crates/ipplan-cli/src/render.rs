@@ -193,8 +193,8 @@ fn dur(s: u32) -> String {
 
 /// The human summary: verdict, per subnet, per node group, pod waits, first failure.
 pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
-    writeln!(out, "{}: {}", r.plan, verdict(r.fits))?;
-    writeln!(out, "basis: {}", r.basis)?;
+    writeln!(out, "{}: {}", r.plan, verdict(r.fits()))?;
+    writeln!(out, "basis: {}", r.verdict.basis.description())?;
     writeln!(
         out,
         "seed {}, tick {}s, {} simulated{}",
@@ -207,19 +207,24 @@ pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
     let mut t = Table::new(&[
         ("SUBNET", Align::Left),
         ("CIDR", Align::Left),
+        ("CAPACITY", Align::Right),
         ("PEAK ADDR", Align::Right),
+        ("HEADROOM", Align::Right),
         ("PEAK /28 HELD", Align::Right),
         ("MIN FREE /28", Align::Right),
         ("FAILED CIDR", Align::Right),
         ("FAILED ADDR", Align::Right),
         ("FRAG PEAK", Align::Right),
         ("FRAG END", Align::Right),
+        ("FITS", Align::Left),
     ]);
     for s in &r.subnets {
         t.push(vec![
             s.name.clone(),
             s.cidr.to_string(),
-            s.peak_addresses_held.to_string(),
+            s.capacity.to_string(),
+            s.used.to_string(),
+            s.headroom.to_string(),
             s.peak_prefixes_held.to_string(),
             s.min_free_prefix_blocks.to_string(),
             s.failed_allocations.insufficient_cidr_blocks.to_string(),
@@ -228,9 +233,10 @@ pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
                 .to_string(),
             format!("{:.1}%", s.fragmentation_peak * 100.0),
             format!("{:.1}%", s.fragmentation_final * 100.0),
+            yes_no(s.fits),
         ]);
     }
-    t.write(out)?;
+    t.write_painted(out, failing_row)?;
     writeln!(out)?;
     let mut g = Table::new(&[
         ("NODE GROUP", Align::Left),
@@ -267,9 +273,10 @@ pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
         p.still_waiting,
         p.unschedulable_at_end
     )?;
-    if let Some(first) = &r.first_failure {
+    if let Some(first) = &r.verdict.first_failure {
         writeln!(out)?;
-        writeln!(out, "first failure: {first}")?;
+        let line = format!("first failure: {}: {}", first.subject, first.message);
+        writeln!(out, "{}", paint(&line, Paint::Bold))?;
     }
     Ok(())
 }

@@ -105,7 +105,7 @@ fn the_migration_24_is_fixed_by_cni_settings_under_churn() {
     let changed = Plan::from_spec(top.plan.clone(), "changed.yaml", &Catalog::embedded()).unwrap();
     assert!(check(&changed).fits());
     let sim = simulate(&changed, &changed.scenario());
-    assert!(sim.fits(), "{:?}", sim.first_failure);
+    assert!(sim.fits(), "{:?}", sim.verdict.first_failure);
     assert_eq!(sim.pods.waited_beyond_threshold, 0);
     // IP targets: MINIMUM_IP_TARGET = 7 pods per node (ceil(200 / 30)) + WARM_IP_TARGET; every node holds one
     // ENI with max(7 + w, 7 + w) secondary IPs and its primary: (8 + w) addresses x 15 nodes + 4 control plane

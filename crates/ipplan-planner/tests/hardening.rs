@@ -435,7 +435,7 @@ fn scenario_times_and_counts_are_bounded() {
     ))
     .unwrap();
     let r = ipplan_planner::simulate(&plan, &plan.scenario());
-    assert!(r.fits);
+    assert!(r.fits());
 }
 
 // ---- 7. every error is one line, whatever the input quotes ------------------------------------------------

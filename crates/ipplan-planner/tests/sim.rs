@@ -36,9 +36,9 @@ fn vectors(instance: &str, cni: &str, max_pods: u32, rows: &[(u32, u32, u32)]) {
             "{instance} [{cni}] {pods} pods"
         );
         assert!(
-            r.fits,
+            r.fits(),
             "{instance} [{cni}] {pods} pods: {:?}",
-            r.first_failure
+            r.verdict.first_failure
         );
         assert!(r.steady);
     }
@@ -136,8 +136,8 @@ simulate:
 ",
     );
     let r = simulate(&p, &p.scenario());
-    assert_eq!(r.subnets[0].peak_addresses_held, 50);
-    assert!(r.fits);
+    assert_eq!(r.subnets[0].used, 50);
+    assert!(r.fits());
 }
 
 #[test]
@@ -163,9 +163,9 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [nodes], nodes: 3, po
         assert_eq!(n.pods_running, 10);
     }
     let r = sim.report();
-    assert_eq!(r.subnets[0].peak_addresses_held, 3);
-    assert_eq!(r.subnets[1].peak_addresses_held, 60);
-    assert!(r.fits);
+    assert_eq!(r.subnets[0].used, 3);
+    assert_eq!(r.subnets[1].used, 60);
+    assert!(r.fits());
 }
 
 #[test]
@@ -187,7 +187,7 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_p
         (n.enis, n.slots, n.pods_running, n.branch_pods),
         (2, 18, 7, 3)
     );
-    assert_eq!(sim.report().subnets[0].peak_addresses_held, 24);
+    assert_eq!(sim.report().subnets[0].used, 24);
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn warm_ip_zero_with_minimum_stops_at_the_minimum() {
         (nodes[0].slots, nodes[0].pods_running, nodes[0].pods_waiting),
         (11, 11, 4)
     );
-    assert!(!r.fits);
+    assert!(!r.fits());
     assert_eq!(r.pods.still_waiting, 4);
     assert!(r.pods.waited_beyond_threshold >= 4);
 }
@@ -235,7 +235,7 @@ simulate:
     assert_eq!((n.enis, n.slots, n.pods_running), (1, 9, 0));
     let r = sim.report();
     // 3 ENI primaries + 27 IPs at the peak, 1 + 9 at the end
-    assert_eq!(r.subnets[0].peak_addresses_held, 30);
+    assert_eq!(r.subnets[0].used, 30);
     assert_eq!(
         r.timeline.rows.last().unwrap().subnets[0].used_addresses,
         10
@@ -325,7 +325,7 @@ fn fragmentation_fails_prefixes_while_addresses_are_free() {
     // the address count says it fits: far more than one prefix's worth of addresses is free
     assert!(first.free_addresses > 16, "{first:?}");
     assert_eq!(first.free_prefix_blocks, 0);
-    assert!(!r.fits);
+    assert!(!r.fits());
     assert!(r.pods.waited_beyond_threshold > 0);
 
     // The closed-form check flags the same risk.
@@ -339,7 +339,7 @@ fn a_prefix_reservation_fixes_fragmentation() {
     let r = simulate(&p, &p.scenario());
     let s = &r.subnets[0];
     assert_eq!(s.failed_allocations.total(), 0, "{:?}", s.first_failure);
-    assert!(r.fits, "{:?}", r.first_failure);
+    assert!(r.fits(), "{:?}", r.verdict.first_failure);
     // the same pods as the unreserved file run
     let q = example("fragmentation-sim.yaml");
     assert_eq!(q.node_groups(), p.node_groups());
@@ -519,7 +519,7 @@ simulate: { duration: 600s }
     assert_eq!(r.pods.still_waiting, 1);
     // it arrived when the node became ready (60 s) and waited to the end
     assert_eq!(r.pods.max_wait_seconds, 600 - 60);
-    assert!(!r.fits);
+    assert!(!r.fits());
 
     // Secondary IPs: m5.large (S = 9) holds its primary + 9 IPs = 10 of the 11; with 5 pods the pool is low
     // (4 free < WARM_ENI_TARGET 1 x 9), and a second ENI needs 10 more addresses: InsufficientFreeAddressesInSubnet
@@ -540,8 +540,8 @@ simulate: { duration: 600s }
     );
     assert_eq!(s.first_failure.as_ref().map(|f| f.t), Some(60));
     assert_eq!(r.pods.waited, 0);
-    assert!(!r.fits);
-    assert!(r.first_failure.is_some());
+    assert!(!r.fits());
+    assert!(r.verdict.first_failure.is_some());
 }
 
 #[test]

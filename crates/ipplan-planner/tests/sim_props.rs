@@ -95,7 +95,7 @@ fn converges(
     let r = sim.report();
     prop_assert!(r.steady, "{}", ctx);
     // and the subnets hold what node_pool says the node takes
-    let used: Vec<u64> = r.subnets.iter().map(|s| s.peak_addresses_held).collect();
+    let used: Vec<u64> = r.subnets.iter().map(|s| s.used).collect();
     prop_assert_eq!(
         used,
         vec![want.node_subnet.addresses(), want.pod_subnet.addresses()],

@@ -134,7 +134,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         write_or_keep("--plot", path, svg, &mut for_stdout)?;
     }
 
-    let fits = report.fits && trials.as_ref().is_none_or(|t| t.probability_not_fit == 0.0);
+    let fits = report.fits() && trials.as_ref().is_none_or(|t| t.probability_not_fit == 0.0);
     if let Some(text) = for_stdout {
         out.write_all(text.as_bytes())?;
         return Ok(verdict_code(fits));

@@ -111,7 +111,11 @@ fn simulate_table_has_the_per_subnet_columns() {
     let row = out.lines().find(|l| l.starts_with("shared-a")).unwrap();
     // Its header comment: 150 + 40 + 324 = 514 addresses at peak, and the 20 prefixes of 4 nodes x 5.
     let cols: Vec<&str> = row.split_whitespace().collect();
-    assert_eq!(&cols[..4], ["shared-a", "10.40.0.0/22", "514", "20"]);
+    // capacity 1,024 - 5 = 1,019, headroom 1,019 - 514 = 505
+    assert_eq!(
+        &cols[..6],
+        ["shared-a", "10.40.0.0/22", "1019", "514", "505", "20"]
+    );
     assert!(out.contains("pods: "), "{out}");
 }
 
@@ -120,13 +124,27 @@ fn simulate_json_has_hand_computed_peaks() {
     let plan = temp_file("t3.yaml", T3_PLAN);
     let v: Value =
         serde_json::from_str(&run(&["simulate", s(&plan), "--format", "json"], 0)).unwrap();
-    assert_eq!(v["schema_version"], 1);
-    assert_eq!(v["fits"], true);
-    assert_eq!(v["subnets"][0]["peak_addresses_held"], 12);
+    assert_eq!(v["schema_version"], 2);
+    assert_eq!(
+        (&v["fits"], &v["basis"]),
+        (&true.into(), &"simulated".into())
+    );
+    assert!(v["first_failure"].is_null());
+    // the same subnet fields as `check`: capacity 256 - 5 = 251, 12 used at peak, headroom 239
+    let sub = &v["subnets"][0];
+    assert_eq!(
+        (
+            &sub["capacity"],
+            &sub["used"],
+            &sub["headroom"],
+            &sub["fits"]
+        ),
+        (&251.into(), &12.into(), &239.into(), &true.into())
+    );
     assert_eq!(v["node_groups"][0]["max_enis_per_node"], 3);
     // YAML carries the same report.
     let y = run(&["simulate", s(&plan), "--format", "yaml"], 0);
-    assert!(y.contains("peak_addresses_held: 12"), "{y}");
+    assert!(y.contains("used: 12"), "{y}");
 }
 
 #[test]
@@ -336,7 +354,16 @@ fn check_simulate_gives_the_simulated_verdict() {
         0,
     ))
     .unwrap();
-    assert_eq!(v["subnets"][0]["peak_addresses_held"], 12);
+    // check --simulate has the subnet fields of check (capacity, used, headroom, fits) plus the simulated peaks
+    let check: Value =
+        serde_json::from_str(&run(&["check", s(&plan), "--format", "json"], 0)).unwrap();
+    for key in ["capacity", "used", "headroom", "fits"] {
+        assert!(!v["subnets"][0][key].is_null(), "{key}");
+        assert!(!check["subnets"][0][key].is_null(), "{key}");
+    }
+    assert_eq!(v["subnets"][0]["used"], 12);
+    assert_eq!(v["subnets"][0]["capacity"], check["subnets"][0]["capacity"]);
+    assert_eq!(v["subnets"][0]["peak_prefixes_held"], 0);
 }
 
 // ---- map ---------------------------------------------------------------------------------------------------

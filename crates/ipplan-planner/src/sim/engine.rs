@@ -12,15 +12,17 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::alloc::{BlockState, Placement, ReservationKind, SubnetAllocator};
+use crate::capacity::SubnetBudget;
 use crate::plan::{
     Arrival, Event, EventKind, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario, SinglePlacement,
 };
 use crate::plan::{CniConfig, NodeShape, Plan, ReservationType, SubnetId};
+use crate::report::{Basis, Failure as Reported, Finding, Verdict};
 use crate::sim::node::{Ec2Error, Failure, Node, NodeSpec, Targets, TickOut, below};
 use crate::sim::stats::{PodCounts, SubnetStats};
 use crate::sim::summary::{
-    FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS, SimGroupReport,
-    SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
+    FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SimGroupReport, SimReport,
+    SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
 };
 use crate::sim::wakeups::{NEVER, NodeSet, Wakeups};
 
@@ -121,7 +123,7 @@ pub struct Simulation {
     next_sample: u32,
     stats: Vec<SubnetStats>,
     pods: PodCounts,
-    first_failure: Option<String>,
+    first_failure: Option<Reported>,
     timeline: Vec<TimelineRow>,
     out: TickOut,
     /// Each live node's next wake-up: which nodes are due at which tick.
@@ -183,9 +185,9 @@ impl Simulation {
     /// let nodes = sim.node_states();
     /// assert_eq!((nodes[0].enis, nodes[0].slots, nodes[0].pods_running), (2, 18, 5));
     /// let r = sim.report();
-    /// assert!(r.fits);
+    /// assert!(r.fits());
     /// // 2 nodes x (2 ENI primaries + 18 secondary IPs)
-    /// assert_eq!(r.subnets[0].peak_addresses_held, 40);
+    /// assert_eq!(r.subnets[0].used, 40);
     /// # Ok::<(), ipplan_planner::PlanError>(())
     /// ```
     #[must_use]
@@ -428,7 +430,15 @@ impl Simulation {
             free_prefix_blocks: a.free_blocks(),
         };
         if self.first_failure.is_none() {
-            self.first_failure = Some(ev.message());
+            self.first_failure = Some(Reported::AllocationFailed {
+                t,
+                subnet: ev.subnet_name.clone(),
+                cidr: self.plan.subnets()[subnet].cidr(),
+                node_group: ev.node_group.clone(),
+                error: ev.kind.as_str().to_string(),
+                free_addresses: ev.free_addresses,
+                free_prefix_blocks: ev.free_prefix_blocks,
+            });
         }
         self.stats[subnet].count_failure(ev);
     }
@@ -937,10 +947,12 @@ impl Simulation {
             for &w in &out.waits {
                 self.pods.got_address(w);
                 if w > threshold && self.first_failure.is_none() {
-                    self.first_failure = Some(format!(
-                        "t={t}s node group '{}': a pod waited {w}s for an address (threshold {threshold}s)",
-                        self.plan.node_groups()[gi].name()
-                    ));
+                    self.first_failure = Some(Reported::PodWaited {
+                        t,
+                        node_group: self.plan.node_groups()[gi].name().to_string(),
+                        wait_seconds: w,
+                        threshold_seconds: threshold,
+                    });
                 }
             }
             if let Some(Failure { subnet, error }) = out.failure {
@@ -1061,14 +1073,17 @@ impl Simulation {
         let fits = beyond == 0 && unscheduled == 0 && !failed_allocations;
         let mut first_failure = self.first_failure.clone();
         if first_failure.is_none() && beyond > 0 {
-            first_failure = Some(format!(
-                "t={t}s: {beyond} pods waiting beyond {threshold}s for an address at the end"
-            ));
+            first_failure = Some(Reported::PodsStillWaiting {
+                t,
+                pods: beyond,
+                threshold_seconds: threshold,
+            });
         }
         if first_failure.is_none() && unscheduled > 0 {
-            first_failure = Some(format!(
-                "t={t}s: {unscheduled} pods found no node (max pods, or no ready node)"
-            ));
+            first_failure = Some(Reported::PodsUnschedulable {
+                t,
+                pods: unscheduled,
+            });
         }
         let subnets = self
             .plan
@@ -1078,10 +1093,18 @@ impl Simulation {
             .map(|(i, s)| {
                 let a = &self.allocs[i];
                 let st = &self.stats[i];
+                // the same capacity as `check` counts
+                let b = SubnetBudget::of(&self.plan, s.id());
+                let capacity = b.size - b.aws_reserved - b.explicit_reserved;
+                let used = st.peak_addresses;
                 SimSubnetReport {
                     name: s.name().to_string(),
                     cidr: s.cidr(),
-                    peak_addresses_held: st.peak_addresses,
+                    capacity,
+                    used,
+                    headroom: i64::try_from(capacity).unwrap_or(i64::MAX)
+                        - i64::try_from(used).unwrap_or(i64::MAX),
+                    fits: st.failures.total() == 0 && used <= capacity,
                     peak_prefixes_held: st.peak_prefixes,
                     min_free_prefix_blocks: st.min_free_blocks,
                     final_free_addresses: a.free_addresses(),
@@ -1121,13 +1144,15 @@ impl Simulation {
             schema_version: SIM_SCHEMA_VERSION,
             data_version: ipplan_core::DATA_VERSION,
             plan: self.plan.file().to_string(),
-            basis: SIMULATED_BASIS,
+            verdict: Verdict {
+                fits,
+                basis: Basis::Simulated,
+                first_failure: first_failure.map(Finding::failure),
+            },
             seed: self.scenario.seed,
             duration_seconds: t,
             steady: self.steady,
             tick_seconds: self.scenario.tick,
-            fits,
-            first_failure,
             subnets,
             node_groups,
             pods,

@@ -57,7 +57,7 @@
 //! ";
 //! let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
 //! let report = simulate(&plan, &plan.scenario());
-//! assert!(report.fits);
+//! assert!(report.fits());
 //! // each node: ceil(20 / 16) + WARM_PREFIX_TARGET 1 = 3 prefixes (docs/model.md, "The closed form"), 2 nodes
 //! assert_eq!(report.subnets[0].peak_prefixes_held, 6);
 //! # Ok::<(), ipplan_planner::PlanError>(())
@@ -101,7 +101,7 @@ use crate::plan::Plan;
 /// ";
 /// let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
 /// let r = simulate(&plan, &Scenario::peak(&plan));
-/// assert_eq!(r.subnets[0].peak_addresses_held, 12);
+/// assert_eq!(r.subnets[0].used, 12);
 /// assert_eq!(r.node_groups[0].max_enis_per_node, 3);
 /// # Ok::<(), ipplan_planner::PlanError>(())
 /// ```
@@ -149,7 +149,7 @@ pub fn simulate_trials(
         let r = simulate(plan, &s);
         TrialOutcome {
             seed,
-            fits: r.fits,
+            fits: r.fits(),
             pods_waited_beyond_threshold: r.pods.waited_beyond_threshold,
             max_wait_seconds: r.pods.max_wait_seconds,
             failed_allocations: r.subnets.iter().map(|s| s.failed_allocations.total()).sum(),

@@ -1,7 +1,8 @@
 //! What a simulation reports: [`SimReport`] (per subnet, per group, pod waits, verdict) and its [`Timeline`].
 //!
 //! ## Wire format
-//! `SimReport` serialises (JSON/YAML) with `schema_version` = [`SIM_SCHEMA_VERSION`]; fields are only added
+//! `SimReport` serialises (JSON/YAML) with `schema_version` = [`SIM_SCHEMA_VERSION`] (the same version as every
+//! report, [`crate::report`]); fields are only added
 //! within a version. Times are whole seconds from the start; fragmentation is a share in `0..=1` rounded to
 //! 4 decimals. Same plan + scenario (seed included) give byte-identical output.
 
@@ -10,8 +11,10 @@ use std::fmt::Write as _;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
+use crate::report::Verdict;
+
 /// The version of the simulation report's wire format.
-pub const SIM_SCHEMA_VERSION: u32 = 1;
+pub const SIM_SCHEMA_VERSION: u32 = crate::report::REPORT_SCHEMA_VERSION;
 
 /// The basis line of a simulated verdict (as [`crate::report::Basis::Simulated`] describes it).
 pub const SIMULATED_BASIS: &str = "simulated: ipamd control loop per node per tick (aws/amazon-vpc-cni-k8s pkg/ipamd/ipamd.go) over a /28-aware subnet allocator";
@@ -104,8 +107,14 @@ pub struct SimSubnetReport {
     pub name: String,
     /// CIDR.
     pub cidr: Ipv4Net,
+    /// Addresses that can be handed out: size − 5 AWS-reserved − explicit reservations (as `check` counts them).
+    pub capacity: u64,
     /// The most addresses held at once (singles + 16 per prefix; other consumers and control plane included).
-    pub peak_addresses_held: u64,
+    pub used: u64,
+    /// `capacity − used`.
+    pub headroom: i64,
+    /// No allocation failed here and the peak stayed within capacity.
+    pub fits: bool,
     /// The most /28 prefixes held at once.
     pub peak_prefixes_held: u64,
     /// The fewest wholly free prefix-capable /28 blocks at any time.
@@ -261,8 +270,10 @@ pub struct SimReport {
     pub data_version: &'static str,
     /// The plan file.
     pub plan: String,
-    /// [`SIMULATED_BASIS`].
-    pub basis: &'static str,
+    /// Fits, basis (`simulated`), first failure (a finding object: an allocation that failed, a pod that waited
+    /// beyond the threshold, pods still waiting or without a node at the end).
+    #[serde(flatten)]
+    pub verdict: Verdict,
     /// The seed used.
     pub seed: u64,
     /// Simulated seconds.
@@ -271,11 +282,6 @@ pub struct SimReport {
     pub steady: bool,
     /// Tick in seconds.
     pub tick_seconds: u32,
-    /// No allocation failed, no pod waited longer than the threshold, none is still waiting, and every pod
-    /// found a node.
-    pub fits: bool,
-    /// The first failed allocation, or else the first pod wait beyond the threshold, as one line.
-    pub first_failure: Option<String>,
     /// Per subnet, in plan order.
     pub subnets: Vec<SimSubnetReport>,
     /// Per node group, in plan order.
@@ -290,7 +296,7 @@ impl SimReport {
     /// The simulated verdict.
     #[must_use]
     pub const fn fits(&self) -> bool {
-        self.fits
+        self.verdict.fits
     }
 }
 
