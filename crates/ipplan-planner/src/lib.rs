@@ -11,15 +11,18 @@
 //! text / Terraform query / importers / library caller
 //!     -> plan::PlanSpec           plain data as written          (plan/spec.rs, plan/read.rs, terraform.rs, import/)
 //!     -> Plan::from_spec           the one validation pass        (plan/validate.rs)
-//!     -> plan::Plan                valid by construction: ids, NodeShape per group, the scenario
-//!     -> capacity::check           the closed form at peak        (capacity/: demand, pool, budget, check, compare)
+//!     -> plan::Plan                valid by construction: ids, NodeShape and its pool per group, the scenario
+//!     -> capacity::check           the closed form at peak        (capacity/: budget, breakdown, check, compare,
+//!                                                                  advise)
 //!      | sim::simulate             ipamd tick by tick             (sim/: engine, node; alloc/ underneath)
 //!     -> reports (serde data)      capacity::Report, sim::SimReport; svg draws them
 //! ```
 //!
 //! - [`plan`]: the plan file's types ([`PlanSpec`] as written, [`Plan`] validated), the CNI settings and the
 //!   [`plan::NodeShape`] each node group's instance type takes under them, the scenario types.
-//! - [`capacity`]: the closed form: the steady-state pool per node, the subnet budget, `check`, `compare`.
+//! - [`capacity`]: the closed form: the subnet budget, `check`, `compare`, `advise` (and the per-node pool,
+//!   re-exported from [`plan`]).
+//! - [`report`]: `Verdict`, `Failure`, `Finding`: reports as data, and the wire format.
 //! - [`alloc`]: a /28-aware subnet allocator; it imports nothing from the rest of the crate.
 //! - [`sim`]: the simulation of every node's ipamd over time against the allocators.
 //! - [`svg`]: the /28 map and the timeline plot.
@@ -27,9 +30,11 @@
 //! - [`import`]: Terraform plans and states, eksctl configs, Karpenter NodePools and describe-subnets output, each
 //!   file -> a fragment -> one merged [`PlanSpec`] with the source of every value and the assumptions made.
 //!
-//! One look ahead: validation ranks a mixed fleet's instance types with the closed form's per-node pool
-//! ([`capacity::pool_of`]), so the plan knows the member it is judged on (the worst) before `check` or `simulate`
-//! runs; the simulation runs that member for now.
+//! Imports point one way, with no cycle: `plan` imports nothing else of the crate (one node's pool,
+//! [`plan::pool_of`], lives beside its [`plan::NodeShape`], so validation can rank a mixed fleet's types and know
+//! the one it is judged on); `report` imports `plan`; `capacity` imports `plan` and `report`; `sim` imports
+//! `plan`, `report`, `alloc` and `capacity`'s budget; `terraform`, `import` and `svg` sit on top; `alloc` imports
+//! nothing.
 //!
 //! The crate root re-exports the dozen names most callers need; everything else is under its module path.
 #![deny(missing_docs)]

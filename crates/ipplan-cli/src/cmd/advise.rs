@@ -34,7 +34,8 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
             && plan.cni().ip_family != ipplan_planner::plan::IpFamily::Ipv6,
     };
     let advice = advise(&plan, &ctx.catalog, options);
-    write_report(out, args.format, &advice, write_human)?;
+    let before = plan.spec().to_yaml();
+    write_report(out, args.format, &advice, |o, a| write_human(o, a, &before))?;
     let any = advice.fits || advice.candidates.iter().any(|c| c.fits);
     Ok(if any {
         ExitCode::SUCCESS
@@ -43,7 +44,29 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     })
 }
 
-fn write_human(out: &mut dyn Write, a: &Advice) -> anyhow::Result<()> {
+/// The lines where `after` differs from `before`: the common head and tail are dropped (linear, and the spec's
+/// YAML keeps its order, so a candidate's change is one run of lines), the rest marked `-` and `+`.
+fn patch(before: &str, after: &str) -> Vec<String> {
+    let (b, a): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    let head = b.iter().zip(&a).take_while(|(x, y)| x == y).count();
+    let tail = b[head..]
+        .iter()
+        .rev()
+        .zip(a[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let mut out: Vec<String> = b[head..b.len() - tail]
+        .iter()
+        .map(|l| format!("- {l}"))
+        .collect();
+    out.extend(a[head..a.len() - tail].iter().map(|l| format!("+ {l}")));
+    out
+}
+
+/// At most this many patch lines in the table form (`-o json` has every candidate's whole plan).
+const PATCH_LINES: usize = 24;
+
+fn write_human(out: &mut dyn Write, a: &Advice, before: &str) -> anyhow::Result<()> {
     writeln!(
         out,
         "{}: {} ({} addresses used in all)",
@@ -95,6 +118,34 @@ fn write_human(out: &mut dyn Write, a: &Advice) -> anyhow::Result<()> {
                 writeln!(out, "   {l}")?;
             }
         }
+        let p = patch(before, &c.plan.to_yaml());
+        if !p.is_empty() {
+            writeln!(out, "   the plan file, changed:")?;
+            for l in p.iter().take(PATCH_LINES) {
+                writeln!(out, "   {l}")?;
+            }
+            if p.len() > PATCH_LINES {
+                writeln!(
+                    out,
+                    "   ... {} more lines (`ipplan advise -o json` has the whole changed plan)",
+                    p.len() - PATCH_LINES
+                )?;
+            }
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::patch;
+
+    #[test]
+    fn the_patch_is_the_changed_run_of_lines() {
+        let before = "a: 1\ncni:\n  mode: prefix\nsubnets: []\n";
+        let after = "a: 1\ncni:\n  mode: prefix\n  warm_ip_target: 2\nsubnets: []\n";
+        assert_eq!(patch(before, after), ["+   warm_ip_target: 2"]);
+        assert_eq!(patch(after, after), Vec::<String>::new());
+        assert_eq!(patch("x: 1\n", "x: 2\n"), ["- x: 1", "+ x: 2"]);
+    }
 }

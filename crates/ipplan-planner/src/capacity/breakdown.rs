@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::capacity::pool::NodePool;
+use crate::plan::NodePool;
 
 /// The parts of a subnet's `used` addresses at peak. `pods + warm_pool + eni_primaries + node_primaries +
 /// trunk_enis + branch_enis + other consumers + control_plane = used` ([`Breakdown::total`]).

@@ -25,7 +25,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
-use crate::capacity::demand::SubnetDemand;
+use crate::plan::SubnetDemand;
 use crate::plan::{Plan, Reservation, ReservationType, SubnetId};
 
 /// Addresses AWS reserves in every subnet (VPC UG `subnet-sizing.md`).

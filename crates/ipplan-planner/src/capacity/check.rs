@@ -17,9 +17,9 @@ use serde::Serialize;
 
 use crate::capacity::breakdown::Breakdown;
 use crate::capacity::budget::{FitFailure, PrefixFit, SubnetBudget};
-use crate::capacity::demand::SubnetDemand;
-use crate::capacity::pool::{NodeLoad, NodePool, pool_of};
+use crate::plan::SubnetDemand;
 use crate::plan::{MaxPodsSpec, NodeGroup, NodeShape, Plan, PodsSpec, SubnetRole};
+use crate::plan::{NodeLoad, NodePool, pool_of};
 use crate::report::{
     Basis, Failure, Finding, FindingKind, PoolFinding, REPORT_SCHEMA_VERSION, Severity, Verdict,
     VpcFinding,

@@ -7,8 +7,6 @@ pub(crate) mod breakdown;
 pub(crate) mod budget;
 pub(crate) mod check;
 pub(crate) mod compare;
-pub(crate) mod demand;
-pub(crate) mod pool;
 
 pub use advise::{Advice, AdviseOptions, Candidate, CandidateKind, advise};
 pub use breakdown::Breakdown;
@@ -17,5 +15,8 @@ pub use check::{MemberReport, NAU_QUOTA, NauReport, NodeGroupReport, Report, Sub
 pub use compare::{
     Comparison, GroupReach, Layout, LayoutRow, apply_layout, compare, fits_with_headroom,
 };
-pub use demand::SubnetDemand;
-pub use pool::{DEFAULT_HOST_NETWORK_PODS, NodeLoad, NodePool, PoolFinding, node_pool, pool_of};
+// The closed form of one node's pool lives with its NodeShape in `plan` (validation ranks a mixed fleet's types
+// by it); re-exported here, where the rest of the closed form is.
+pub use crate::plan::{
+    DEFAULT_HOST_NETWORK_PODS, NodeLoad, NodePool, PoolFinding, SubnetDemand, node_pool, pool_of,
+};

@@ -50,6 +50,8 @@
 //! Unknown keys are errors with a suggestion; every error is one line naming the file, the field path and the fix.
 
 mod cni;
+pub(crate) mod demand;
+pub(crate) mod pool;
 mod read;
 mod scenario;
 mod spec;
@@ -62,6 +64,8 @@ use ipplan_core::{Catalog, InstanceInfo};
 use serde::Serialize;
 
 pub use cni::{CniConfig, NodeShape, PrefixFallback};
+pub use demand::SubnetDemand;
+pub use pool::{NodeLoad, NodePool, PoolFinding, node_pool, pool_of};
 pub use scenario::{
     Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
     EventKind, MAX_DURATION_SECONDS, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario,

@@ -12,9 +12,9 @@ use ipnet::Ipv4Net;
 use ipplan_core::{AddressMode, Catalog, CoreError};
 use serde::Serialize;
 
-use crate::capacity::{NodeLoad, pool_of};
 use crate::error::PlanError;
 use crate::plan::cni::{CniConfig, NodeShape};
+use crate::plan::pool::{NodeLoad, pool_of};
 use crate::plan::scenario::{
     Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
     EventKind, MAX_DURATION_SECONDS, PodAddressOrder, Scenario, SinglePlacement,

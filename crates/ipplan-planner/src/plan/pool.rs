@@ -24,11 +24,12 @@
 use ipplan_core::{AddressMode, InstanceInfo};
 use serde::Serialize;
 
-use crate::capacity::demand::SubnetDemand;
+use crate::plan::demand::SubnetDemand;
 use crate::plan::{CniConfig, NodeShape, PrefixFallback};
-pub use crate::report::PoolFinding;
 
 pub use crate::plan::DEFAULT_HOST_NETWORK_PODS;
+
+use std::fmt;
 
 /// What the scheduler puts on one node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -371,5 +372,142 @@ pub fn pool_of(shape: &NodeShape, cni: &CniConfig, load: &NodeLoad) -> NodePool 
         node_subnet,
         pod_subnet,
         findings,
+    }
+}
+
+/// Something about a node's pool worth telling the user. One line each when displayed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum PoolFinding {
+    /// More pods (host-network pods included) than the kubelet's max pods.
+    PodsAboveMaxPods {
+        /// Pods wanted, host-network pods included.
+        pods: u32,
+        /// The kubelet's max pods.
+        max_pods: u32,
+    },
+    /// The kubelet's max pods is above what the node's ENIs can address: pods scheduled past that point stay
+    /// in `ContainerCreating` (max pods set by hand, or by a tool that does not count the CNI's limits).
+    MaxPodsAboveEniCapacity {
+        /// The kubelet's max pods.
+        max_pods: u32,
+        /// Pods the node can give an address, host-network pods included: `pod ENIs x slots x addresses per
+        /// slot + branch ENIs + host-network pods`.
+        eni_capacity: u64,
+    },
+    /// Prefix delegation asked for on a type that is neither Nitro nor bare metal: the CNI falls back to
+    /// secondary IPs (ipamd `isConfigValid`).
+    PrefixFallbackNotNitro {
+        /// The instance type.
+        instance: String,
+    },
+    /// Custom networking leaves no ENI for pods (a one-ENI type, or `MAX_ENI` / the trunk ENI take the rest).
+    NoPodEni {
+        /// The instance type.
+        instance: String,
+    },
+    /// Security groups for pods on a type that cannot carry a trunk ENI: branch pods cannot run here.
+    SecurityGroupsNotTrunking {
+        /// The instance type.
+        instance: String,
+        /// `false` when the instance data does not say whether the type supports trunking.
+        known: bool,
+    },
+    /// More branch pods than the type's branch ENIs (`vpc.amazonaws.com/pod-eni`).
+    BranchPodsAboveCapacity {
+        /// Branch pods wanted.
+        branch_pods: u32,
+        /// Branch ENIs the type has.
+        capacity: u32,
+    },
+    /// Branch pods wanted but security groups for pods (`ENABLE_POD_ENI`) is off.
+    BranchPodsWithoutPodEni {
+        /// Branch pods wanted.
+        branch_pods: u32,
+    },
+    /// Pods that get no address on this node.
+    PodsWithoutAddress {
+        /// How many.
+        pods: u32,
+    },
+    /// Karpenter sets the node's max pods from the ENI limit as if every slot held one address: with prefix
+    /// delegation each node really runs only that many pods (aws/karpenter-provider-aws#8210, PR #9299).
+    KarpenterMaxPodsNotPrefixAware {
+        /// The instance type (the group's worst member).
+        instance: String,
+        /// The max pods Karpenter sets.
+        max_pods: u32,
+        /// Of those, pods with a pod address (host-network pods left out).
+        pod_addresses: u32,
+        /// What EKS managed node groups would set for these CNI settings (`max-pods-calculator.sh`).
+        prefix_max_pods: u32,
+    },
+}
+
+impl fmt::Display for PoolFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PodsAboveMaxPods { pods, max_pods } => write!(
+                f,
+                "{pods} pods per node (host-network pods included) exceed max pods {max_pods}: the excess is not scheduled here"
+            ),
+            Self::MaxPodsAboveEniCapacity {
+                max_pods,
+                eni_capacity,
+            } => write!(
+                f,
+                "max pods {max_pods} is above the {eni_capacity} pods the node's ENIs can address: the kubelet \
+                 schedules pods that then wait for an address; lower max_pods to {eni_capacity} or use prefix \
+                 delegation"
+            ),
+            Self::PrefixFallbackNotNitro { instance } => write!(
+                f,
+                "prefix delegation needs a Nitro or bare-metal type and '{instance}' is neither: the CNI falls back to secondary IPs"
+            ),
+            Self::NoPodEni { instance } => write!(
+                f,
+                "custom networking leaves no ENI for pods on '{instance}': only host-network pods run there"
+            ),
+            Self::SecurityGroupsNotTrunking { instance, known } => {
+                if *known {
+                    write!(
+                        f,
+                        "security groups for pods: '{instance}' cannot carry a trunk ENI, so branch pods cannot run there"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "security groups for pods: the instance data does not say whether '{instance}' can carry a trunk ENI; assumed not"
+                    )
+                }
+            }
+            Self::BranchPodsAboveCapacity {
+                branch_pods,
+                capacity,
+            } => write!(
+                f,
+                "{branch_pods} branch pods per node exceed the type's {capacity} branch ENIs (vpc.amazonaws.com/pod-eni)"
+            ),
+            Self::BranchPodsWithoutPodEni { branch_pods } => write!(
+                f,
+                "{branch_pods} pods need their own security groups but security groups for pods (ENABLE_POD_ENI) is off"
+            ),
+            Self::PodsWithoutAddress { pods } => {
+                write!(f, "{pods} pods per node get no address")
+            }
+            Self::KarpenterMaxPodsNotPrefixAware {
+                instance,
+                max_pods,
+                pod_addresses,
+                prefix_max_pods,
+            } => write!(
+                f,
+                "Karpenter sets max pods {max_pods} on '{instance}' (ENI-limited, not prefix-aware: \
+                 aws/karpenter-provider-aws#8210, PR #9299): each node really gets {max_pods} pods ({pod_addresses} \
+                 with a pod address) although prefix delegation could run {prefix_max_pods}; set kubelet.maxPods \
+                 on the EC2NodeClass"
+            ),
+        }
     }
 }
