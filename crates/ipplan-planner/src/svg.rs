@@ -546,7 +546,10 @@ struct Axis {
 
 impl Axis {
     fn new(min: f64, max: f64, target: f64) -> Self {
-        let (mut lo, mut hi) = (min.min(0.0), max.max(0.0));
+        // a quarter of f64's range each way, so `hi - lo` and the ticks stay finite (values beyond are drawn at the
+        // edge)
+        let limit = f64::MAX / 4.0;
+        let (mut lo, mut hi) = (min.min(0.0).max(-limit), max.max(0.0).min(limit));
         if hi - lo <= 0.0 {
             hi = lo + 1.0;
         }
@@ -557,11 +560,14 @@ impl Axis {
     }
 
     fn ticks(&self) -> Vec<f64> {
-        let n = ((self.hi - self.lo) / self.step).round() as i64;
+        // about `target` ticks by construction; never more than a few dozen, whatever the values
+        let n = ((self.hi - self.lo) / self.step).round().clamp(0.0, 64.0) as i64;
         (0..=n).map(|i| self.lo + i as f64 * self.step).collect()
     }
 
     fn map(&self, v: f64, from: f64, to: f64) -> f64 {
+        // a value beyond the axis is drawn at its edge
+        let v = v.clamp(self.lo, self.hi);
         from + (v - self.lo) / (self.hi - self.lo) * (to - from)
     }
 }

@@ -816,3 +816,56 @@ fn plots_are_deterministic() {
         timeline_plot(&two_panels(), "t")
     );
 }
+
+#[test]
+fn plots_of_extreme_values_do_not_panic() {
+    use ipplan_planner::svg::{PlotPanel, PlotSeries, timeline_plot};
+    for points in [
+        vec![(0.0, 1e308), (60.0, -1e308)],
+        vec![(0.0, f64::MAX), (1e308, f64::MIN)],
+        vec![(-1e308, 0.0), (1e308, 1.0)],
+        vec![(0.0, f64::NAN), (f64::INFINITY, 1.0)],
+    ] {
+        let svg = timeline_plot(
+            &[PlotPanel {
+                label: "x".into(),
+                series: vec![PlotSeries {
+                    name: "a".into(),
+                    points,
+                }],
+            }],
+            "extreme",
+        );
+        assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"));
+        assert!(
+            !svg.contains("NaN") && !svg.contains("inf"),
+            "no non-finite coordinate"
+        );
+    }
+}
+
+#[test]
+fn scenario_intervals_cannot_be_zero() {
+    // `tick` and `sample` are NonZeroU32: a scenario with a zero interval cannot be built, and the plan file's 0
+    // is refused with the field
+    let cat = ipplan_core::Catalog::embedded();
+    let e = ipplan_planner::Plan::from_yaml_str(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]\nsimulate: { tick: 0 }",
+        "p.yaml",
+        &cat,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("p.yaml: simulate.tick: tick 0s is out of range"),
+        "{e}"
+    );
+    let plan = ipplan_planner::Plan::from_yaml_str(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]",
+        "p.yaml",
+        &cat,
+    )
+    .unwrap();
+    let s = plan.scenario();
+    assert_eq!((s.tick.get(), s.sample.get()), (5, 60));
+}

@@ -25,6 +25,7 @@
 //!     "cap": 110 | 250 | null,           // the cap that lowered max_pods, if one did
 //!     "karpenter_max_pods": N | null,    // Karpenter's value (not prefix-aware; null if podsPerCore needs unknown vCPUs)
 //!     "pod_eni": N | null,               // vpc.amazonaws.com/pod-eni (branch ENIs); null when unknown
+//!     "karpenter_pod_eni": N,            // Karpenter's pod-eni: 0 (and a note) for a type no table lists
 //!     "notes": ["..."],                  // why the value is what it is, where not obvious
 //!     "error": "..." | null              // set (and max_pods null) when this entry could not be computed
 //!   }]
@@ -43,7 +44,7 @@ use std::process::ExitCode;
 
 use ipplan_core::{
     AddressMode, CniVersion, CoreError, InstanceInfo, MaxPodsNote, MaxPodsOptions, PodCap,
-    karpenter_max_pods, max_pods, pod_eni_capacity,
+    karpenter_max_pods, karpenter_pod_eni_capacity, max_pods, pod_eni_capacity,
 };
 use serde::Serialize;
 
@@ -138,6 +139,7 @@ struct Entry {
     cap: Option<u32>,
     karpenter_max_pods: Option<u32>,
     pod_eni: Option<u32>,
+    karpenter_pod_eni: u32,
     notes: Vec<String>,
     error: Option<String>,
 }
@@ -229,6 +231,9 @@ fn entry(
         Err(e) => return Err(e.into()),
     };
     let mut notes: Vec<String> = r.notes.iter().map(ToString::to_string).collect();
+    // Karpenter's view of vpc.amazonaws.com/pod-eni: 0, with a note, for a type no branch-ENI table lists
+    let (karpenter_pod_eni, unlisted) = karpenter_pod_eni_capacity(info);
+    notes.extend(unlisted.map(|n| n.to_string()));
     if r.mode == AddressMode::Prefix {
         notes.push(
             "karpenter does not count prefixes: set spec.kubelet.maxPods to use them".to_string(),
@@ -245,6 +250,7 @@ fn entry(
         cap: r.cap.map(PodCap::value),
         karpenter_max_pods: karpenter,
         pod_eni: pod_eni_capacity(info),
+        karpenter_pod_eni,
         notes,
         error,
     })

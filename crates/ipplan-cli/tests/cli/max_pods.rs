@@ -495,3 +495,37 @@ fn instances_without_a_match_exits_1() {
         .code(1)
         .stdout(predicate::str::starts_with("TYPE"));
 }
+
+/// A type no branch-ENI table lists: the CNI's view says unknown (`null`), Karpenter's says 0, with a note
+/// (aws/karpenter-provider-aws `pkg/providers/instancetype/types.go`, `awsPodENI`).
+#[test]
+fn karpenter_pod_eni_is_zero_with_a_note_for_an_unlisted_type() {
+    let csv = crate::temp_file(
+        "rows.csv",
+        "instance_type,enis,ipv4_per_eni,vcpus,hypervisor,bare_metal,network_cards,enis_total,trunking,branch_enis,source\n\
+         zz9.large,3,10,2,nitro,false,1,3,,,user\n",
+    );
+    let out = crate::run(
+        &[
+            "--instance-data",
+            &csv.display().to_string(),
+            "max-pods",
+            "zz9.large",
+            "-o",
+            "json",
+        ],
+        0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let e = &v["results"][0];
+    assert!(e["pod_eni"].is_null(), "{e}");
+    assert_eq!(e["karpenter_pod_eni"], 0);
+    assert!(
+        e["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("zz9.large")),
+        "{e}"
+    );
+}

@@ -32,6 +32,8 @@
 //! `pods_per_node` on each of them (or `pods`, spread evenly), pods arriving one by one on each node, each
 //! after the node's pool has settled, taking the lowest free pod address (`pod_addresses: packed`).
 
+use std::num::NonZeroU32;
+
 use ipplan_core::AddressMode;
 use serde::Serialize;
 
@@ -154,7 +156,7 @@ pub struct Scenario {
     /// The seed of every random choice (`ChaCha8Rng`).
     pub seed: u64,
     /// ipamd's pool check interval in seconds.
-    pub tick: u32,
+    pub tick: NonZeroU32,
     /// Where EC2 puts single addresses.
     pub placement: SinglePlacement,
     /// Which free pod address a new pod gets.
@@ -162,7 +164,7 @@ pub struct Scenario {
     /// A pod that waits longer than this many seconds for an address fails the verdict.
     pub wait_threshold: u32,
     /// Timeline interval in seconds.
-    pub sample: u32,
+    pub sample: NonZeroU32,
     /// Events, sorted by time (stable: file order within one time).
     pub events: Vec<Event>,
 }
@@ -192,11 +194,11 @@ impl Scenario {
         Self {
             duration: None,
             seed: 1,
-            tick: DEFAULT_TICK_SECONDS,
+            tick: nonzero(DEFAULT_TICK_SECONDS),
             placement: SinglePlacement::Random,
             pod_addresses: PodAddressOrder::Packed,
             wait_threshold: DEFAULT_WAIT_THRESHOLD_SECONDS,
-            sample: DEFAULT_SAMPLE_SECONDS,
+            sample: nonzero(DEFAULT_SAMPLE_SECONDS),
             events: peak_events(plan),
         }
     }
@@ -287,5 +289,13 @@ mod tests {
         assert_eq!(parse_seconds("5x"), None);
         assert_eq!(parse_seconds("5m3"), None);
         assert_eq!(parse_seconds(""), None);
+    }
+}
+
+/// A default interval as a [`NonZeroU32`] (every default is at least 1 s).
+const fn nonzero(v: u32) -> NonZeroU32 {
+    match NonZeroU32::new(v) {
+        Some(n) => n,
+        None => NonZeroU32::MIN,
     }
 }

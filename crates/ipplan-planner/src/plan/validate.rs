@@ -16,8 +16,8 @@ use crate::error::PlanError;
 use crate::plan::cni::{CniConfig, NodeShape};
 use crate::plan::pool::{NodeLoad, pool_of};
 use crate::plan::scenario::{
-    Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
-    EventKind, MAX_DURATION_SECONDS, PodAddressOrder, Scenario, SinglePlacement,
+    Arrival, DEFAULT_WAIT_THRESHOLD_SECONDS, Event, EventKind, MAX_DURATION_SECONDS,
+    PodAddressOrder, Scenario, SinglePlacement,
 };
 use crate::plan::spec::{EventSpecKind, NodeGroupSpec, PlanSpec, ScenarioSpec};
 use crate::plan::vocabulary::{
@@ -1139,7 +1139,7 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
                 format!("tick {t}s is out of range: give 1s to 60s (ipamd checks every 5s)"),
             ));
         }
-        s.tick = t;
+        s.tick = std::num::NonZeroU32::new(t).unwrap_or(std::num::NonZeroU32::MIN);
     }
     s.placement = spec.placement.unwrap_or(SinglePlacement::Random);
     // own events: random pod addresses unless told; the peak events keep the closed form's order
@@ -1169,9 +1169,8 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
             ));
         }
         longest("simulate.sample".to_string(), t)?;
-        s.sample = t;
+        s.sample = std::num::NonZeroU32::new(t).unwrap_or(std::num::NonZeroU32::MIN);
     }
-    debug_assert!(s.tick >= 1 && DEFAULT_TICK_SECONDS >= 1 && DEFAULT_SAMPLE_SECONDS >= 1);
     let Some(events) = &spec.events else {
         return Ok(s);
     };

@@ -351,7 +351,7 @@ impl Simulation {
         if t >= self.next_sample {
             self.sample(t);
             while self.next_sample <= t {
-                self.next_sample += self.scenario.sample;
+                self.next_sample += self.scenario.sample.get();
             }
         }
         // The end?
@@ -382,7 +382,7 @@ impl Simulation {
 
     /// The next tick at which something can happen (skips idle stretches).
     fn next_tick(&mut self, t: u32) -> u32 {
-        let tick = self.scenario.tick;
+        let tick = self.scenario.tick.get();
         let mut next = u32::MAX;
         if let Some(e) = self.scenario.events.get(self.next_event) {
             next = next.min(e.at);
@@ -755,7 +755,7 @@ impl Simulation {
     }
 
     fn churn(&mut self, t: u32) {
-        let tick = f64::from(self.scenario.tick);
+        let tick = f64::from(self.scenario.tick.get());
         for gi in 0..self.groups.len() {
             let mut todo = 0u64;
             for c in &mut self.groups[gi].churn {
@@ -1152,12 +1152,12 @@ impl Simulation {
             seed: self.scenario.seed,
             duration_seconds: t,
             steady: self.steady,
-            tick_seconds: self.scenario.tick,
+            tick_seconds: self.scenario.tick.get(),
             subnets,
             node_groups,
             pods,
             timeline: Timeline {
-                interval_seconds: self.scenario.sample,
+                interval_seconds: self.scenario.sample.get(),
                 subnet_names: self
                     .plan
                     .subnets()
