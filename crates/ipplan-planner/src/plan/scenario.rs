@@ -273,6 +273,14 @@ pub fn parse_seconds(text: &str) -> Option<u32> {
     u32::try_from(total).ok()
 }
 
+/// A default interval as a [`NonZeroU32`] (every default is at least 1 s).
+const fn nonzero(v: u32) -> NonZeroU32 {
+    match NonZeroU32::new(v) {
+        Some(n) => n,
+        None => NonZeroU32::MIN,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_seconds;
@@ -289,13 +297,5 @@ mod tests {
         assert_eq!(parse_seconds("5x"), None);
         assert_eq!(parse_seconds("5m3"), None);
         assert_eq!(parse_seconds(""), None);
-    }
-}
-
-/// A default interval as a [`NonZeroU32`] (every default is at least 1 s).
-const fn nonzero(v: u32) -> NonZeroU32 {
-    match NonZeroU32::new(v) {
-        Some(n) => n,
-        None => NonZeroU32::MIN,
     }
 }
