@@ -33,7 +33,11 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         simulate: (args.simulate || plan.has_scenario())
             && plan.cni().ip_family != ipplan_planner::plan::IpFamily::Ipv6,
     };
-    let advice = advise(&plan, &ctx.catalog, options);
+    let advice = crate::progress::spinner(
+        "checking candidate changes",
+        options.simulate && crate::progress::wanted(ctx.quiet),
+        || advise(&plan, &ctx.catalog, options),
+    );
     let before = plan.spec().to_yaml();
     write_report(out, args.format, &advice, |o, a| write_human(o, a, &before))?;
     let any = advice.fits || advice.candidates.iter().any(|c| c.fits);

@@ -104,7 +104,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     let plan = load_plan(ctx, &args.plan)?;
     crate::plans::simulates(&plan)?;
     let scenario = scenario(&plan, args.seed);
-    let report = ipplan_planner::simulate(&plan, &scenario);
+    let report = progress::simulation(&plan, &scenario, progress::wanted(ctx.quiet));
     let trials = if args.trials > 1 {
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         Some(progress::trials(
