@@ -78,6 +78,50 @@ pub fn in_chunks(
     }
 }
 
+/// One simulation, with a bar over simulated time when `show` (a run of the plan's `duration`, or a spinner when
+/// it runs until steady). The report is the same either way: [`Simulation::run_until`] in steps is
+/// [`Simulation::run`].
+pub fn simulation(plan: &Plan, scenario: &Scenario, show: bool) -> SimReport {
+    if !show {
+        return ipplan_planner::simulate(plan, scenario);
+    }
+    let mut sim = Simulation::new(plan, scenario);
+    let end = scenario
+        .duration
+        .unwrap_or(ipplan_planner::plan::MAX_UNTIL_STEADY_SECONDS);
+    let bar = ProgressBar::with_draw_target(Some(u64::from(end)), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "simulating {bar:30} {pos}/{len} simulated seconds, {elapsed} (eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    let step = (end / 200).max(scenario.tick.get());
+    while !sim.is_done() {
+        let before = sim.now();
+        sim.run_until(before.saturating_add(step));
+        bar.set_position(u64::from(sim.now().min(end)));
+        if sim.now() == before {
+            break; // no progress: let `run` finish it
+        }
+    }
+    sim.run();
+    bar.finish_and_clear();
+    sim.report()
+}
+
+/// A spinner on stderr while `work` runs, when `show` (for work with no count to show, e.g. `advise --simulate`).
+pub fn spinner<T>(message: &str, show: bool, work: impl FnOnce() -> T) -> T {
+    if !show {
+        return work();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let out = work();
+    bar.finish_and_clear();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -123,48 +167,4 @@ mod tests {
             assert!(steps.windows(2).all(|w| w[0] < w[1]));
         }
     }
-}
-
-/// One simulation, with a bar over simulated time when `show` (a run of the plan's `duration`, or a spinner when
-/// it runs until steady). The report is the same either way: [`Simulation::run_until`] in steps is
-/// [`Simulation::run`].
-pub fn simulation(plan: &Plan, scenario: &Scenario, show: bool) -> SimReport {
-    if !show {
-        return ipplan_planner::simulate(plan, scenario);
-    }
-    let mut sim = Simulation::new(plan, scenario);
-    let end = scenario
-        .duration
-        .unwrap_or(ipplan_planner::plan::MAX_UNTIL_STEADY_SECONDS);
-    let bar = ProgressBar::with_draw_target(Some(u64::from(end)), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "simulating {bar:30} {pos}/{len} simulated seconds, {elapsed} (eta {eta})",
-    ) {
-        bar.set_style(style);
-    }
-    let step = (end / 200).max(scenario.tick.get());
-    while !sim.is_done() {
-        let before = sim.now();
-        sim.run_until(before.saturating_add(step));
-        bar.set_position(u64::from(sim.now().min(end)));
-        if sim.now() == before {
-            break; // no progress: let `run` finish it
-        }
-    }
-    sim.run();
-    bar.finish_and_clear();
-    sim.report()
-}
-
-/// A spinner on stderr while `work` runs, when `show` (for work with no count to show, e.g. `advise --simulate`).
-pub fn spinner<T>(message: &str, show: bool, work: impl FnOnce() -> T) -> T {
-    if !show {
-        return work();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_message(message.to_string());
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let out = work();
-    bar.finish_and_clear();
-    out
 }
