@@ -569,3 +569,28 @@ simulate: { duration: 10m, placement: lowest }
         Some((0, 0))
     );
 }
+
+#[test]
+fn subnet_ids_past_65535_are_not_cut() {
+    // 65,600 /28 subnets (10.0.0.0/8 holds 2^20 of them); the one node group launches in the last one. Were ids
+    // cut to 16 bits, its node would land in subnet 65,599 - 65,536 = 63.
+    let n = 65_600u32;
+    let mut y = String::from("subnets:\n");
+    for i in 0..n {
+        y.push_str(&format!(
+            "  - {{ name: s{i}, az: z, cidr: 10.{}.{}.{}/28 }}\n",
+            i >> 12,
+            (i >> 4) & 0xff,
+            (i & 0xf) * 16
+        ));
+    }
+    y.push_str(&format!(
+        "node_groups: [{{ name: g, instance_type: t3.small, subnets: [s{}], nodes: 1, pods_per_node: 1 }}]\n",
+        n - 1
+    ));
+    let plan = Plan::from_yaml_str(&y, "wide.yaml", &Catalog::embedded()).unwrap();
+    let r = simulate(&plan, &plan.scenario());
+    let last = (n - 1) as usize;
+    assert!(r.subnets[last].used > 0, "the node is in the last subnet");
+    assert_eq!(r.subnets[63].used, 0);
+}

@@ -386,3 +386,34 @@ simulate:
     let plan = Plan::from_yaml_str(peak, "plan.yaml", &Catalog::embedded()).unwrap();
     assert!(plan.warnings().is_empty());
 }
+
+#[test]
+fn a_scenarios_work_is_bounded_together() {
+    // 100,000 replacements a minute for 7 days: 100,000 x 10,080 = 1,008,000,000 replacements, more than the
+    // 200,000,000 one simulation may run (field by field each value is allowed)
+    let yaml = "
+subnets: [{ name: a, az: z, cidr: 10.0.0.0/16 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 100, pods_per_node: 20 }]
+simulate:
+  duration: 7d
+  events:
+    - { at: 0s, scale: { node_group: g, nodes: 100 } }
+    - { at: 0s, deploy: { node_group: g, pods: 2000 } }
+    - { at: 0s, churn: { node_group: g, per_minute: 100000 } }
+";
+    let e = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "plan.yaml: simulate.events: the churn events ask for 1008000000 pod replacements in all, more than \
+         200000000 (about 10 to 20 s of simulation): lower churn.per_minute, or split the run into shorter \
+         simulations (simulate.duration, churn.until)"
+    );
+    // a day of it is 144,000,000: allowed, and the work says so
+    let day = yaml.replace("duration: 7d", "duration: 1d");
+    let plan = Plan::from_yaml_str(&day, "plan.yaml", &Catalog::embedded()).unwrap();
+    let w = plan.scenario().work(&plan);
+    // 100 nodes x 86,400 / 5 ticks
+    assert_eq!((w.replacements, w.node_ticks), (144_000_000, 100 * 17_280));
+}

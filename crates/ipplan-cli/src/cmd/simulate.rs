@@ -104,6 +104,25 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     let plan = load_plan(ctx, &args.plan)?;
     crate::plans::simulates(&plan)?;
     let scenario = scenario(&plan, args.seed);
+    // the work of all the trials together, bounded as one scenario's is (x 10: the trials run on every core)
+    let work = scenario.work(&plan);
+    let runs = u64::from(args.trials);
+    let (most_repl, most_ticks) = (
+        10 * ipplan_planner::plan::MAX_SIM_REPLACEMENTS,
+        10 * ipplan_planner::plan::MAX_SIM_NODE_TICKS,
+    );
+    if runs.saturating_mul(work.replacements) > most_repl
+        || runs.saturating_mul(work.node_ticks) > most_ticks
+    {
+        bail!(
+            "--trials {}: {} runs of {} pod replacements and {} node-ticks each is more than {most_repl} \
+             replacements or {most_ticks} node-ticks in all: run fewer trials, or split the scenario",
+            args.trials,
+            args.trials,
+            work.replacements,
+            work.node_ticks
+        );
+    }
     let report = progress::simulation(&plan, &scenario, progress::wanted(ctx.quiet));
     let trials = if args.trials > 1 {
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);

@@ -273,6 +273,60 @@ pub fn parse_seconds(text: &str) -> Option<u32> {
     u32::try_from(total).ok()
 }
 
+/// How much work a scenario asks of the simulation, for its bound ([`MAX_SIM_NODE_TICKS`],
+/// [`MAX_SIM_REPLACEMENTS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Work {
+    /// The most nodes at once (every group at its largest scale, rolling surges included) times the ticks.
+    pub node_ticks: u64,
+    /// Pod replacements `churn` asks for in all.
+    pub replacements: u64,
+}
+
+/// The most node-ticks a scenario may ask for (a node is only visited when something is due, so this is a loose
+/// bound: 5,000 nodes for 7 days at 5 s ticks is 6 x 10^8).
+pub const MAX_SIM_NODE_TICKS: u64 = 20_000_000_000;
+/// The most pod replacements a scenario may ask for: about 10 to 20 s of simulation (the engine does 15 to 20
+/// million a second).
+pub const MAX_SIM_REPLACEMENTS: u64 = 200_000_000;
+
+impl Scenario {
+    /// The work this scenario asks of the simulation of `plan`.
+    #[must_use]
+    pub fn work(&self, plan: &Plan) -> Work {
+        let end = u64::from(self.duration.unwrap_or(MAX_UNTIL_STEADY_SECONDS));
+        let mut nodes = vec![0u64; plan.node_groups().len()];
+        let mut replacements = 0f64;
+        for e in &self.events {
+            match &e.kind {
+                EventKind::Scale { group, nodes: n } => {
+                    let g = &mut nodes[group.index()];
+                    *g = (*g).max(u64::from(*n));
+                }
+                EventKind::RollingUpdate { group, surge, .. } => {
+                    nodes[group.index()] += u64::from(*surge);
+                }
+                EventKind::SwitchMode { group, .. } => {
+                    nodes[group.index()] += u64::from(plan.group(*group).surge().max(1));
+                }
+                EventKind::Churn {
+                    per_minute, until, ..
+                } => {
+                    let stop = until.map_or(end, u64::from).min(end);
+                    let minutes = stop.saturating_sub(u64::from(e.at)) as f64 / 60.0;
+                    replacements += per_minute * minutes;
+                }
+                EventKind::Deploy { .. } => {}
+            }
+        }
+        let ticks = end.div_ceil(u64::from(self.tick.get())).max(1);
+        Work {
+            node_ticks: nodes.iter().sum::<u64>().saturating_mul(ticks),
+            replacements: replacements.ceil().min(u64::MAX as f64) as u64,
+        }
+    }
+}
+
 /// A default interval as a [`NonZeroU32`] (every default is at least 1 s).
 const fn nonzero(v: u32) -> NonZeroU32 {
     match NonZeroU32::new(v) {

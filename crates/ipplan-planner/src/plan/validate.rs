@@ -17,7 +17,8 @@ use crate::plan::cni::{CniConfig, NodeShape};
 use crate::plan::pool::{NodeLoad, pool_of};
 use crate::plan::scenario::{
     Arrival, DEFAULT_WAIT_THRESHOLD_SECONDS, Event, EventKind, MAX_DURATION_SECONDS,
-    PodAddressOrder, Scenario, SinglePlacement,
+    MAX_SIM_NODE_TICKS, MAX_SIM_REPLACEMENTS, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario,
+    SinglePlacement,
 };
 use crate::plan::spec::{EventSpecKind, NodeGroupSpec, PlanSpec, ScenarioSpec};
 use crate::plan::vocabulary::{
@@ -1303,6 +1304,31 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
     }
     out.sort_by_key(|e| e.at);
     s.events = out;
+    // the scenario's work, bounded together: nodes x ticks and the replacements churn asks for
+    let work = s.work(plan);
+    if work.replacements > MAX_SIM_REPLACEMENTS {
+        return Err(cx.err(
+            "simulate.events",
+            format!(
+                "the churn events ask for {} pod replacements in all, more than {MAX_SIM_REPLACEMENTS} (about 10 \
+                 to 20 s of simulation): lower churn.per_minute, or split the run into shorter simulations \
+                 (simulate.duration, churn.until)",
+                work.replacements
+            ),
+        ));
+    }
+    if work.node_ticks > MAX_SIM_NODE_TICKS {
+        return Err(cx.err(
+            "simulate.duration",
+            format!(
+                "up to {} nodes for {} ticks is {} node-ticks, more than {MAX_SIM_NODE_TICKS}: split the run into \
+                 shorter simulations, or raise simulate.tick",
+                work.node_ticks / (u64::from(s.duration.unwrap_or(MAX_UNTIL_STEADY_SECONDS)).div_ceil(u64::from(s.tick.get())).max(1)),
+                u64::from(s.duration.unwrap_or(MAX_UNTIL_STEADY_SECONDS)).div_ceil(u64::from(s.tick.get())).max(1),
+                work.node_ticks
+            ),
+        ));
+    }
     Ok(s)
 }
 

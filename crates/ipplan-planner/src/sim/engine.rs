@@ -135,7 +135,7 @@ pub struct Simulation {
     /// Pod replacements due on each node this tick.
     churn_count: Vec<u32>,
     /// Replacements a node could not take (no running pod), by group, redone on random nodes.
-    churn_left: Vec<u16>,
+    churn_left: Vec<u32>,
 }
 
 fn targets(cni: &CniConfig) -> Targets {
@@ -566,9 +566,9 @@ impl Simulation {
         let eni_subnet = self.plan.eni_subnet_for(subnet_id).index();
         let trunk = shape.trunk;
         let spec = NodeSpec {
-            group: gi as u16,
-            subnet: subnet as u16,
-            eni_subnet: eni_subnet as u16,
+            group: gi as u32,
+            subnet: subnet as u32,
+            eni_subnet: eni_subnet as u32,
             prefix: shape.mode == AddressMode::Prefix,
             custom: g.cni.custom_networking,
             slots_per_eni: shape.slots_per_eni,
@@ -582,7 +582,7 @@ impl Simulation {
         let mut node = Node::new(spec, t, t + NODE_READY_SECONDS, primary);
         if trunk {
             match self.allocs[eni_subnet].alloc_single() {
-                Ok(a) => node.trunk = Some((eni_subnet as u16, u32::from(a))),
+                Ok(a) => node.trunk = Some((eni_subnet as u32, u32::from(a))),
                 Err(_) => {
                     self.record_failure(
                         t,

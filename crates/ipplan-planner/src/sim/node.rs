@@ -75,7 +75,7 @@ pub(crate) struct Targets {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Eni {
-    pub subnet: u16,
+    pub subnet: u32,
     pub primary: u32,
     pub is_primary: bool,
     pub created_at: u32,
@@ -94,7 +94,7 @@ struct Slot {
 }
 
 /// Addresses or prefixes held, as `(subnet index, address)`.
-pub(crate) type Held = Vec<(u16, u32)>;
+pub(crate) type Held = Vec<(u32, u32)>;
 
 /// Where a node is in its life. The scheduler's side of it: ipamd runs from launch on (node launch and pod
 /// addresses are decoupled, docs/model.md "Beyond the steady state"); pods are placed only once the node is
@@ -137,7 +137,7 @@ impl Ec2Error {
 /// A failed EC2 call in `subnet`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Failure {
-    pub subnet: u16,
+    pub subnet: u32,
     pub error: Ec2Error,
 }
 
@@ -155,9 +155,10 @@ pub(crate) struct TickOut {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
-    pub group: u16,
-    pub subnet: u16,
-    pub eni_subnet: u16,
+    // subnet and group ids are u32: a plan may have more than 65,535 of either
+    pub group: u32,
+    pub subnet: u32,
+    pub eni_subnet: u32,
     life: Lifecycle,
     pub prefix: bool,
     custom: bool,
@@ -171,7 +172,7 @@ pub(crate) struct Node {
     /// Pods (ordinary + branch) the kubelet takes: max pods less host-network pods.
     pub pod_room: u32,
     pub primary: u32,
-    pub trunk: Option<(u16, u32)>,
+    pub trunk: Option<(u32, u32)>,
     pub branch_quota: u32,
     pub branch: Vec<u32>,
     pub branch_waiting: VecDeque<u32>,
@@ -202,9 +203,9 @@ pub(crate) struct Node {
 /// The node's static facts, from its group.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NodeSpec {
-    pub group: u16,
-    pub subnet: u16,
-    pub eni_subnet: u16,
+    pub group: u32,
+    pub subnet: u32,
+    pub eni_subnet: u32,
     pub prefix: bool,
     pub custom: bool,
     pub slots_per_eni: u32,
@@ -839,7 +840,7 @@ impl Node {
         }
     }
 
-    fn failure(subnet: u16, e: &AllocError) -> Grow {
+    fn failure(subnet: u32, e: &AllocError) -> Grow {
         Grow::Failed(Failure {
             subnet,
             error: Ec2Error::from_alloc(e),
