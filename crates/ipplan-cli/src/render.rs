@@ -283,7 +283,10 @@ pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
 
 /// The trials summary.
 pub fn trials(out: &mut dyn Write, t: &TrialsReport) -> anyhow::Result<()> {
-    let last = t.first_seed + u64::from(t.trials) - 1;
+    // `simulate` refuses a seed range past u64::MAX, so this cannot wrap
+    let last = t
+        .first_seed
+        .saturating_add(u64::from(t.trials).saturating_sub(1));
     writeln!(
         out,
         "trials: {} seeds ({}..={}): P(a pod waits beyond the threshold) = {:.3}, P(does not fit) = {:.3}, \

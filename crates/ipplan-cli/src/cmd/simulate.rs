@@ -104,6 +104,20 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     let plan = load_plan(ctx, &args.plan)?;
     crate::plans::simulates(&plan)?;
     let scenario = scenario(&plan, args.seed);
+    // the seeds are scenario.seed, +1, ...: refuse a range that would wrap past the largest seed
+    if scenario
+        .seed
+        .checked_add(u64::from(args.trials) - 1)
+        .is_none()
+    {
+        bail!(
+            "--seed {} with --trials {} runs past the largest seed {}: use a seed of at most {}",
+            scenario.seed,
+            args.trials,
+            u64::MAX,
+            u64::MAX - (u64::from(args.trials) - 1)
+        );
+    }
     // the work of all the trials together, bounded as one scenario's is (x 10: the trials run on every core)
     let work = scenario.work(&plan);
     let runs = u64::from(args.trials);

@@ -519,3 +519,21 @@ fn bad_input_is_one_line_and_exit_2() {
     // Nothing was written by the failed runs.
     assert!(!svg.exists());
 }
+
+#[test]
+fn a_seed_range_past_the_largest_seed_is_refused() {
+    // seeds are --seed, +1, ...: u64::MAX with 3 trials would wrap to 0 and 1
+    let e = fails(&[
+        "simulate",
+        &example("ecs-migration-20.yaml"),
+        "--seed",
+        "18446744073709551615",
+        "--trials",
+        "3",
+    ]);
+    assert_eq!(
+        e,
+        "ipplan: error: --seed 18446744073709551615 with --trials 3 runs past the largest seed \
+         18446744073709551615: use a seed of at most 18446744073709551613"
+    );
+}
