@@ -35,7 +35,8 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         .collect::<anyhow::Result<Vec<_>>>()
         .context("--layout")?;
     let plan = load_plan(ctx, &args.plan)?;
-    let c = ipplan_planner::compare(&plan, &layouts)?;
+    let c = ipplan_planner::compare(&plan, &layouts)
+        .context("--layout: this plan cannot take that layout")?;
     write_report(out, args.format, &c, write_human)?;
     Ok(verdict_code(c.layouts[0].fits))
 }
