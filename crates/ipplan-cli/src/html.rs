@@ -27,21 +27,9 @@ pub struct Page<'a> {
     pub data_version: &'a str,
 }
 
-/// Escape text for HTML character data and attribute values.
+/// Escape text for HTML character data and attribute values (the SVG pictures' escaping: one for both).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
+    ipplan_planner::svg::escape(s)
 }
 
 const STYLE: &str = "
@@ -337,7 +325,7 @@ mod tests {
     fn names_are_escaped() {
         assert_eq!(
             esc("<b>a&b</b> \"x\" 'y'\u{1b}"),
-            "&lt;b&gt;a&amp;b&lt;/b&gt; &quot;x&quot; &#39;y&#39;\u{fffd}"
+            "&lt;b&gt;a&amp;b&lt;/b&gt; &quot;x&quot; &apos;y&apos; "
         );
     }
 }

@@ -179,7 +179,17 @@ impl Default for MapOptions {
     }
 }
 
-/// Escape text for XML character data and attribute values.
+/// Escape text for XML (and HTML) character data and attribute values: the five markup characters, and control
+/// characters (which XML 1.0 forbids even escaped) as spaces.
+///
+/// ```
+/// assert_eq!(ipplan_planner::svg::escape("<a & 'b'>\u{1b}"), "&lt;a &amp; &apos;b&apos;&gt; ");
+/// ```
+#[must_use]
+pub fn escape(s: &str) -> String {
+    esc(s)
+}
+
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -558,21 +558,21 @@ pub fn check(plan: &Plan) -> Report {
         nau += per_node_nau * u64::from(g.peak_nodes());
         let k = max_nodes_per_subnet(&budgets, &demand, &units[gi], nodes_per_subnet[gi]);
         let max_nodes = k.saturating_mul(g.subnets().len() as u64);
+        // a group of one type has no members to compare: its figures are above, once
+        let (worst, best) = if g.is_mixed() {
+            (
+                g.worst().instance().name.to_string(),
+                g.best().instance().name.to_string(),
+            )
+        } else {
+            (String::new(), String::new())
+        };
         node_groups.push(NodeGroupReport {
             name: g.name().to_string(),
             instance_type: g.instance().name.to_string(),
             members,
-            // a group of one type has no members to compare: its figures are above, once
-            worst: if g.is_mixed() {
-                g.worst().instance().name.to_string()
-            } else {
-                String::new()
-            },
-            best: if g.is_mixed() {
-                g.best().instance().name.to_string()
-            } else {
-                String::new()
-            },
+            worst,
+            best,
             pods_full: g.pods() == PodsSpec::Full,
             nodes: g.nodes(),
             surge: g.surge(),
