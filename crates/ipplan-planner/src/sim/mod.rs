@@ -27,7 +27,11 @@
 //! at launch and each branch pod one more (no warm pool), in the trunk's subnet. Single addresses land where the
 //! scenario's [`SinglePlacement`] says; prefixes take the lowest free /28 (prefix reservations first).
 //!
-//! Not modelled: subnet discovery (secondary ENIs stay in the node subnet, as [`crate::capacity::node_pool`] counts
+//! Not modelled: IPv6 clusters (`cni.ip_family: ipv6`: the engine runs the IPv4 pools, so an IPv6 plan is
+//! simulated as if its pods took IPv4 /28 prefixes; `check` answers IPv6 plans and the CLI refuses to simulate
+//! them).
+//!
+//! Also not modelled: subnet discovery (secondary ENIs stay in the node subnet, as [`crate::capacity::node_pool`] counts
 //! them), the 60 s IMDS reconcile, EC2 throttling, pods of other groups sharing a node.
 //!
 //! # Cost
