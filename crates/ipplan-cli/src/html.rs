@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use ipplan_planner::capacity::Advice;
 use ipplan_planner::report::Severity;
 use ipplan_planner::{Comparison, Report, SimReport};
 
@@ -15,6 +16,8 @@ pub struct Page<'a> {
     pub report: &'a Report,
     /// The what-if layouts, when they could be laid out.
     pub comparison: Option<&'a Comparison>,
+    /// When the plan does not fit: the candidate changes, best first.
+    pub advice: Option<&'a Advice>,
     /// The simulation of the plan's scenario (or its peak); `None` for an IPv6 plan (the simulation models IPv4).
     pub simulation: Option<&'a SimReport>,
     /// Whether the plan has its own `simulate:` scenario (then the plot is shown).
@@ -57,6 +60,7 @@ ul.findings { padding-left: 1.2rem; } ul.findings li { margin: .25rem 0; }
 figure { margin: .75rem 0 1.25rem; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: .9rem; color: var(--muted); }
+td.wrap { white-space: normal; min-width: 18rem; }
 @media print { body { max-width: none; } .scroll { overflow: visible; } h2 { break-after: avoid; } }
 ";
 
@@ -236,6 +240,31 @@ pub fn page(p: &Page<'_>) -> String {
             );
         }
         h.push_str("</ul>\n");
+    }
+
+    // --- what would make it fit
+    if let Some(a) = p.advice.filter(|a| !a.candidates.is_empty()) {
+        h.push_str("<h2>What would make it fit</h2>\n<div class=\"scroll\"><table>\n<tr><th>#</th>\
+                    <th class=\"l\">Change</th><th>Fits</th><th>Headroom after</th><th class=\"l\">How</th></tr>\n");
+        for (i, c) in a.candidates.iter().enumerate() {
+            let how = c.apply.first().map_or(String::new(), |l| {
+                l.lines().next().unwrap_or("").to_string()
+            });
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"l wrap\">{}</td><td class=\"{}\">{}</td><td>{}</td><td class=\"l\"><code>{}</code></td></tr>",
+                i + 1,
+                esc(&c.summary),
+                class(c.fits),
+                yes_no(c.fits),
+                c.headroom,
+                esc(&how)
+            );
+        }
+        h.push_str(
+            "</table></div>\n<p class=\"muted\">Each change applied to the plan and checked again \
+                    (`ipplan advise` has every command and the changed plan).</p>\n",
+        );
     }
 
     // --- layouts

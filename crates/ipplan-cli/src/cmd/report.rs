@@ -76,9 +76,18 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
             &format!("{}, seed {}", file_name(plan.file()), simulation.seed),
         )
     });
+    // what would make it fit, re-checked by the closed form (no simulation: the page stays quick)
+    let advice = (!report.fits()).then(|| {
+        ipplan_planner::capacity::advise(
+            &plan,
+            &ctx.catalog,
+            ipplan_planner::capacity::AdviseOptions::default(),
+        )
+    });
     let html = page(&Page {
         report: &report,
         comparison: comparison.as_ref(),
+        advice: advice.as_ref(),
         simulation: (!ipv6).then_some(&simulation),
         has_scenario: plan.has_scenario(),
         maps,

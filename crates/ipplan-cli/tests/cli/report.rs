@@ -52,6 +52,12 @@ fn the_page_is_self_contained_and_says_the_verdict() {
             .count();
         assert_eq!(maps, rows, "{name}: a map per subnet");
         assert_eq!(html.contains("<figure id=\"plot\">"), plot, "{name}: plot");
+        // a plan that does not fit gets what would make it fit
+        assert_eq!(
+            html.contains("What would make it fit"),
+            code == 1,
+            "{name}: advice"
+        );
     }
 }
 
@@ -127,7 +133,7 @@ fn chromium_renders_the_verdict_and_the_pictures() {
         dom.contains("304 addresses needed at peak, 251 available (53 short)"),
         "rendered DOM has the first failure"
     );
-    for (width, height) in [(1200, 1800), (390, 2400)] {
+    for (width, height) in [(1200, 3200), (390, 5200)] {
         let shot = temp_dir().join(format!("report-{width}.png"));
         chrome(&[
             &format!("--window-size={width},{height}"),
