@@ -417,3 +417,28 @@ simulate:
     // 100 nodes x 86,400 / 5 ticks
     assert_eq!((w.replacements, w.node_ticks), (144_000_000, 100 * 17_280));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// On any valid plan, `advise` and every layout run without a panic, and each candidate re-checks to what it
+    /// says (the same rule the example test holds, on random plans).
+    #[test]
+    fn advise_and_layouts_on_random_plans(spec in spec()) {
+        use ipplan_planner::capacity::{AdviseOptions, Layout, advise, apply_layout};
+        let cat = Catalog::embedded();
+        let plan = Plan::from_spec(spec, "plan.yaml", &cat).unwrap();
+        for l in [Layout::PrefixLen(20), Layout::SecondaryCidr("100.64.0.0/16".parse().unwrap()), Layout::Ipv6] {
+            if let Ok(p) = apply_layout(&plan, l) {
+                let _ = check(&p);
+            }
+        }
+        let advice = advise(&plan, &cat, AdviseOptions::default());
+        for c in &advice.candidates {
+            let p = Plan::from_spec(c.plan.clone(), "plan.yaml", &cat).unwrap();
+            let r = check(&p);
+            prop_assert_eq!(r.fits(), c.fits);
+            prop_assert_eq!(r.subnets.iter().map(|s| s.headroom).min().unwrap(), c.headroom);
+        }
+    }
+}
