@@ -9,17 +9,20 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use crate::alloc::BlockState;
+use crate::alloc::{BlockCensus, BlockState};
 
-/// What a /28 block looks like on a [`subnet_map`]: [`BlockState`] folded into six colours.
+/// What a /28 block looks like on a [`subnet_map`]: [`BlockState`] folded into seven colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MapClass {
     /// Holds a prefix ([`BlockState::Prefix`], [`BlockState::PrefixReservedPrefix`]).
     Prefix,
-    /// A block that could hold a prefix but holds single addresses: spoiled for prefixes
-    /// ([`BlockState::Singles`], [`BlockState::PrefixReservedSingles`]). These are the blocks
-    /// [`SubnetAllocator::fragmentation`](crate::alloc::SubnetAllocator::fragmentation) counts.
+    /// A block that could hold a prefix but holds 1 to 15 single addresses: spoiled for prefixes, "fragmented"
+    /// in AWS's subnet-fragmentation tool ([`BlockState::Singles`], [`BlockState::PrefixReservedSingles`]). These
+    /// are the blocks [`SubnetAllocator::fragmentation`](crate::alloc::SubnetAllocator::fragmentation) counts.
     Spoiled,
+    /// A block that could hold a prefix whose 16 addresses are all held by single addresses: exhausted, not
+    /// fragmented (`Singles(16)`, `PrefixReservedSingles(16)`).
+    Full,
     /// A block that can never hold an automatic prefix (an AWS edge block or a block touching an explicit
     /// reservation), partly used by single addresses ([`BlockState::AwsReserved`] with singles,
     /// [`BlockState::Explicit`] with assigned addresses).
@@ -36,9 +39,10 @@ pub enum MapClass {
 
 impl MapClass {
     /// Every class, in legend order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Prefix,
         Self::Spoiled,
+        Self::Full,
         Self::Singles,
         Self::Free,
         Self::PrefixReservation,
@@ -54,6 +58,7 @@ impl MapClass {
     /// use ipplan_planner::svg::MapClass;
     ///
     /// assert_eq!(MapClass::of(BlockState::Singles(3)), MapClass::Spoiled);
+    /// assert_eq!(MapClass::of(BlockState::Singles(16)), MapClass::Full);
     /// assert_eq!(MapClass::of(BlockState::AwsReserved { singles: 12 }), MapClass::Singles);
     /// assert_eq!(MapClass::of(BlockState::AwsReserved { singles: 0 }), MapClass::Reserved);
     /// ```
@@ -61,6 +66,7 @@ impl MapClass {
     pub const fn of(state: BlockState) -> Self {
         match state {
             BlockState::Prefix | BlockState::PrefixReservedPrefix => Self::Prefix,
+            BlockState::Singles(16..) | BlockState::PrefixReservedSingles(16..) => Self::Full,
             BlockState::Singles(_) | BlockState::PrefixReservedSingles(_) => Self::Spoiled,
             BlockState::AwsReserved { singles: 0 } | BlockState::Explicit { assigned: 0 } => {
                 Self::Reserved
@@ -83,6 +89,7 @@ impl MapClass {
         match self {
             Self::Prefix => "prefix",
             Self::Spoiled => "spoiled",
+            Self::Full => "full",
             Self::Singles => "singles",
             Self::Free => "free",
             Self::PrefixReservation => "prefix-reservation",
@@ -95,6 +102,7 @@ impl MapClass {
         match self {
             Self::Prefix => "#2166ac",
             Self::Spoiled => "#d6604d",
+            Self::Full => "#67001f",
             Self::Singles => "#f4a582",
             Self::Free => "#e6f0d8",
             Self::PrefixReservation => "#b2abd2",
@@ -106,7 +114,10 @@ impl MapClass {
     const fn meaning(self) -> &'static str {
         match self {
             Self::Prefix => "holds a /28 prefix",
-            Self::Spoiled => "single addresses in a block that could hold a prefix",
+            Self::Spoiled => {
+                "fragmented: 1-15 single addresses in a block that could hold a prefix"
+            }
+            Self::Full => "full: all 16 addresses held by singles (exhausted, not fragmented)",
             Self::Singles => "singles in an aws edge block or an explicit reservation",
             Self::Free => "wholly free: can take a prefix now",
             Self::PrefixReservation => {
@@ -120,10 +131,11 @@ impl MapClass {
         match self {
             Self::Prefix => 0,
             Self::Spoiled => 1,
-            Self::Singles => 2,
-            Self::Free => 3,
-            Self::PrefixReservation => 4,
-            Self::Reserved => 5,
+            Self::Full => 2,
+            Self::Singles => 3,
+            Self::Free => 4,
+            Self::PrefixReservation => 5,
+            Self::Reserved => 6,
         }
     }
 }
@@ -143,12 +155,13 @@ impl MapClass {
 ///     BlockState::AwsReserved { singles: 0 },
 /// ];
 /// let counts = map_counts(&states);
-/// assert_eq!(counts, [(MapClass::Prefix, 1), (MapClass::Spoiled, 1), (MapClass::Singles, 1),
-///                     (MapClass::Free, 0), (MapClass::PrefixReservation, 0), (MapClass::Reserved, 1)]);
+/// assert_eq!(counts, [(MapClass::Prefix, 1), (MapClass::Spoiled, 1), (MapClass::Full, 0),
+///                     (MapClass::Singles, 1), (MapClass::Free, 0), (MapClass::PrefixReservation, 0),
+///                     (MapClass::Reserved, 1)]);
 /// ```
 #[must_use]
-pub fn map_counts(states: &[BlockState]) -> [(MapClass, usize); 6] {
-    let mut n = [0usize; 6];
+pub fn map_counts(states: &[BlockState]) -> [(MapClass, usize); 7] {
+    let mut n = [0usize; 7];
     for &s in states {
         n[MapClass::of(s).index()] += 1;
     }
@@ -216,7 +229,7 @@ fn title_width(text: &str) -> usize {
 const FONT: &str = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\"";
 
 /// The colours of the classes mixed in proportion to their counts (a downsampled cell).
-fn blend_colour(counts: &[(MapClass, usize); 6]) -> String {
+fn blend_colour(counts: &[(MapClass, usize); 7]) -> String {
     let total: usize = counts.iter().map(|(_, n)| n).sum();
     let mut rgb = [0usize; 3];
     for (c, n) in counts {
@@ -252,6 +265,14 @@ fn describe(state: BlockState) -> String {
     }
 }
 
+/// `score 15% (HEALTHY)`, the score of AWS's subnet-fragmentation tool, or `score n/a` without candidate blocks.
+fn score_text(c: &BlockCensus) -> String {
+    match (c.score(), c.band()) {
+        (Some(score), Some(band)) => format!("score {score}% ({band})"),
+        _ => "score n/a (no block can take a new prefix)".to_string(),
+    }
+}
+
 /// The /28 at block `i` of a subnet starting at `base` (the block CIDR, or the run's CIDR for `len` blocks).
 fn run_cidr(base: u32, i: usize, len: usize) -> String {
     let start = base.wrapping_add((i as u32).wrapping_mul(16));
@@ -267,8 +288,9 @@ fn run_cidr(base: u32, i: usize, len: usize) -> String {
 /// returns them; `cidr` only labels the picture (block `i` is drawn as `cidr.network() + 16·i`). Block rectangles
 /// sit in `<g id="blocks">` (one `<rect>` per cell); legend counts are in `<text id="count-NAME">`.
 ///
-/// Fragmentation is `spoiled / (spoiled + free + prefix-reservation)`, the same share as
-/// [`SubnetAllocator::fragmentation`](crate::alloc::SubnetAllocator::fragmentation).
+/// Fragmentation is `spoiled / (spoiled + full + free + prefix-reservation)`, the same share as
+/// [`SubnetAllocator::fragmentation`](crate::alloc::SubnetAllocator::fragmentation); next to it the score and band
+/// of AWS's subnet-fragmentation tool ([`BlockCensus`]).
 ///
 /// # Examples
 ///
@@ -333,6 +355,7 @@ pub fn subnet_map(
     let label_every = 24usize.div_ceil(cell).max(1);
 
     let eligible_left = counts[MapClass::Spoiled.index()].1
+        + counts[MapClass::Full.index()].1
         + counts[MapClass::Free.index()].1
         + counts[MapClass::PrefixReservation.index()].1;
     let frag = if eligible_left == 0 {
@@ -375,8 +398,9 @@ pub fn subnet_map(
     let _ = writeln!(
         s,
         "<text x=\"{margin}\" y=\"72\" font-size=\"13\">fragmentation {:.1}%: spoiled share of the \
-         prefix-capable blocks without a prefix</text>",
-        frag * 100.0
+         prefix-capable blocks without a prefix; {}</text>",
+        frag * 100.0,
+        score_text(&BlockCensus::of(states))
     );
 
     // Row labels: the first address of the row.

@@ -126,7 +126,17 @@ impl Oracle {
         let eligible: Vec<usize> = (0..self.blocks())
             .filter(|&b| self.prefix_region(b).is_some() && !self.prefix[b])
             .collect();
-        let spoiled = eligible.iter().filter(|&&b| !self.block_empty(b)).count();
+        // Fragmented: 1 to 15 of the block's 16 addresses held (a full block is exhausted, not fragmented).
+        let spoiled = eligible
+            .iter()
+            .filter(|&&b| {
+                let held = self.assigned[16 * b..16 * b + 16]
+                    .iter()
+                    .filter(|&&x| x)
+                    .count();
+                (1..16).contains(&held)
+            })
+            .count();
         if eligible.is_empty() {
             0.0
         } else {

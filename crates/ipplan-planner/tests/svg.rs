@@ -377,6 +377,8 @@ impl Truth {
             }
         } else if prefix {
             "prefix"
+        } else if n >= 16 {
+            "full"
         } else if n > 0 {
             "spoiled"
         } else if self.prefix_res[b] {

@@ -1,5 +1,7 @@
-//! `ipplan map PLAN --subnet NAME --out map.svg [--at TIME]`: run the plan's scenario (or its peak) and draw
-//! one subnet's /28 blocks at the end or at `--at`. Exit 0 when the file is written, 2 on bad input.
+//! `ipplan map PLAN --subnet NAME --out map.svg [--at TIME] [--format svg|json]`: run the plan's scenario (or its
+//! peak) and draw one subnet's /28 blocks at the end or at `--at` (`--at 0`: the subnet before any node starts,
+//! as imported). `--format json` prints the block census and fragmentation score instead (see
+//! [`BlockCensus`]). Exit 0 when the output is written, 2 on bad input.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use ipplan_core::edit_distance;
 use ipplan_planner::Simulation;
+use ipplan_planner::alloc::BlockCensus;
 use ipplan_planner::svg::{MapOptions, subnet_map};
 
 use crate::args::Context;
@@ -23,15 +26,44 @@ pub struct Args {
     /// The subnet to draw (its `name` in the plan).
     #[arg(long, value_name = "NAME")]
     pub subnet: String,
-    /// The SVG file to write; `-`: the SVG on stdout (and no summary line).
+    /// The file to write; `-`: stdout (and no summary line). Required for SVG; JSON goes to stdout without it.
     #[arg(long, value_name = "FILE.svg")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
+    /// `svg`: the picture; `json`: the block counts (free, fragmented, full, reserved, prefix, prefix_reserved)
+    /// and the fragmentation score and band of AWS's subnet-fragmentation tool.
+    #[arg(long, value_enum, default_value_t = MapFormat::Svg)]
+    pub format: MapFormat,
     /// Draw the subnet at this time (`90s`, `10m`, `1h30m`, or seconds) instead of at the end.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Seed of every random choice (default: the plan's `simulate.seed`, else 1).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+}
+
+/// What `map` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MapFormat {
+    /// An SVG picture of the /28 blocks.
+    Svg,
+    /// The block census and score as JSON.
+    Json,
+}
+
+/// `map --format json`: one subnet's /28 census at one moment.
+#[derive(Debug, serde::Serialize)]
+struct MapJson<'a> {
+    plan: &'a str,
+    subnet: &'a str,
+    cidr: String,
+    /// The simulated time drawn, seconds.
+    at: u32,
+    seed: u64,
+    total_blocks: u64,
+    blocks: BlockCensus,
+    /// `ceil((fragmented + full) / (free + prefix_reserved + fragmented + full) * 100)`; null without candidates.
+    score: Option<u8>,
+    band: Option<&'static str>,
 }
 
 /// The index of subnet `name`, or an error naming the plan, the flag and the closest name.
@@ -68,8 +100,18 @@ fn parse_at(text: &str) -> anyhow::Result<u32> {
 /// Run `map`.
 pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let at = args.at.as_deref().map(parse_at).transpose()?;
-    svg_only("--out", &args.out, "map.svg")?;
-    not_an_input(ctx, "--out", &args.out, &args.plan, "map.svg")?;
+    let target = match (&args.out, args.format) {
+        (Some(path), MapFormat::Svg) => {
+            svg_only("--out", path, "map.svg")?;
+            path.clone()
+        }
+        (Some(path), MapFormat::Json) => path.clone(),
+        (None, MapFormat::Svg) => bail!(
+            "map needs --out: name the SVG file (e.g. --out map.svg), or --out - for stdout; --format json prints the counts instead"
+        ),
+        (None, MapFormat::Json) => PathBuf::from("-"),
+    };
+    not_an_input(ctx, "--out", &target, &args.plan, "map.svg")?;
     let plan = load_plan(ctx, &args.plan)?;
     crate::plans::simulates(&plan)?;
     let names: Vec<&str> = plan.subnets().iter().map(|s| s.name()).collect();
@@ -100,16 +142,35 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         subnet.name(),
         scenario.seed
     );
-    let svg = subnet_map(subnet.cidr(), &blocks, &title, &MapOptions::default());
-    if is_stdout(&args.out) {
-        out.write_all(svg.as_bytes())?;
+    let text = match args.format {
+        MapFormat::Svg => subnet_map(subnet.cidr(), &blocks, &title, &MapOptions::default()),
+        MapFormat::Json => {
+            let census = BlockCensus::of(&blocks);
+            let json = MapJson {
+                plan: file_name(plan.file()),
+                subnet: subnet.name(),
+                cidr: subnet.cidr().to_string(),
+                at: sim.now(),
+                seed: scenario.seed,
+                total_blocks: census.total(),
+                blocks: census,
+                score: census.score(),
+                band: census.band().map(|b| b.name()),
+            };
+            let mut text = serde_json::to_string_pretty(&json)?;
+            text.push('\n');
+            text
+        }
+    };
+    if is_stdout(&target) {
+        out.write_all(text.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    write_file("--out", &args.out, &svg)?;
+    write_file("--out", &target, &text)?;
     writeln!(
         out,
         "wrote {} (subnet {} {}, {} /28 blocks {when})",
-        args.out.display(),
+        target.display(),
         subnet.name(),
         subnet.cidr(),
         blocks.len()

@@ -390,6 +390,61 @@ fn map_of_the_default_scenario() {
     assert!(svg.contains("<title>10.0.0.0/28 "));
 }
 
+/// `map --at 0 --format json`: the subnet as the plan gives it, before any node starts, in the categories of
+/// aws-support-tools `EKS/subnet-fragmentation/subnet_frag.py` (`analyze_subnet`, `print_analysis`).
+#[test]
+fn map_json_at_zero_counts_the_subnet_as_given() {
+    let plan = temp_file(
+        "census.yaml",
+        "vpc: { cidrs: [10.0.0.0/16] }\n\
+         cni: { mode: prefix }\n\
+         subnets:\n\
+         \x20 - { name: a, az: eu-west-1a, cidr: 10.0.0.0/24, other_consumers: [{ what: lambda, addresses: 40 }] }\n\
+         node_groups:\n\
+         \x20 - { name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 10 }\n\
+         simulate: { duration: 10m, placement: lowest }\n",
+    );
+    let stdout = run(
+        &[
+            "map",
+            s(&plan),
+            "--subnet",
+            "a",
+            "--format",
+            "json",
+            "--at",
+            "0",
+        ],
+        0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // Lowest placement, 40 singles: block 0 takes .4-.15 (12; .0-.3 are AWS's), block 1 all 16 (full), block 2
+    // the last 12 (fragmented). Blocks 0 and 15 are the AWS edge blocks; the other 12 are free.
+    assert_eq!(v["at"], 0);
+    assert_eq!(v["total_blocks"], 16);
+    let b = &v["blocks"];
+    assert_eq!(
+        (
+            &b["free"],
+            &b["fragmented"],
+            &b["full"],
+            &b["reserved"],
+            &b["prefix"]
+        ),
+        (&12.into(), &1.into(), &1.into(), &2.into(), &0.into())
+    );
+    // ceil((1 + 1) / (12 + 1 + 1) * 100) = ceil(14.29) = 15
+    assert_eq!(v["score"], 15);
+    assert_eq!(v["band"], "HEALTHY");
+}
+
+#[test]
+fn map_svg_needs_out() {
+    let plan = temp_file("prefix.yaml", PREFIX_PLAN);
+    let err = fails(&["map", s(&plan), "--subnet", "pods-a"]);
+    assert!(err.contains("map needs --out"), "{err}");
+}
+
 #[test]
 fn map_at_a_time_and_at_the_end() {
     let p = example("fragmentation-sim.yaml");
@@ -421,6 +476,7 @@ fn map_at_a_time_and_at_the_end() {
     let total: usize = [
         "prefix",
         "spoiled",
+        "full",
         "singles",
         "free",
         "prefix-reservation",

@@ -6,12 +6,14 @@
 //! - this file: [`SubnetAllocator`] and the types of its interface;
 //! - `error.rs`: [`AllocError`];
 //! - `block.rs`: one /28 block's region and prefix flag;
+//! - `census.rs`: [`BlockCensus`], the block categories and score of AWS's subnet-fragmentation tool;
 //! - `bitset.rs`: the 64-ary hierarchical bitset that finds the lowest free block;
 //! - `fenwick.rs`: the Fenwick tree that finds the k-th free address;
 //! - `picker.rs`: the single-address placement policy over them.
 
 mod bitset;
 mod block;
+mod census;
 mod error;
 mod fenwick;
 mod picker;
@@ -22,6 +24,7 @@ use ipnet::Ipv4Net;
 
 use crate::alloc::bitset::HierBitset;
 use crate::alloc::block::{BlockKind, Region};
+pub use crate::alloc::census::{Band, BlockCensus};
 pub use crate::alloc::error::AllocError;
 use crate::alloc::picker::Picker;
 
@@ -335,8 +338,11 @@ impl SubnetAllocator {
                 set.insert(b);
                 self.free_blocks += 1;
             }
+            // Fragmented: some but not all 16 addresses held by singles (a full block is exhausted, not
+            // fragmented).
+            let frag = |p: bool, o: u16| !p && o != 0 && o != u16::MAX;
             self.spoiled =
-                self.spoiled + u64::from(!prefix && new != 0) - u64::from(!was_prefix && old != 0);
+                self.spoiled + u64::from(frag(prefix, new)) - u64::from(frag(was_prefix, old));
             self.prefixes_in_eligible =
                 self.prefixes_in_eligible + u64::from(prefix) - u64::from(was_prefix);
         }
@@ -658,8 +664,10 @@ impl SubnetAllocator {
 
     /// Fragmentation: the share of the blocks that could hold a prefix which are spoiled by single addresses.
     ///
-    /// Precisely `spoiled / (eligible_blocks - prefixes in eligible blocks)`, where an eligible block (see
-    /// [`eligible_blocks`](Self::eligible_blocks)) is spoiled when it holds no prefix but at least one single.
+    /// Precisely `fragmented / (eligible_blocks - prefixes in eligible blocks)`, where an eligible block (see
+    /// [`eligible_blocks`](Self::eligible_blocks)) is fragmented when it holds no prefix and 1 to 15 single
+    /// addresses. A block whose 16 addresses are all singles is *full*: the subnet is exhausted there, not
+    /// fragmented, so a subnet wholly filled by singles reads `0.0` here and `EXHAUSTED` in [`census`](Self::census).
     /// `0.0` when the denominator is 0. The edge blocks and blocks touching explicit reservations never count.
     ///
     /// # Examples
@@ -729,6 +737,28 @@ impl SubnetAllocator {
         (0..self.occ.len())
             .filter_map(|b| self.block_state(b))
             .collect()
+    }
+
+    /// The block census and fragmentation score in the categories of AWS's subnet-fragmentation tool (see
+    /// [`BlockCensus`]). Walks every block: linear in the subnet's size.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_planner::alloc::{Band, Placement, SubnetAllocator};
+    ///
+    /// // 12 singles fill block 0 (.4-.15, an edge block), 16 more fill block 1, 3 more sit in block 2.
+    /// let mut a = SubnetAllocator::new("10.0.0.0/24".parse()?, &[], Placement::Lowest)?;
+    /// a.alloc_singles(12 + 16 + 3)?;
+    /// let c = a.census();
+    /// assert_eq!((c.reserved, c.full, c.fragmented, c.free), (2, 1, 1, 12));
+    /// assert_eq!(c.score(), Some(15)); // ceil(2 / 14 * 100) = ceil(14.29)
+    /// assert_eq!(c.band(), Some(Band::Healthy));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn census(&self) -> BlockCensus {
+        BlockCensus::of(&self.block_states())
     }
 }
 

@@ -283,8 +283,14 @@ impl Simulation {
         }
     }
 
-    /// Run every tick before `t` (or to the end, if sooner): the state is then the one at `t`.
+    /// Run every tick before `t` (or to the end, if sooner): the state is then the one at `t`. At `t = 0` that is
+    /// the subnets as the plan gives them: other consumers and the control plane hold their addresses, no node
+    /// has started.
     pub fn run_until(&mut self, t: u32) {
+        if !self.started {
+            self.started = true;
+            self.take_fixed_consumers();
+        }
         while !self.done && self.t < t {
             self.step();
         }
