@@ -86,9 +86,7 @@ pub fn simulation(plan: &Plan, scenario: &Scenario, show: bool) -> SimReport {
         return ipplan_planner::simulate(plan, scenario);
     }
     let mut sim = Simulation::new(plan, scenario);
-    let end = scenario
-        .duration
-        .unwrap_or(ipplan_planner::plan::MAX_UNTIL_STEADY_SECONDS);
+    let end = scenario.end();
     let bar = ProgressBar::with_draw_target(Some(u64::from(end)), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(
         "simulating {bar:30} {pos}/{len} simulated seconds, {elapsed} (eta {eta})",

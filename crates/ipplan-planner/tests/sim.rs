@@ -457,6 +457,43 @@ fn schema_errors_name_file_field_and_fix() {
 }
 
 #[test]
+fn a_duration_below_one_tick_is_refused() {
+    assert_eq!(
+        err("  duration: 4s\n"),
+        "plan.yaml: simulate.duration: duration 4s is shorter than one tick (5s): nothing would be simulated; give at least 5s"
+    );
+    assert_eq!(
+        err("  duration: 9s\n  tick: 10s\n"),
+        "plan.yaml: simulate.duration: duration 9s is shorter than one tick (10s): nothing would be simulated; give at least 10s"
+    );
+    // One tick is enough.
+    let ok = "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: web, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 5 }]
+simulate: { duration: 5s }
+";
+    assert!(Plan::from_yaml_str(ok, "plan.yaml", &Catalog::embedded()).is_ok());
+}
+
+/// Without `duration` the run goes until steady, at most 6 h *after the last event*: an event at 8 h is played,
+/// never dropped (before, the run stopped at 6 h and the group never grew to 5).
+#[test]
+fn events_past_six_hours_without_a_duration_are_played() {
+    let p = plan(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/22 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 10 }]
+simulate:
+  events:
+    - { at: 0s, scale: { node_group: g, nodes: 2 } }
+    - { at: 8h, scale: { node_group: g, nodes: 5 } }
+",
+    );
+    let r = simulate(&p, &p.scenario());
+    assert_eq!(r.node_groups[0].peak_nodes, 5);
+    assert_eq!(r.node_groups[0].final_nodes, 5);
+    assert!(r.duration_seconds > 8 * 3600, "{}", r.duration_seconds);
+}
+
+#[test]
 fn rolling_update_and_mode_switch_replace_every_node() {
     let p = plan(
         "subnets: [{ name: a, az: z, cidr: 10.0.0.0/22 }]

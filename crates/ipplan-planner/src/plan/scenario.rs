@@ -48,7 +48,7 @@ pub const DEFAULT_TICK_SECONDS: u32 = 5;
 pub const DEFAULT_WAIT_THRESHOLD_SECONDS: u32 = 30;
 /// The timeline interval when `sample` is not given.
 pub const DEFAULT_SAMPLE_SECONDS: u32 = 60;
-/// How long a simulation without `duration` may run before it stops even if not steady: 6 h.
+/// How long a simulation without `duration` may run past its last event before it stops even if not steady: 6 h.
 pub const MAX_UNTIL_STEADY_SECONDS: u32 = 6 * 3600;
 /// The longest `duration` accepted: 7 days.
 pub const MAX_DURATION_SECONDS: u32 = 7 * 24 * 3600;
@@ -151,7 +151,7 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
     /// Simulated seconds; `None`: until steady (nothing changed for 120 s after the last event), at most
-    /// [`MAX_UNTIL_STEADY_SECONDS`].
+    /// [`MAX_UNTIL_STEADY_SECONDS`] after the last event (see [`Scenario::end`]).
     pub duration: Option<u32>,
     /// The seed of every random choice (`ChaCha8Rng`).
     pub seed: u64,
@@ -291,10 +291,48 @@ pub const MAX_SIM_NODE_TICKS: u64 = 20_000_000_000;
 pub const MAX_SIM_REPLACEMENTS: u64 = 200_000_000;
 
 impl Scenario {
+    /// The latest time the simulation may reach: `duration`, or without one [`MAX_UNTIL_STEADY_SECONDS`] after the
+    /// last event (or the last churn's `until`), at most [`MAX_DURATION_SECONDS`]. So no event is ever dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipplan_core::Catalog;
+    /// use ipplan_planner::{Plan, Scenario};
+    /// use ipplan_planner::plan::MAX_UNTIL_STEADY_SECONDS;
+    /// let yaml = "
+    /// subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+    /// node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 3, pods_per_node: 20 }]
+    /// simulate: { events: [{ at: 8h, scale: { node_group: g, nodes: 5 } }] }
+    /// ";
+    /// let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
+    /// let s = plan.scenario();
+    /// assert_eq!(s.end(), 8 * 3600 + MAX_UNTIL_STEADY_SECONDS);
+    /// assert_eq!(Scenario::peak(&plan).end(), MAX_UNTIL_STEADY_SECONDS);
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    #[must_use]
+    pub fn end(&self) -> u32 {
+        if let Some(d) = self.duration {
+            return d;
+        }
+        let last = self
+            .events
+            .iter()
+            .map(|e| match e.kind {
+                EventKind::Churn { until: Some(u), .. } => e.at.max(u),
+                _ => e.at,
+            })
+            .max()
+            .unwrap_or(0);
+        last.saturating_add(MAX_UNTIL_STEADY_SECONDS)
+            .min(MAX_DURATION_SECONDS.max(last))
+    }
+
     /// The work this scenario asks of the simulation of `plan`.
     #[must_use]
     pub fn work(&self, plan: &Plan) -> Work {
-        let end = u64::from(self.duration.unwrap_or(MAX_UNTIL_STEADY_SECONDS));
+        let end = u64::from(self.end());
         let mut nodes = vec![0u64; plan.node_groups().len()];
         let mut replacements = 0f64;
         for e in &self.events {

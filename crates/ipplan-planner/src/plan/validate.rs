@@ -17,8 +17,7 @@ use crate::plan::cni::{CniConfig, NodeShape};
 use crate::plan::pool::{NodeLoad, pool_of};
 use crate::plan::scenario::{
     Arrival, DEFAULT_WAIT_THRESHOLD_SECONDS, Event, EventKind, MAX_DURATION_SECONDS,
-    MAX_SIM_NODE_TICKS, MAX_SIM_REPLACEMENTS, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario,
-    SinglePlacement,
+    MAX_SIM_NODE_TICKS, MAX_SIM_REPLACEMENTS, PodAddressOrder, Scenario, SinglePlacement,
 };
 use crate::plan::spec::{EventSpecKind, NodeGroupSpec, PlanSpec, ScenarioSpec};
 use crate::plan::vocabulary::{
@@ -1142,6 +1141,17 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
         }
         s.tick = std::num::NonZeroU32::new(t).unwrap_or(std::num::NonZeroU32::MIN);
     }
+    if let Some(d) = s.duration
+        && d < s.tick.get()
+    {
+        return Err(cx.err(
+            "simulate.duration",
+            format!(
+                "duration {d}s is shorter than one tick ({}s): nothing would be simulated; give at least {}s",
+                s.tick, s.tick
+            ),
+        ));
+    }
     s.placement = spec.placement.unwrap_or(SinglePlacement::Random);
     // own events: random pod addresses unless told; the peak events keep the closed form's order
     let default_order = if spec.events.is_some() {
@@ -1323,8 +1333,8 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
             format!(
                 "up to {} nodes for {} ticks is {} node-ticks, more than {MAX_SIM_NODE_TICKS}: split the run into \
                  shorter simulations, or raise simulate.tick",
-                work.node_ticks / (u64::from(s.duration.unwrap_or(MAX_UNTIL_STEADY_SECONDS)).div_ceil(u64::from(s.tick.get())).max(1)),
-                u64::from(s.duration.unwrap_or(MAX_UNTIL_STEADY_SECONDS)).div_ceil(u64::from(s.tick.get())).max(1),
+                work.node_ticks / (u64::from(s.end()).div_ceil(u64::from(s.tick.get())).max(1)),
+                u64::from(s.end()).div_ceil(u64::from(s.tick.get())).max(1),
                 work.node_ticks
             ),
         ));

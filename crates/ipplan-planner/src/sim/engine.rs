@@ -13,9 +13,7 @@ use serde::Serialize;
 
 use crate::alloc::{BlockState, Placement, ReservationKind, SubnetAllocator};
 use crate::capacity::SubnetBudget;
-use crate::plan::{
-    Arrival, Event, EventKind, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario, SinglePlacement,
-};
+use crate::plan::{Arrival, Event, EventKind, PodAddressOrder, Scenario, SinglePlacement};
 use crate::plan::{CniConfig, NodeShape, Plan, ReservationType, SubnetId};
 use crate::report::{Basis, Failure as Reported, Finding, Verdict};
 use crate::sim::node::{Ec2Error, Failure, Node, NodeSpec, Targets, TickOut, below};
@@ -335,7 +333,7 @@ impl Simulation {
     }
 
     fn end(&self) -> u32 {
-        self.scenario.duration.unwrap_or(MAX_UNTIL_STEADY_SECONDS)
+        self.scenario.end()
     }
 
     /// Run one tick at [`Simulation::now`], then move to the next tick that can change anything.
