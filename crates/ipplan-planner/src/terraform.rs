@@ -266,6 +266,7 @@ pub fn terraform_spec(q: &BTreeMap<String, String>) -> Result<PlanSpec, PlanErro
                 .map(|n| ConsumerSpec {
                     what: "other".to_string(),
                     addresses: u64::from(n),
+                    at: Vec::new(),
                 })
                 .into_iter()
                 .collect(),

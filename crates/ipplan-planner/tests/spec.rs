@@ -61,6 +61,7 @@ fn subnet(i: usize) -> impl Strategy<Value = SubnetSpec> {
                     .map(|(what, addresses)| ConsumerSpec {
                         what,
                         addresses: addresses.min(1 << (32 - u32::from(len))),
+                        at: Vec::new(),
                     })
                     .collect(),
             }

@@ -26,7 +26,7 @@ use ipnet::Ipv4Net;
 use serde::Serialize;
 
 use crate::plan::SubnetDemand;
-use crate::plan::{Plan, Reservation, ReservationType, SubnetId};
+use crate::plan::{Held, Plan, Reservation, ReservationType, SubnetId};
 
 /// Addresses AWS reserves in every subnet (VPC UG `subnet-sizing.md`).
 pub const AWS_RESERVED_PER_SUBNET: u64 = 5;
@@ -60,8 +60,13 @@ pub struct SubnetBudget {
     pub reserved_prefix_blocks: u64,
     /// Places where a single does no harm: free addresses in blocks that can never be prefixes.
     pub harmless_singles: u64,
-    /// Addresses a single may take at all: not AWS-reserved and in no reservation.
+    /// Addresses a single may take at all: not AWS-reserved, in no reservation, not held.
     pub single_capacity: u64,
+    /// Of [`other_consumers`](Self::other_consumers), single addresses held at known places
+    /// (`other_consumers[].at`); their blocks are counted exactly, not by the best and worst cases.
+    pub held_singles: u64,
+    /// Of [`other_consumers`](Self::other_consumers), /28 prefixes held at known places (16 addresses each).
+    pub held_prefixes: u64,
 }
 
 /// Why a demand does not fit, in the order [`SubnetFit::first_failure`] checks.
@@ -235,7 +240,118 @@ impl SubnetBudget {
             reserved_prefix_blocks,
             harmless_singles,
             single_capacity: harmless_singles + 16 * general_blocks,
+            held_singles: 0,
+            held_prefixes: 0,
         }
+    }
+
+    /// This budget with `held` (part of its other consumers) at known places: each block a held single sits in is
+    /// spoiled for certain (its other places become harmless), each held prefix takes its block, and only the
+    /// other singles are placed by the best and worst cases. `reservations` are the ones given to
+    /// [`SubnetBudget::new`]. Linear in the held ranges' addresses.
+    ///
+    /// ```
+    /// use ipplan_planner::capacity::{SubnetBudget, SubnetDemand};
+    /// use ipplan_planner::plan::Held;
+    /// # use ipplan_core::Catalog;
+    /// # use ipplan_planner::Plan;
+    /// // one consumer of 14 addresses, one in each prefix-capable block of a /24
+    /// let yaml = "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24, other_consumers: [{ what: x, addresses: 14, \
+    ///     at: [10.0.0.16, 10.0.0.32, 10.0.0.48, 10.0.0.64, 10.0.0.80, 10.0.0.96, 10.0.0.112, 10.0.0.128, \
+    ///     10.0.0.144, 10.0.0.160, 10.0.0.176, 10.0.0.192, 10.0.0.208, 10.0.0.224] }] }]";
+    /// let plan = Plan::from_yaml_str(yaml, "p.yaml", &Catalog::embedded())?;
+    /// let b = SubnetBudget::of(&plan, plan.subnets()[0].id());
+    /// // every block is spoiled, for certain: not even the best case has one free
+    /// let p = b.fit(SubnetDemand { singles: 0, prefixes: 1 }).prefix.unwrap();
+    /// assert_eq!((p.best_case_free_blocks, p.worst_case_free_blocks), (0, 0));
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    #[must_use]
+    pub fn with_held(mut self, reservations: &[Reservation], held: &Held) -> Self {
+        if held.is_empty() {
+            return self;
+        }
+        let base = u32::from(self.cidr.network());
+        let last_block = self.total_blocks.saturating_sub(1);
+        let in_kind = |kind: ReservationType, a: u32| {
+            reservations
+                .iter()
+                .any(|r| r.kind == kind && r.cidr.contains(&Ipv4Addr::from(a)))
+        };
+        let block_of = |a: u32| u64::from(a - base) / 16;
+        // what block b is: an eligible general block, an eligible block inside a prefix reservation, or neither
+        let kind_of = |b: u64| {
+            let lo = base + (b as u32) * 16;
+            let edge = b == 0 || b == last_block;
+            let all_prefix = (lo..lo + 16).all(|a| in_kind(ReservationType::Prefix, a));
+            let any_res = (lo..lo + 16).any(|a| {
+                in_kind(ReservationType::Prefix, a) || in_kind(ReservationType::Explicit, a)
+            });
+            if edge || (any_res && !all_prefix) {
+                0 // never a prefix: held singles there take harmless places
+            } else if all_prefix {
+                2
+            } else {
+                1
+            }
+        };
+        for p in held.prefixes() {
+            let a = u32::from(p.network());
+            match kind_of(block_of(a)) {
+                2 => {
+                    self.prefix_blocks -= 1;
+                    self.reserved_prefix_blocks -= 1;
+                }
+                1 => self.prefix_blocks -= 1,
+                _ => {
+                    let counted = (a..a + 16)
+                        .filter(|&x| {
+                            !in_kind(ReservationType::Prefix, x)
+                                && !in_kind(ReservationType::Explicit, x)
+                        })
+                        .count() as u64;
+                    self.harmless_singles -= counted.min(self.harmless_singles);
+                }
+            }
+            self.held_prefixes += 1;
+        }
+        // held singles, block by block (they are sorted, so one block's run is contiguous)
+        let mut singles = held.singles().map(u32::from).peekable();
+        while let Some(first) = singles.next() {
+            let b = block_of(first);
+            let mut here = vec![first];
+            while let Some(&next) = singles.peek() {
+                if block_of(next) != b {
+                    break;
+                }
+                here.push(next);
+                singles.next();
+            }
+            let k = here.len() as u64;
+            match kind_of(b) {
+                1 => {
+                    self.prefix_blocks -= 1;
+                    self.harmless_singles += 16 - k;
+                }
+                2 => {
+                    self.prefix_blocks -= 1;
+                    self.reserved_prefix_blocks -= 1;
+                }
+                _ => {
+                    let counted = here
+                        .iter()
+                        .filter(|&&x| {
+                            !in_kind(ReservationType::Prefix, x)
+                                && !in_kind(ReservationType::Explicit, x)
+                        })
+                        .count() as u64;
+                    self.harmless_singles -= counted.min(self.harmless_singles);
+                }
+            }
+            self.held_singles += k;
+        }
+        self.single_capacity = self.harmless_singles + 16 * self.general_blocks();
+        self
     }
 
     /// The budget of subnet `id` of `plan`, with its other consumers and control-plane share.
@@ -248,6 +364,7 @@ impl SubnetBudget {
             s.other_consumer_addresses(),
             plan.control_plane_addresses(id),
         )
+        .with_held(s.reservations(), s.held())
     }
 
     /// Prefix-eligible blocks outside prefix reservations (the general pool singles may spoil).
@@ -278,18 +395,21 @@ impl SubnetBudget {
     #[must_use]
     pub fn fit(&self, demand: SubnetDemand) -> SubnetFit {
         let capacity = self.size - self.aws_reserved - self.explicit_reserved;
-        let singles = demand.singles + self.other_consumers + self.control_plane;
+        // held prefixes are not singles; held singles are already placed
+        let singles = (demand.singles + self.other_consumers + self.control_plane)
+            .saturating_sub(16 * self.held_prefixes);
+        let unplaced = singles.saturating_sub(self.held_singles);
         let used = demand.addresses() + self.other_consumers + self.control_plane;
         let fits_addresses = used <= capacity;
-        let fits_singles = singles <= self.single_capacity;
+        let fits_singles = unplaced <= self.single_capacity;
         let prefix = (demand.prefixes > 0).then(|| {
             let needed = demand.prefixes;
             let general = self.general_blocks();
-            let best_spoiled = singles
+            let best_spoiled = unplaced
                 .saturating_sub(self.harmless_singles)
                 .div_ceil(16)
                 .min(general);
-            let worst_spoiled = singles.min(general);
+            let worst_spoiled = unplaced.min(general);
             let best = self.prefix_blocks - best_spoiled;
             let worst = self.prefix_blocks - worst_spoiled;
             PrefixFit {

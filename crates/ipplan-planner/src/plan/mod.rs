@@ -29,6 +29,7 @@
 //!       - { cidr: 10.0.8.0/22, type: prefix }   # prefix (whole /28 blocks) | explicit
 //!     other_consumers:
 //!       - { what: alb, addresses: 8 }
+//!       - { what: nat, addresses: 1, at: [10.0.0.9] }   # optional at: addresses, a-b ranges, /28 prefixes
 //! control_plane:                           # optional
 //!   subnets: [nodes-a]
 //!   enis: 4                                # default 4 (EKS creates 2-4)
@@ -58,6 +59,8 @@ mod spec;
 mod validate;
 mod vocabulary;
 pub(crate) mod yaml;
+
+use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 use ipplan_core::{Catalog, InstanceInfo};
@@ -119,6 +122,48 @@ pub struct Consumer {
     pub addresses: u64,
 }
 
+/// Addresses and /28 prefixes the subnet's other consumers hold today (`other_consumers[].at`): inside the
+/// subnet, none AWS-reserved or in an explicit reservation, no two overlapping, prefixes not in an edge block.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Held {
+    /// Single addresses as inclusive ranges, sorted, disjoint.
+    pub(crate) singles: Vec<(Ipv4Addr, Ipv4Addr)>,
+    /// Aligned /28 prefixes, sorted.
+    pub(crate) prefixes: Vec<Ipv4Net>,
+}
+
+impl Held {
+    /// Single addresses as inclusive ranges, sorted and disjoint.
+    #[must_use]
+    pub fn single_ranges(&self) -> &[(Ipv4Addr, Ipv4Addr)] {
+        &self.singles
+    }
+    /// The /28 prefixes, sorted.
+    #[must_use]
+    pub fn prefixes(&self) -> &[Ipv4Net] {
+        &self.prefixes
+    }
+    /// How many single addresses.
+    #[must_use]
+    pub fn single_count(&self) -> u64 {
+        self.singles
+            .iter()
+            .map(|&(a, b)| u64::from(u32::from(b) - u32::from(a)) + 1)
+            .sum()
+    }
+    /// Every single address, lowest first.
+    pub fn singles(&self) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        self.singles
+            .iter()
+            .flat_map(|&(a, b)| (u32::from(a)..=u32::from(b)).map(Ipv4Addr::from))
+    }
+    /// Whether nothing is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.singles.is_empty() && self.prefixes.is_empty()
+    }
+}
+
 /// One subnet of a validated plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subnet {
@@ -130,6 +175,7 @@ pub struct Subnet {
     role: SubnetRole,
     reservations: Vec<Reservation>,
     other_consumers: Vec<Consumer>,
+    held: Held,
 }
 
 impl Subnet {
@@ -177,6 +223,12 @@ impl Subnet {
     #[must_use]
     pub fn other_consumer_addresses(&self) -> u64 {
         self.other_consumers.iter().map(|c| c.addresses).sum()
+    }
+    /// What its other consumers hold at known places (`other_consumers[].at`); part of
+    /// [`other_consumer_addresses`](Self::other_consumer_addresses).
+    #[must_use]
+    pub const fn held(&self) -> &Held {
+        &self.held
     }
 }
 

@@ -47,7 +47,7 @@ pub(crate) mod keys {
         "other_consumers",
     ];
     pub(crate) const RESERVATION: &[&str] = &["cidr", "type"];
-    pub(crate) const CONSUMER: &[&str] = &["what", "addresses"];
+    pub(crate) const CONSUMER: &[&str] = &["what", "addresses", "at"];
     pub(crate) const CONTROL_PLANE: &[&str] = &["subnets", "enis"];
     pub(crate) const NODE_GROUP: &[&str] = &[
         "name",
@@ -215,6 +215,11 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
                 other_consumers.push(ConsumerSpec {
                     what: o.req("what")?.name()?.to_string(),
                     addresses: o.req("addresses")?.uint(0, 1 << 32)?,
+                    at: o
+                        .get("at")
+                        .map(|n| names(&n))
+                        .transpose()?
+                        .unwrap_or_default(),
                 });
             }
         }

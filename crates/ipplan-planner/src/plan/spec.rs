@@ -142,6 +142,12 @@ pub struct ConsumerSpec {
     /// Addresses it takes at peak.
     #[schemars(range(max = 4_294_967_296_u64))]
     pub addresses: u64,
+    /// Where some or all of them are today: addresses (`10.0.1.20`), inclusive ranges (`10.0.1.20-10.0.1.27`) and
+    /// /28 prefixes (`10.0.1.48/28`) inside the subnet. Held from the start; the rest of `addresses` is placed by
+    /// EC2's rules as without `at`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(default)]
+    pub at: Vec<String>,
 }
 
 /// `control_plane:`.

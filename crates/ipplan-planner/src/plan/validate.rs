@@ -26,7 +26,7 @@ use crate::plan::vocabulary::{
 use crate::plan::yaml::suggest;
 use crate::plan::{
     Consumer, ControlPlane, DEFAULT_CONTROL_PLANE_ENIS, DEFAULT_HEADROOM_PERCENT,
-    DEFAULT_HOST_NETWORK_PODS, LONGEST_SUBNET_PREFIX, Member, NodeGroup, Plan, Reservation,
+    DEFAULT_HOST_NETWORK_PODS, Held, LONGEST_SUBNET_PREFIX, Member, NodeGroup, Plan, Reservation,
     SHORTEST_SUBNET_PREFIX, Subnet, VPC_CIDR_QUOTA,
 };
 
@@ -215,6 +215,142 @@ fn first_overlap(blocks: impl Iterator<Item = Ipv4Net>) -> Option<(usize, usize)
         seen.insert(s, (e, i));
     }
     None
+}
+
+/// One `other_consumers[].at` entry: `10.0.1.20`, `10.0.1.20-10.0.1.27` or `10.0.1.48/28`.
+enum AtEntry {
+    Range(Ipv4Addr, Ipv4Addr),
+    Prefix(Ipv4Net),
+}
+
+fn at_entry(text: &str) -> Result<AtEntry, String> {
+    let t = text.trim();
+    let bad = || {
+        format!(
+            "'{text}' is not an address, a range or a /28: write e.g. 10.0.1.20, 10.0.1.20-10.0.1.27 or 10.0.1.48/28"
+        )
+    };
+    if t.contains('/') {
+        let net: Ipv4Net = t.parse().map_err(|_| bad())?;
+        if net.prefix_len() != 28 {
+            return Err(format!(
+                "'{text}' is a /{}: at holds single addresses, ranges and /28 prefixes only; write a range ({}-{}) for single addresses",
+                net.prefix_len(),
+                net.network(),
+                net.broadcast()
+            ));
+        }
+        if net.addr() != net.network() {
+            return Err(format!(
+                "'{text}' is not a /28 network address: use '{}'",
+                net.trunc()
+            ));
+        }
+        return Ok(AtEntry::Prefix(net));
+    }
+    if let Some((a, b)) = t.split_once('-') {
+        let a: Ipv4Addr = a.trim().parse().map_err(|_| bad())?;
+        let b: Ipv4Addr = b.trim().parse().map_err(|_| bad())?;
+        if a > b {
+            return Err(format!(
+                "'{text}' runs backwards: write the lower address first ({b}-{a})"
+            ));
+        }
+        return Ok(AtEntry::Range(a, b));
+    }
+    let a: Ipv4Addr = t.parse().map_err(|_| bad())?;
+    Ok(AtEntry::Range(a, a))
+}
+
+/// The subnet's `other_consumers[].at`, checked: inside the subnet, not AWS-reserved, not in an explicit
+/// reservation, no overlap, prefixes not in the first or last /28, at most each consumer's `addresses`.
+fn held(cx: &Ctx<'_>, i: usize, s: &crate::plan::spec::SubnetSpec) -> Result<Held, PlanError> {
+    let cidr = s.cidr.trunc();
+    let (lo, hi) = (u32::from(cidr.network()), u32::from(cidr.broadcast()));
+    let explicit: Vec<Ipv4Net> = s
+        .reservations
+        .iter()
+        .filter(|r| r.kind == ReservationType::Explicit)
+        .map(|r| r.cidr)
+        .collect();
+    // (start, end, path) of every entry, for the overlap check
+    let mut spans: Vec<(u32, u32, String)> = Vec::new();
+    let mut held = Held::default();
+    for (k, c) in s.other_consumers.iter().enumerate() {
+        let mut count = 0u64;
+        for (j, text) in c.at.iter().enumerate() {
+            let path = format!("subnets[{i}].other_consumers[{k}].at[{j}]");
+            let entry = at_entry(text).map_err(|m| cx.err(path.clone(), m))?;
+            let (a, b) = match entry {
+                AtEntry::Range(a, b) => (u32::from(a), u32::from(b)),
+                AtEntry::Prefix(p) => (u32::from(p.network()), u32::from(p.broadcast())),
+            };
+            if a < lo || b > hi {
+                return Err(cx.err(
+                    path,
+                    format!("'{text}' is outside the subnet {cidr}: give addresses inside it"),
+                ));
+            }
+            if a <= lo + 3 || b == hi {
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "'{text}' holds an address AWS reserves ({} to {} and {}): leave those out",
+                        Ipv4Addr::from(lo),
+                        Ipv4Addr::from(lo + 3),
+                        Ipv4Addr::from(hi)
+                    ),
+                ));
+            }
+            if let Some(r) = explicit
+                .iter()
+                .find(|r| u32::from(r.network()) <= b && a <= u32::from(r.broadcast()))
+            {
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "'{text}' reaches into the explicit reservation {r}, whose addresses are already out of the budget: leave it out of at"
+                    ),
+                ));
+            }
+            match entry {
+                // a prefix in the first or last /28 holds an AWS-reserved address: refused above
+                AtEntry::Prefix(p) => {
+                    held.prefixes.push(p);
+                }
+                AtEntry::Range(ra, rb) => held.singles.push((ra, rb)),
+            }
+            count += u64::from(b - a) + 1;
+            spans.push((a, b, path));
+        }
+        if count > c.addresses {
+            return Err(cx.err(
+                format!("subnets[{i}].other_consumers[{k}].addresses"),
+                format!(
+                    "{} is fewer than the {count} addresses its 'at' lists: give at least {count}",
+                    c.addresses
+                ),
+            ));
+        }
+    }
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by_key(|&n| (spans[n].0, spans[n].1));
+    for w in order.windows(2) {
+        let (x, y) = (&spans[w[0]], &spans[w[1]]);
+        if y.0 <= x.1 {
+            let (first, second) = if w[0] < w[1] { (x, y) } else { (y, x) };
+            return Err(cx.err(
+                second.2.clone(),
+                format!(
+                    "overlaps {}: each address is held once; list it under one consumer",
+                    first.2.split_once('.').map_or(first.2.as_str(), |(_, r)| r)
+                ),
+            ));
+        }
+    }
+    held.singles.sort_unstable();
+    held.prefixes.sort_unstable();
+    Ok(held)
 }
 
 fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
@@ -624,6 +760,7 @@ fn subnets(
                 ));
             }
         }
+        let held = held(cx, i, s)?;
         let role = s.role.unwrap_or(SubnetRole::Both);
         let id = SubnetId(i as u32);
         if role == SubnetRole::Pods && !cni.custom_networking {
@@ -655,6 +792,7 @@ fn subnets(
                     addresses: c.addresses,
                 })
                 .collect(),
+            held,
         });
     }
     if let Some((i, j)) = first_overlap(spec.subnets.iter().map(|s| s.cidr)) {

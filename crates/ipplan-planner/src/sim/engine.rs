@@ -447,11 +447,25 @@ impl Simulation {
         self.stats[subnet].count_failure(ev);
     }
 
-    /// Other consumers and the control plane take their singles at 0 s.
+    /// Other consumers and the control plane take their singles at 0 s: first what the plan places exactly
+    /// (`other_consumers[].at`, validated to be assignable), then the rest where EC2 would put them.
     fn take_fixed_consumers(&mut self) {
         for i in 0..self.plan.subnets().len() {
             let s = &self.plan.subnets()[i];
-            let n: u64 = s.other_consumer_addresses() + self.plan.control_plane_addresses(s.id());
+            let held = s.held();
+            let mut placed = 0u64;
+            for p in held.prefixes() {
+                if self.allocs[i].assign_explicit_prefix(*p).is_ok() {
+                    placed += 16;
+                }
+            }
+            for a in held.singles() {
+                if self.allocs[i].assign_explicit(a).is_ok() {
+                    placed += 1;
+                }
+            }
+            let n: u64 = (s.other_consumer_addresses() + self.plan.control_plane_addresses(s.id()))
+                .saturating_sub(placed);
             for _ in 0..n {
                 if self.allocs[i].alloc_single().is_err() {
                     self.record_failure(
