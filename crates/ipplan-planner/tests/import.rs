@@ -29,6 +29,10 @@ fn every_example_import_round_trips_through_the_reader() {
         vec![input(InputKind::Terraform, "terraform/state.json")],
         vec![input(InputKind::Eksctl, "eksctl/cluster.yaml")],
         vec![
+            input(InputKind::AwsSubnets, "aws/subnets.json"),
+            input(InputKind::AwsEnis, "aws/enis.json"),
+        ],
+        vec![
             input(InputKind::Karpenter, "karpenter/nodepools.yaml"),
             input(InputKind::Terraform, "terraform/plan.json"),
         ],
@@ -70,10 +74,133 @@ fn the_same_subnet_seen_twice_is_one_subnet() {
     assert_eq!(imported.spec.node_groups[0].subnets.len(), 2);
 }
 
+/// examples/import/aws: one /24 (16 blocks) and 7 ENIs over two describe-network-interfaces pages, in the shape
+/// the AWS CLI prints (EC2 API reference `DescribeNetworkInterfaces`). Worked by hand from the files:
+/// - owners: NAT gateway .10, ALB (`ELB app/...`) .20, VPC endpoint .21, Lambda .70, ECS task (`arn:aws:ecs:...`)
+///   .100, an instance's primary ENI .130-.133 (no CNI tag: `ec2-instance`), the CNI's secondary ENI
+///   (`aws-K8S-...`, tagged) .140 and the prefix .160/28;
+/// - blocks: 0 (.10) and 15 are the edge blocks; 1 (.20, .21), 4 (.70), 6 (.100), 8 (.130-.133, .140)
+///   fragmented; 10 a prefix; the other 9 free. Score ceil(4 / 13 * 100) = 31, LOW;
+/// - 10 singles + 16 = 26 used: 256 - 5 - 26 = 225, describe-subnets' AvailableIpAddressCount.
+#[test]
+fn todays_vpc_from_the_aws_cli() {
+    use ipplan_planner::capacity::SubnetBudget;
+    use ipplan_planner::{Plan, Scenario, Simulation};
+    let inputs = [
+        input(InputKind::AwsSubnets, "aws/subnets.json"),
+        input(InputKind::AwsEnis, "aws/enis.json"),
+    ];
+    let imported = import(&inputs, &Overrides::default(), &Catalog::embedded()).unwrap();
+    let s = &imported.spec.subnets[0];
+    assert_eq!(s.name, "private-a");
+    let owners: Vec<(&str, u64, Vec<&str>)> = s
+        .other_consumers
+        .iter()
+        .map(|c| {
+            (
+                c.what.as_str(),
+                c.addresses,
+                c.at.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            ("ec2-instance", 4, vec!["10.30.1.130-10.30.1.133"]),
+            ("ecs-task", 1, vec!["10.30.1.100"]),
+            ("eks-node", 17, vec!["10.30.1.140", "10.30.1.160/28"]),
+            ("lambda", 1, vec!["10.30.1.70"]),
+            ("load-balancer", 1, vec!["10.30.1.20"]),
+            ("nat-gateway", 1, vec!["10.30.1.10"]),
+            ("vpc-endpoint", 1, vec!["10.30.1.21"]),
+        ]
+    );
+    // AvailableIpAddressCount agrees: no cross-check line
+    assert!(
+        !imported
+            .assumptions
+            .iter()
+            .any(|a| a.contains("describe-subnets counts"))
+    );
+    let plan = Plan::from_spec(imported.spec.clone(), "today.yaml", &Catalog::embedded()).unwrap();
+    let b = SubnetBudget::of(&plan, plan.subnets()[0].id());
+    // 14 prefix-capable blocks less 4 fragmented and 1 prefix
+    assert_eq!(b.prefix_blocks, 9);
+    assert_eq!(b.usable, 225);
+    let mut sim = Simulation::new(&plan, &Scenario::peak(&plan));
+    sim.run_until(0);
+    let c = sim.allocator(0).unwrap().census();
+    assert_eq!(
+        (c.free, c.fragmented, c.full, c.reserved, c.prefix),
+        (9, 4, 0, 2, 1)
+    );
+    assert_eq!(c.score(), Some(31));
+}
+
+#[test]
+fn bad_aws_cli_output_is_one_clear_error() {
+    let subnets = example("aws/subnets.json");
+    let run = |enis: &str| {
+        let inputs = [
+            Input {
+                kind: InputKind::AwsSubnets,
+                file: "subnets.json".into(),
+                text: subnets.clone(),
+            },
+            Input {
+                kind: InputKind::AwsEnis,
+                file: "enis.json".into(),
+                text: enis.into(),
+            },
+        ];
+        import(&inputs, &Overrides::default(), &Catalog::embedded())
+            .unwrap_err()
+            .to_string()
+    };
+    let eni = |subnet: &str, addr: &str| {
+        format!(
+            r#"{{"NetworkInterfaces": [{{"NetworkInterfaceId": "eni-0bb00000000000001", "SubnetId": "{subnet}",
+            "InterfaceType": "interface", "PrivateIpAddresses": [{{"Primary": true, "PrivateIpAddress": "{addr}"}}]}}]}}"#
+        )
+    };
+    let e = run(&eni("subnet-0ffffffffffffffff", "10.30.1.50"));
+    assert!(
+        e.contains("enis.json") && e.contains("eni-0bb00000000000001"),
+        "{e}"
+    );
+    assert!(
+        e.contains("'subnet-0ffffffffffffffff' is in no input"),
+        "{e}"
+    );
+    let e = run(&eni("subnet-0a1b2c3d4e5f60001", "10.99.0.5"));
+    assert!(e.contains("eni-0bb00000000000001"), "{e}");
+    assert!(
+        e.contains("address 10.99.0.5 is outside its subnet 10.30.1.0/24"),
+        "{e}"
+    );
+    let e = run(&example("aws/enis.json")[..200]);
+    assert!(e.contains("enis.json") && e.contains("invalid JSON"), "{e}");
+    let e = run(&subnets);
+    assert!(e.contains("no 'NetworkInterfaces' list"), "{e}");
+    assert_eq!(e.lines().count(), 1);
+}
+
 /// JSON-ish trees built from the words the importers look for, so random input reaches deep into them.
 fn tree() -> impl Strategy<Value = serde_json::Value> {
     let words = prop::sample::select(vec![
         "format_version",
+        "NetworkInterfaces",
+        "NetworkInterfaceId",
+        "SubnetId",
+        "InterfaceType",
+        "PrivateIpAddresses",
+        "PrivateIpAddress",
+        "Ipv4Prefixes",
+        "Ipv4Prefix",
+        "10.0.0.9",
+        "Subnets",
+        "CidrBlock",
         "planned_values",
         "values",
         "root_module",
@@ -192,6 +319,9 @@ proptest! {
         for (kind, text) in [
             (InputKind::Terraform, json.clone()),
             (InputKind::AwsSubnets, json.clone()),
+            (InputKind::AwsEnis, json.clone()),
+            (InputKind::AwsEnis, format!("{json}{json}")),
+            (InputKind::AwsEnis, json.chars().take(cut).collect()),
             (InputKind::Eksctl, yaml.clone()),
             (InputKind::Karpenter, format!("{yaml}\n---\n{yaml}")),
             // truncated text too
@@ -206,7 +336,7 @@ proptest! {
     #[test]
     fn random_bytes_never_panic(text in "\\PC{0,300}") {
         let cat = Catalog::embedded();
-        for kind in [InputKind::Terraform, InputKind::Eksctl, InputKind::Karpenter, InputKind::AwsSubnets] {
+        for kind in [InputKind::Terraform, InputKind::Eksctl, InputKind::Karpenter, InputKind::AwsSubnets, InputKind::AwsEnis] {
             let input = Input { kind, file: "random".into(), text: text.clone() };
             let _ = import(&[input], &Overrides::default(), &cat);
         }

@@ -19,7 +19,7 @@ use crate::plans::write_file;
     clap::ArgGroup::new("inputs")
         .required(true)
         .multiple(true)
-        .args(["terraform", "eksctl", "karpenter", "aws_subnets"])
+        .args(["terraform", "eksctl", "karpenter", "aws_subnets", "aws_enis"])
 ))]
 pub struct Args {
     /// `terraform show -json` of a saved plan (`terraform show -json tfplan`) or of a state.
@@ -34,6 +34,11 @@ pub struct Args {
     /// `aws ec2 describe-subnets --output json`, for subnets the other inputs name by id or by tags.
     #[arg(long = "aws-subnets", value_name = "FILE")]
     pub aws_subnets: Vec<PathBuf>,
+    /// `aws ec2 describe-network-interfaces --output json`: every address and /28 prefix held today, by owner
+    /// (load balancer, NAT gateway, VPC endpoint, Lambda, ECS task, EKS node, EKS control plane, other), as
+    /// `other_consumers` with `at:`. Pass the subnets with --aws-subnets.
+    #[arg(long = "aws-enis", value_name = "FILE")]
+    pub aws_enis: Vec<PathBuf>,
     /// A node group's peak node count where the input has none (or to override it).
     #[arg(long, value_name = "GROUP=N")]
     pub nodes: Vec<String>,
@@ -70,6 +75,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     let mut inputs = Vec::new();
     for (kind, paths) in [
         (InputKind::AwsSubnets, &args.aws_subnets),
+        (InputKind::AwsEnis, &args.aws_enis),
         (InputKind::Terraform, &args.terraform),
         (InputKind::Eksctl, &args.eksctl),
         (InputKind::Karpenter, &args.karpenter),

@@ -60,6 +60,12 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
                 ))
             })
             .collect();
+        if let (Some(id), Some(n)) = (
+            &id,
+            s.get("AvailableIpAddressCount").and_then(Value::as_u64),
+        ) {
+            f.available.push((id.clone(), n));
+        }
         f.subnets.push(FSubnet {
             address: address.clone(),
             id,

@@ -13,7 +13,7 @@ use ipnet::Ipv4Net;
 
 use crate::import::{ImportError, Imported, InputKind, Source, natural_cmp};
 use crate::plan::{
-    CniSpec, ControlPlaneSpec, MaxPodsSpec, NodeGroupSpec, PlanSpec, ReservationSpec,
+    CniSpec, ConsumerSpec, ControlPlaneSpec, MaxPodsSpec, NodeGroupSpec, PlanSpec, ReservationSpec,
     ReservationType, SubnetSpec, VpcSpec,
 };
 
@@ -72,6 +72,18 @@ pub(crate) struct FReservation {
     pub source: Source,
 }
 
+/// Addresses an owner holds today in one subnet (`--aws-enis`): becomes an `other_consumers` entry with `at:`.
+#[derive(Debug, Clone)]
+pub(crate) struct FConsumer {
+    pub subnet: SubnetRef,
+    pub what: String,
+    /// Sorted, distinct; each with the index of its ENI in `enis`.
+    pub singles: Vec<(std::net::Ipv4Addr, u32)>,
+    pub prefixes: Vec<(Ipv4Net, u32)>,
+    pub enis: Vec<String>,
+    pub source: Source,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct FControlPlane {
     pub subnets: Vec<SubnetRef>,
@@ -104,6 +116,9 @@ pub(crate) struct Fragment {
     pub cni: Option<(CniSpec, BTreeMap<String, Source>, Source)>,
     pub subnets: Vec<FSubnet>,
     pub reservations: Vec<FReservation>,
+    pub consumers: Vec<FConsumer>,
+    /// describe-subnets' `AvailableIpAddressCount` per subnet id, for the cross-check against the ENIs.
+    pub available: Vec<(String, u64)>,
     pub control_plane: Option<FControlPlane>,
     pub groups: Vec<FGroup>,
     pub assumptions: Vec<String>,
@@ -134,7 +149,7 @@ const SUBNET_FLAGS: &str = "--terraform, --eksctl or --aws-subnets";
 pub(crate) fn merge(
     fragments: Vec<Fragment>,
     overrides: &Overrides,
-    _present: &[InputKind],
+    present: &[InputKind],
 ) -> Result<Imported, ImportError> {
     let mut subnets: Vec<Merged> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -274,6 +289,86 @@ pub(crate) fn merge(
         }
     }
 
+    let mut consumers: Vec<Vec<(ConsumerSpec, Source)>> = vec![Vec::new(); subnets.len()];
+    for f in &fragments {
+        for c in &f.consumers {
+            let who = |k: u32| c.enis.get(k as usize).cloned().unwrap_or_default();
+            let first = c
+                .singles
+                .first()
+                .map(|x| x.1)
+                .or_else(|| c.prefixes.first().map(|x| x.1))
+                .unwrap_or(0);
+            let src = Source::new(&c.source.file, who(first));
+            let [i] = resolve(&c.subnet, &src, "its subnet")?[..] else {
+                continue;
+            };
+            let cidr = subnets[i].subnet.cidr;
+            let outside = |what: String, k: u32| {
+                ImportError::input(
+                    &c.source.file,
+                    who(k),
+                    format!("{what} is outside its subnet {cidr}"),
+                    "pass describe-subnets and describe-network-interfaces output of the same VPC, taken together",
+                )
+            };
+            for &(a, k) in &c.singles {
+                if !cidr.contains(&a) {
+                    return Err(outside(format!("address {a}"), k));
+                }
+            }
+            for &(p, k) in &c.prefixes {
+                if !cidr.contains(&p) {
+                    return Err(outside(format!("prefix {p}"), k));
+                }
+            }
+            let singles: Vec<std::net::Ipv4Addr> = c.singles.iter().map(|x| x.0).collect();
+            let mut at = crate::import::aws_enis::ranges(&singles);
+            at.extend(c.prefixes.iter().map(|x| x.0.to_string()));
+            if c.what == "eks-node" {
+                assumptions.push(format!(
+                    "{}: {} addresses of EKS nodes running today are held as other consumers; if the plan's node \
+                     groups stand for those nodes, delete that entry",
+                    subnets[i].subnet.source.address,
+                    singles.len() + 16 * c.prefixes.len()
+                ));
+            }
+            consumers[i].push((
+                ConsumerSpec {
+                    what: c.what.clone(),
+                    addresses: singles.len() as u64 + 16 * c.prefixes.len() as u64,
+                    at,
+                },
+                c.source.clone(),
+            ));
+        }
+    }
+
+    // describe-subnets' count of available addresses against what the ENIs hold
+    if present.contains(&InputKind::AwsEnis) {
+        for f in &fragments {
+            for (id, available) in &f.available {
+                let Some(&i) = by_id.get(id) else { continue };
+                let size = 1u64 << (32 - u32::from(subnets[i].subnet.cidr.prefix_len()));
+                let held: u64 = consumers[i].iter().map(|(c, _)| c.addresses).sum();
+                let expected = size.saturating_sub(5 + held);
+                if expected != *available {
+                    assumptions.push(format!(
+                        "{id}: describe-subnets counts {available} available addresses, but {size} - 5 reserved - {held} \
+                         held by the listed ENIs leaves {expected}: {} addresses are {} (other holders, or the two \
+                         outputs were taken at different times)",
+                        expected.abs_diff(*available),
+                        if *available < expected {
+                            "held by something describe-network-interfaces does not list"
+                        } else {
+                            "listed by the ENIs but counted free by EC2"
+                        }
+                    ));
+                }
+            }
+        }
+    }
+
     // names: the readable one when free, else the address
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut names = Vec::with_capacity(subnets.len());
@@ -301,6 +396,9 @@ pub(crate) fn merge(
         for (k, (_, src)) in reservations[i].iter().enumerate() {
             provenance.insert(format!("subnets[{i}].reservations[{k}]"), src.clone());
         }
+        for (k, (_, src)) in consumers[i].iter().enumerate() {
+            provenance.insert(format!("subnets[{i}].other_consumers[{k}]"), src.clone());
+        }
         spec.subnets.push(SubnetSpec {
             name: names[i].clone(),
             az: m.subnet.az.clone(),
@@ -308,7 +406,7 @@ pub(crate) fn merge(
             ipv6_cidr: None,
             role: None,
             reservations: reservations[i].iter().map(|(r, _)| *r).collect(),
-            other_consumers: Vec::new(),
+            other_consumers: consumers[i].iter().map(|(c, _)| c.clone()).collect(),
         });
     }
 

@@ -18,6 +18,7 @@
 //! Anything else in a file (other resource types, other kinds) is skipped and counted, never an error. A value the
 //! plan needs and no input has is one error naming the file, the resource and the flag that supplies it.
 
+mod aws_enis;
 mod aws_subnets;
 mod eksctl;
 mod karpenter;
@@ -40,6 +41,8 @@ pub use merge::Overrides;
 pub enum InputKind {
     /// `aws ec2 describe-subnets --output json` (`--aws-subnets`).
     AwsSubnets,
+    /// `aws ec2 describe-network-interfaces --output json` (`--aws-enis`).
+    AwsEnis,
     /// `terraform show -json` of a plan or a state (`--terraform`).
     Terraform,
     /// An eksctl `ClusterConfig` (`--eksctl`).
@@ -54,6 +57,7 @@ impl InputKind {
     pub const fn flag(self) -> &'static str {
         match self {
             Self::AwsSubnets => "--aws-subnets",
+            Self::AwsEnis => "--aws-enis",
             Self::Terraform => "--terraform",
             Self::Eksctl => "--eksctl",
             Self::Karpenter => "--karpenter",
@@ -65,6 +69,7 @@ impl InputKind {
     pub const fn describe(self) -> &'static str {
         match self {
             Self::AwsSubnets => "aws ec2 describe-subnets",
+            Self::AwsEnis => "aws ec2 describe-network-interfaces",
             Self::Terraform => "terraform show -json",
             Self::Eksctl => "eksctl ClusterConfig",
             Self::Karpenter => "Karpenter NodePool / EC2NodeClass",
@@ -211,6 +216,7 @@ pub fn import(
     for i in &ordered {
         match i.kind {
             InputKind::AwsSubnets => fragments.push(aws_subnets::read(&i.file, &i.text)?),
+            InputKind::AwsEnis => fragments.push(aws_enis::read(&i.file, &i.text)?),
             InputKind::Terraform => fragments.push(terraform_plan::read(&i.file, &i.text)?),
             InputKind::Eksctl => fragments.push(eksctl::read(&i.file, &i.text)?),
             InputKind::Karpenter => {}
