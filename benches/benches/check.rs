@@ -71,5 +71,34 @@ fn bench_load(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_check, bench_load);
+/// `import --aws-subnets --aws-enis` of 200 subnets and 50,000 ENIs, then validate and check the plan.
+fn bench_import_today(c: &mut Criterion) {
+    use ipplan_planner::import::{Input, InputKind, Overrides, import};
+    let catalog = Catalog::embedded();
+    let (subnets, enis) = ipplan_benches::aws_vpc(200, 50_000);
+    let inputs = [
+        Input {
+            kind: InputKind::AwsSubnets,
+            file: "subnets.json".into(),
+            text: subnets,
+        },
+        Input {
+            kind: InputKind::AwsEnis,
+            file: "enis.json".into(),
+            text: enis,
+        },
+    ];
+    let mut g = c.benchmark_group("today");
+    g.sample_size(10);
+    g.bench_function("import 200 subnets + 50,000 ENIs, validate, check", |b| {
+        b.iter(|| {
+            let imported = import(black_box(&inputs), &Overrides::default(), &catalog).unwrap();
+            let plan = Plan::from_spec(imported.spec, "today.yaml", &catalog).unwrap();
+            check(&plan)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_check, bench_load, bench_import_today);
 criterion_main!(benches);
