@@ -92,6 +92,36 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
     }
     w.write(out)?;
     writeln!(out)?;
+    // the migration: ECS alone, EKS alone, both side by side (the verdict)
+    if r.subnets.iter().any(|s| s.migration.is_some()) {
+        let mut m = Table::new(&[
+            ("SUBNET", Align::Left),
+            ("CAPACITY", Align::Right),
+            ("ECS TODAY", Align::Right),
+            ("EKS ALONE", Align::Right),
+            ("PARALLEL RUN", Align::Right),
+            ("FITS", Align::Left),
+        ]);
+        for s in &r.subnets {
+            if let Some(x) = s.migration {
+                let judge = |n: u64| if n <= s.capacity { "" } else { " (over)" };
+                m.push(vec![
+                    s.name.clone(),
+                    s.capacity.to_string(),
+                    format!("{}{}", x.ecs, judge(x.ecs)),
+                    format!("{}{}", x.eks, judge(x.eks)),
+                    format!("{}{}", x.parallel, judge(x.parallel)),
+                    yes_no(s.fits).to_string(),
+                ]);
+            }
+        }
+        writeln!(
+            out,
+            "migration (addresses used; ECS at its deployment peak, everything else in the subnet counted):"
+        )?;
+        m.write(out)?;
+        writeln!(out)?;
+    }
     let mut g = Table::new(&[
         ("NODE GROUP", Align::Left),
         ("TYPE", Align::Left),

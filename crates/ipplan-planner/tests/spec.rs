@@ -250,6 +250,18 @@ fn spec() -> impl Strategy<Value = PlanSpec> {
                 node_groups,
                 headroom_percent: headroom,
                 simulate,
+                // one ECS service on the first subnet, every field written
+                ecs_services: subnets
+                    .first()
+                    .map(|s| ipplan_planner::plan::EcsServiceSpec {
+                        name: "orders".to_string(),
+                        tasks: 12,
+                        max_percent: Some(150),
+                        subnets: vec![s.name.clone()],
+                        network_mode: Some(ipplan_planner::plan::EcsNetworkMode::Awsvpc),
+                    })
+                    .into_iter()
+                    .collect(),
                 subnets,
             },
         )

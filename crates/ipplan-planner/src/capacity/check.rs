@@ -76,6 +76,23 @@ pub struct SubnetReport {
     pub aws_reserved: u64,
     /// Addresses in explicit reservations (outside `capacity`).
     pub explicit_reservations: u64,
+    /// With `ecs_services` and node groups: the addresses used in each phase of the migration, everything else in
+    /// the subnet counted. `used` (and the verdict) is the parallel run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration: Option<Migration>,
+}
+
+/// One subnet's addresses in each phase of an ECS-to-EKS migration: ECS alone at its deployment peak, EKS alone
+/// at its peak, and both during the parallel run (ECS kept at full size so a rollback is one weight change). Each
+/// counts the subnet's other consumers and control-plane share too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Migration {
+    /// ECS today, a deployment's surge included.
+    pub ecs: u64,
+    /// EKS alone.
+    pub eks: u64,
+    /// Both: what `used` is.
+    pub parallel: u64,
 }
 
 /// One instance type of a node group, as `check` sees it: what the group takes were every node of this type.
@@ -416,10 +433,22 @@ pub fn check(plan: &Plan) -> Report {
         .iter()
         .map(|g| group_calc(plan, g))
         .collect();
+    // ECS tasks during the parallel run: single addresses like any other consumer's
+    let ecs: Vec<u64> = plan
+        .subnets()
+        .iter()
+        .map(|s| plan.ecs_addresses(s.id()))
+        .collect();
     let budgets: Vec<SubnetBudget> = plan
         .subnets()
         .iter()
-        .map(|s| SubnetBudget::of(plan, s.id()))
+        .zip(&ecs)
+        .map(|(s, &e)| {
+            let mut b = SubnetBudget::of(plan, s.id());
+            b.other_consumers += e;
+            b.usable -= i64::try_from(e).unwrap_or(i64::MAX);
+            b
+        })
         .collect();
     let nodes_per_subnet: Vec<u64> = plan
         .node_groups()
@@ -454,6 +483,13 @@ pub fn check(plan: &Plan) -> Report {
             *b.other_consumers.entry(c.what.clone()).or_default() += c.addresses;
         }
         b.control_plane = plan.control_plane_addresses(s.id());
+        for e in plan.ecs_services() {
+            if e.subnets.contains(&s.id()) && e.addresses_per_subnet() > 0 {
+                *b.other_consumers
+                    .entry(format!("ecs:{}", e.name))
+                    .or_default() += e.addresses_per_subnet();
+            }
+        }
     }
 
     // IPv6: each node takes one /80 of its subnet's /64
@@ -474,6 +510,15 @@ pub fn check(plan: &Plan) -> Report {
         .map(|(i, s)| {
             let b = &budgets[i];
             let fit = b.fit(demand[i]);
+            let migration = (!plan.ecs_services().is_empty() && !plan.node_groups().is_empty())
+                .then(|| {
+                    let nodes = demand[i].addresses();
+                    Migration {
+                        ecs: fit.used - nodes,
+                        eks: fit.used - ecs[i],
+                        parallel: fit.used,
+                    }
+                });
             let r = SubnetReport {
                 name: s.name().to_string(),
                 az: s.az().to_string(),
@@ -493,6 +538,7 @@ pub fn check(plan: &Plan) -> Report {
                     .then_some(ipv6_nodes[i]),
                 aws_reserved: b.aws_reserved,
                 explicit_reservations: b.explicit_reserved,
+                migration,
             };
             if ipv6_nodes[i] > IPV6_PREFIXES_PER_SUBNET {
                 findings.push(Finding::failure(Failure::Ipv6Prefixes {

@@ -11,7 +11,9 @@ pub(crate) mod compare;
 pub use advise::{Advice, AdviseOptions, Candidate, CandidateKind, advise};
 pub use breakdown::Breakdown;
 pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
-pub use check::{MemberReport, NAU_QUOTA, NauReport, NodeGroupReport, Report, SubnetReport, check};
+pub use check::{
+    MemberReport, Migration, NAU_QUOTA, NauReport, NodeGroupReport, Report, SubnetReport, check,
+};
 pub use compare::{
     Comparison, GroupReach, Layout, LayoutRow, apply_layout, compare, fits_with_headroom,
 };

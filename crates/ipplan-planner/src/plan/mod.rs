@@ -75,8 +75,9 @@ pub use scenario::{
     MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario, SinglePlacement, Work, parse_seconds,
 };
 pub use spec::{
-    CniSpec, ConsumerSpec, ControlPlaneSpec, EventSpec, EventSpecKind, NodeGroupSpec, PlanSpec,
-    ReservationSpec, ScenarioSpec, SubnetSpec, VpcSpec, format_seconds,
+    CniSpec, ConsumerSpec, ControlPlaneSpec, EcsNetworkMode, EcsServiceSpec, EventSpec,
+    EventSpecKind, NodeGroupSpec, PlanSpec, ReservationSpec, ScenarioSpec, SubnetSpec, VpcSpec,
+    format_seconds,
 };
 pub use validate::PlanWarning;
 pub use vocabulary::{
@@ -120,6 +121,43 @@ pub struct Consumer {
     pub what: String,
     /// Addresses it takes at peak.
     pub addresses: u64,
+}
+
+/// An ECS service running in the plan's subnets during the migration (`ecs_services[]`).
+///
+/// AWS ECS developer guide: a task in `awsvpc` mode (Fargate, or EC2 with `awsvpc`) gets its own ENI with one
+/// private address in one of the service's subnets; `bridge` and `host` tasks use their container instance's
+/// address. A rolling deployment runs up to `desiredCount * maximumPercent / 100` tasks, rounded down
+/// (`deploymentConfiguration.maximumPercent`, default 200).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EcsService {
+    /// The service name.
+    pub name: String,
+    /// Desired tasks.
+    pub tasks: u32,
+    /// `maximumPercent`.
+    pub max_percent: u32,
+    /// Its subnets.
+    pub subnets: Vec<SubnetId>,
+    /// Its network mode.
+    pub network_mode: EcsNetworkMode,
+}
+
+impl EcsService {
+    /// Tasks running at the peak of a deployment: `floor(tasks * max_percent / 100)`, at least `tasks`.
+    #[must_use]
+    pub fn peak_tasks(&self) -> u64 {
+        (u64::from(self.tasks) * u64::from(self.max_percent) / 100).max(u64::from(self.tasks))
+    }
+    /// Addresses the service's tasks hold in each of its subnets at peak: `ceil(peak_tasks / subnets)` in
+    /// `awsvpc` mode (ECS spreads tasks across the zones; whichever subnet gets the odd task must hold it), else 0.
+    #[must_use]
+    pub fn addresses_per_subnet(&self) -> u64 {
+        if self.network_mode != EcsNetworkMode::Awsvpc || self.subnets.is_empty() {
+            return 0;
+        }
+        self.peak_tasks().div_ceil(self.subnets.len() as u64)
+    }
 }
 
 /// Addresses and /28 prefixes the subnet's other consumers hold today (`other_consumers[].at`): inside the
@@ -483,6 +521,7 @@ pub struct Plan {
     pod_subnet: Vec<Option<SubnetId>>,
     /// Per subnet: addresses kept for the control plane.
     control_plane_share: Vec<u64>,
+    ecs_services: Vec<EcsService>,
 }
 
 impl Plan {
@@ -643,6 +682,21 @@ impl Plan {
     pub fn warnings(&self) -> &[PlanWarning] {
         &self.warnings
     }
+    /// The ECS services running beside the cluster during the migration.
+    #[must_use]
+    pub fn ecs_services(&self) -> &[EcsService] {
+        &self.ecs_services
+    }
+    /// Addresses the ECS services' tasks hold in subnet `id` at their deployment peak.
+    #[must_use]
+    pub fn ecs_addresses(&self, id: SubnetId) -> u64 {
+        self.ecs_services
+            .iter()
+            .filter(|e| e.subnets.contains(&id))
+            .map(EcsService::addresses_per_subnet)
+            .sum()
+    }
+
     /// Whether the plan has a `simulate:` section.
     #[must_use]
     pub const fn has_scenario(&self) -> bool {

@@ -7,8 +7,8 @@ use serde_yaml::Value;
 use crate::error::PlanError;
 use crate::plan::scenario::{Arrival, PodAddressOrder, SinglePlacement, parse_seconds};
 use crate::plan::spec::{
-    CniSpec, ConsumerSpec, ControlPlaneSpec, EventSpec, EventSpecKind, NodeGroupSpec, PlanSpec,
-    ReservationSpec, ScenarioSpec, SubnetSpec, VpcSpec,
+    CniSpec, ConsumerSpec, ControlPlaneSpec, EcsNetworkMode, EcsServiceSpec, EventSpec,
+    EventSpecKind, NodeGroupSpec, PlanSpec, ReservationSpec, ScenarioSpec, SubnetSpec, VpcSpec,
 };
 use crate::plan::vocabulary::{IpFamily, MaxPodsSpec, ReservationType, SubnetRole};
 use crate::plan::yaml::{Node, parse_cidr, parse_json, parse_yaml};
@@ -23,7 +23,10 @@ pub(crate) mod keys {
         "node_groups",
         "headroom_percent",
         "simulate",
+        "ecs_services",
     ];
+    pub(crate) const ECS_SERVICE: &[&str] =
+        &["name", "tasks", "max_percent", "subnets", "network_mode"];
     pub(crate) const VPC: &[&str] = &["cidrs"];
     pub(crate) const CNI: &[&str] = &[
         "mode",
@@ -232,6 +235,29 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
             reservations,
             other_consumers,
         });
+    }
+
+    if let Some(list) = top.get("ecs_services") {
+        for e in list.list()? {
+            let o = e.object(keys::ECS_SERVICE)?;
+            spec.ecs_services.push(EcsServiceSpec {
+                name: o.req("name")?.name()?.to_string(),
+                tasks: o.req("tasks")?.u32(0)?,
+                max_percent: o.get("max_percent").map(|n| n.u32(0)).transpose()?,
+                subnets: names(&o.req("subnets")?)?,
+                network_mode: o
+                    .get("network_mode")
+                    .map(|n| {
+                        n.choice("network mode", &["awsvpc", "bridge", "host"])
+                            .map(|m| match m {
+                                "bridge" => EcsNetworkMode::Bridge,
+                                "host" => EcsNetworkMode::Host,
+                                _ => EcsNetworkMode::Awsvpc,
+                            })
+                    })
+                    .transpose()?,
+            });
+        }
     }
 
     if let Some(n) = top.get("control_plane") {

@@ -42,6 +42,41 @@ pub struct PlanSpec {
     /// `simulate:`: a scenario for `ipplan simulate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub simulate: Option<ScenarioSpec>,
+    /// `ecs_services:`: the ECS services the cluster replaces, running in the same subnets during the migration.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(default)]
+    pub ecs_services: Vec<EcsServiceSpec>,
+}
+
+/// The network mode of an ECS task definition (`networkMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EcsNetworkMode {
+    /// Each task has its own ENI and one private address in one of the service's subnets (Fargate's only mode).
+    Awsvpc,
+    /// Tasks share the container instance's address: none of their own.
+    Bridge,
+    /// Tasks use the container instance's network: none of their own.
+    Host,
+}
+
+/// One entry of `ecs_services:`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct EcsServiceSpec {
+    /// The service name.
+    #[schemars(pattern(r"\S"))]
+    pub name: String,
+    /// Desired tasks (`desiredCount`).
+    pub tasks: u32,
+    /// `deploymentConfiguration.maximumPercent` (default 200): a deployment runs up to `tasks * max_percent / 100`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_percent: Option<u32>,
+    /// Subnet names (`awsvpcConfiguration.subnets`); tasks spread evenly across them.
+    pub subnets: Vec<String>,
+    /// `awsvpc` (default), `bridge` or `host`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_mode: Option<EcsNetworkMode>,
 }
 
 /// `vpc:`.

@@ -217,6 +217,64 @@ fn first_overlap(blocks: impl Iterator<Item = Ipv4Net>) -> Option<(usize, usize)
     None
 }
 
+fn ecs_services(
+    cx: &Ctx<'_>,
+    spec: &PlanSpec,
+    resolve: &dyn Fn(String, &str) -> Result<SubnetId, PlanError>,
+) -> Result<Vec<crate::plan::EcsService>, PlanError> {
+    let mut out: Vec<crate::plan::EcsService> = Vec::with_capacity(spec.ecs_services.len());
+    for (i, e) in spec.ecs_services.iter().enumerate() {
+        let path = |f: &str| format!("ecs_services[{i}].{f}");
+        if e.name.trim().is_empty() {
+            return Err(cx.err(path("name"), "must not be empty: give the service's name"));
+        }
+        if let Some(j) = out.iter().position(|o| o.name == e.name) {
+            return Err(cx.err(
+                path("name"),
+                format!(
+                    "'{}' is also ecs_services[{j}]: give each service its own name",
+                    e.name
+                ),
+            ));
+        }
+        let max_percent = e.max_percent.unwrap_or(200);
+        if !(100..=1000).contains(&max_percent) {
+            return Err(cx.err(
+                path("max_percent"),
+                format!(
+                    "{max_percent} is out of range: give deploymentConfiguration.maximumPercent, 100 to 1000 (default 200)"
+                ),
+            ));
+        }
+        if e.tasks > 100_000 {
+            return Err(cx.err(
+                path("tasks"),
+                format!("{} tasks is more than ipplan plans for one service (100,000): check the number", e.tasks),
+            ));
+        }
+        if e.subnets.is_empty() {
+            return Err(cx.err(path("subnets"), "is empty: list the service's subnets"));
+        }
+        let mut subnets = Vec::with_capacity(e.subnets.len());
+        for (k, name) in e.subnets.iter().enumerate() {
+            let id = resolve(format!("ecs_services[{i}].subnets[{k}]"), name)?;
+            if !subnets.contains(&id) {
+                subnets.push(id);
+            }
+        }
+        out.push(crate::plan::EcsService {
+            name: e.name.clone(),
+            tasks: e.tasks,
+            max_percent,
+            subnets,
+            network_mode: e
+                .network_mode
+                .unwrap_or(crate::plan::EcsNetworkMode::Awsvpc),
+        });
+    }
+    Ok(out)
+}
+
 /// One `other_consumers[].at` entry: `10.0.1.20`, `10.0.1.20-10.0.1.27` or `10.0.1.48/28`.
 enum AtEntry {
     Range(Ipv4Addr, Ipv4Addr),
@@ -467,6 +525,7 @@ pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan
             control_plane_share[s.index()] = cp.addresses_per_subnet();
         }
     }
+    let ecs_services = ecs_services(&cx, &spec, &resolve)?;
     let mut plan = Plan {
         file: file.to_string(),
         spec: PlanSpec::default(),
@@ -480,6 +539,7 @@ pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan
         scenario: None,
         pod_subnet,
         control_plane_share,
+        ecs_services,
     };
     if let Some(s) = &spec.simulate {
         let sc = scenario(&cx, s, &plan)?;

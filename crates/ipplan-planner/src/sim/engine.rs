@@ -464,8 +464,11 @@ impl Simulation {
                     placed += 1;
                 }
             }
-            let n: u64 = (s.other_consumer_addresses() + self.plan.control_plane_addresses(s.id()))
-                .saturating_sub(placed);
+            // ECS tasks of the parallel run hold theirs for the whole run (ECS kept at full size)
+            let n: u64 = (s.other_consumer_addresses()
+                + self.plan.control_plane_addresses(s.id())
+                + self.plan.ecs_addresses(s.id()))
+            .saturating_sub(placed);
             for _ in 0..n {
                 if self.allocs[i].alloc_single().is_err() {
                     self.record_failure(
