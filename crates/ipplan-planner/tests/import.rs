@@ -138,6 +138,66 @@ fn todays_vpc_from_the_aws_cli() {
     assert_eq!(c.score(), Some(31));
 }
 
+/// `--exclude-cluster orders`: the CNI-tagged ENI (.140 and .160/28) and, through its instance id, the node's
+/// untagged primary ENI (.130-.133) are left out: 21 addresses. What stays: .10 (edge block), .20/.21 (block 1),
+/// .70 (block 4), .100 (block 6): 3 fragmented, 11 free, ceil(3 / 14 * 100) = 22.
+#[test]
+fn excluding_the_cluster_leaves_its_nodes_to_the_plan() {
+    use ipplan_planner::{Plan, Scenario, Simulation};
+    let inputs = [
+        input(InputKind::AwsSubnets, "aws/subnets.json"),
+        input(InputKind::AwsEnis, "aws/enis.json"),
+    ];
+    let overrides = Overrides {
+        exclude_clusters: vec!["orders".to_string()],
+        ..Overrides::default()
+    };
+    let imported = import(&inputs, &overrides, &Catalog::embedded()).unwrap();
+    let whats: Vec<&str> = imported.spec.subnets[0]
+        .other_consumers
+        .iter()
+        .map(|c| c.what.as_str())
+        .collect();
+    assert_eq!(
+        whats,
+        [
+            "ecs-task",
+            "lambda",
+            "load-balancer",
+            "nat-gateway",
+            "vpc-endpoint"
+        ]
+    );
+    assert!(
+        imported
+            .assumptions
+            .iter()
+            .any(|a| a.contains("left out 2 ENIs (21 addresses) of 1 nodes")),
+        "{:?}",
+        imported.assumptions
+    );
+    // the left-out addresses still count in the AvailableIpAddressCount cross-check: no difference reported
+    assert!(
+        !imported
+            .assumptions
+            .iter()
+            .any(|a| a.contains("describe-subnets counts"))
+    );
+    let plan = Plan::from_spec(imported.spec, "today.yaml", &Catalog::embedded()).unwrap();
+    let mut sim = Simulation::new(&plan, &Scenario::peak(&plan));
+    sim.run_until(0);
+    let c = sim.allocator(0).unwrap().census();
+    assert_eq!((c.free, c.fragmented, c.prefix), (11, 3, 0));
+    assert_eq!(c.score(), Some(22));
+    // another cluster's name leaves everything in
+    let other = Overrides {
+        exclude_clusters: vec!["payments".to_string()],
+        ..Overrides::default()
+    };
+    let all = import(&inputs, &other, &Catalog::embedded()).unwrap();
+    assert_eq!(all.spec.subnets[0].other_consumers.len(), 7);
+}
+
 #[test]
 fn bad_aws_cli_output_is_one_clear_error() {
     let subnets = example("aws/subnets.json");

@@ -39,6 +39,9 @@ pub struct Args {
     /// `other_consumers` with `at:`. Pass the subnets with --aws-subnets.
     #[arg(long = "aws-enis", value_name = "FILE")]
     pub aws_enis: Vec<PathBuf>,
+    /// Leave this EKS cluster's node ENIs out of --aws-enis (the plan's node groups stand for those nodes).
+    #[arg(long = "exclude-cluster", value_name = "NAME", requires = "aws_enis")]
+    pub exclude_cluster: Vec<String>,
     /// A node group's peak node count where the input has none (or to override it).
     #[arg(long, value_name = "GROUP=N")]
     pub nodes: Vec<String>,
@@ -92,6 +95,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         nodes: pairs("--nodes", &args.nodes)?,
         pods: pairs("--pods", &args.pods)?,
         pods_per_node: pairs("--pods-per-node", &args.pods_per_node)?,
+        exclude_clusters: args.exclude_cluster.clone(),
     };
     let imported = import(&inputs, &overrides, &ctx.catalog)?;
     let text = imported.to_yaml();

@@ -3,6 +3,10 @@
 //! `Attachment`, `PrivateIpAddresses[].PrivateIpAddress`, `Ipv4Prefixes[].Ipv4Prefix`, `TagSet`) -> every address
 //! and /28 prefix the ENIs hold today, as `other_consumers` with `at:` on their subnets, one per owner.
 //!
+//! `--exclude-cluster NAME` leaves out the ENIs the VPC CNI tagged `cluster.k8s.amazonaws.com/name = NAME` and
+//! every ENI attached to the instances those tags name (`node.k8s.amazonaws.com/instance_id`, or the attachment):
+//! the node's primary ENI too, which the CNI does not tag.
+//!
 //! Several pages in one file (`--no-paginate` output, each with a `NextToken`) are read one after the other.
 //!
 //! The owner is told from `InterfaceType` first (`lambda`, `nat_gateway`, `load_balancer`,
@@ -109,10 +113,25 @@ fn pages(file: &str, text: &str) -> Result<Vec<Value>, ImportError> {
     Ok(out)
 }
 
-pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
-    let mut held: BTreeMap<(String, &'static str), Held> = BTreeMap::new();
-    let mut n = 0usize;
-    for (p, doc) in pages(file, text)?.iter().enumerate() {
+fn tag<'v>(eni: &'v Value, key: &str) -> Option<&'v str> {
+    eni.get("TagSet")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|t| t.get("Key").and_then(Value::as_str) == Some(key))?
+        .get("Value")?
+        .as_str()
+}
+
+fn instance(eni: &Value) -> Option<&str> {
+    eni.get("Attachment")
+        .and_then(|a| a.get("InstanceId"))
+        .and_then(Value::as_str)
+}
+
+pub(crate) fn read(file: &str, text: &str, exclude: &[String]) -> Result<Fragment, ImportError> {
+    let docs = pages(file, text)?;
+    let mut all: Vec<&Value> = Vec::new();
+    for (p, doc) in docs.iter().enumerate() {
         let Some(list) = doc.get("NetworkInterfaces").and_then(Value::as_array) else {
             return Err(ImportError::input(
                 file,
@@ -121,61 +140,99 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
                 FIX,
             ));
         };
-        for eni in list {
-            let item = format!("NetworkInterfaces[{n}]");
-            n += 1;
-            let id = eni
-                .get("NetworkInterfaceId")
-                .and_then(Value::as_str)
-                .unwrap_or(&item)
-                .to_string();
-            let Some(subnet) = eni.get("SubnetId").and_then(Value::as_str) else {
-                return Err(ImportError::input(file, &id, "no SubnetId", FIX));
-            };
-            let h = held.entry((subnet.to_string(), owner(eni))).or_default();
-            let k = h.enis.len() as u32;
-            for a in eni
+        all.extend(list);
+    }
+    // the excluded clusters' nodes: instances named by the CNI's tags on their ENIs
+    let in_excluded = |eni: &Value| {
+        tag(eni, "cluster.k8s.amazonaws.com/name").is_some_and(|c| exclude.iter().any(|x| x == c))
+    };
+    let nodes: std::collections::BTreeSet<&str> = all
+        .iter()
+        .filter(|e| in_excluded(e))
+        .filter_map(|e| tag(e, "node.k8s.amazonaws.com/instance_id").or_else(|| instance(e)))
+        .collect();
+    let mut held: BTreeMap<(String, &'static str), Held> = BTreeMap::new();
+    let mut left_out = (0usize, 0usize);
+    let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
+    for (n, &eni) in all.iter().enumerate() {
+        let item = format!("NetworkInterfaces[{n}]");
+        if in_excluded(eni) || instance(eni).is_some_and(|i| nodes.contains(i)) {
+            let addresses = eni
                 .get("PrivateIpAddresses")
                 .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let Some(text) = a.get("PrivateIpAddress").and_then(Value::as_str) else {
-                    continue;
-                };
-                let addr: Ipv4Addr = text.parse().map_err(|_| {
-                    ImportError::input(
-                        file,
-                        format!("{id} PrivateIpAddress"),
-                        format!("'{text}' is not an IPv4 address"),
-                        FIX,
-                    )
-                })?;
-                h.singles.push((addr, k));
+                .map_or(0, Vec::len)
+                + 16 * eni
+                    .get("Ipv4Prefixes")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+            left_out.0 += 1;
+            left_out.1 += addresses;
+            if let Some(s) = eni.get("SubnetId").and_then(Value::as_str) {
+                *excluded.entry(s.to_string()).or_default() += addresses as u64;
             }
-            for pfx in eni
-                .get("Ipv4Prefixes")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let Some(text) = pfx.get("Ipv4Prefix").and_then(Value::as_str) else {
-                    continue;
-                };
-                let net: Ipv4Net = text.parse().map_err(|_| {
-                    ImportError::input(
-                        file,
-                        format!("{id} Ipv4Prefix"),
-                        format!("'{text}' is not an IPv4 prefix"),
-                        FIX,
-                    )
-                })?;
-                h.prefixes.push((net, k));
-            }
-            h.enis.push(id);
+            continue;
         }
+        let id = eni
+            .get("NetworkInterfaceId")
+            .and_then(Value::as_str)
+            .unwrap_or(&item)
+            .to_string();
+        let Some(subnet) = eni.get("SubnetId").and_then(Value::as_str) else {
+            return Err(ImportError::input(file, &id, "no SubnetId", FIX));
+        };
+        let h = held.entry((subnet.to_string(), owner(eni))).or_default();
+        let k = h.enis.len() as u32;
+        for a in eni
+            .get("PrivateIpAddresses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(text) = a.get("PrivateIpAddress").and_then(Value::as_str) else {
+                continue;
+            };
+            let addr: Ipv4Addr = text.parse().map_err(|_| {
+                ImportError::input(
+                    file,
+                    format!("{id} PrivateIpAddress"),
+                    format!("'{text}' is not an IPv4 address"),
+                    FIX,
+                )
+            })?;
+            h.singles.push((addr, k));
+        }
+        for pfx in eni
+            .get("Ipv4Prefixes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(text) = pfx.get("Ipv4Prefix").and_then(Value::as_str) else {
+                continue;
+            };
+            let net: Ipv4Net = text.parse().map_err(|_| {
+                ImportError::input(
+                    file,
+                    format!("{id} Ipv4Prefix"),
+                    format!("'{text}' is not an IPv4 prefix"),
+                    FIX,
+                )
+            })?;
+            h.prefixes.push((net, k));
+        }
+        h.enis.push(id);
     }
     let mut f = Fragment::new(file);
+    f.excluded = excluded;
+    if !exclude.is_empty() {
+        f.assumptions.push(format!(
+            "{file}: --exclude-cluster {}: left out {} ENIs ({} addresses) of {} nodes; the plan's node groups stand for them",
+            exclude.join(", "),
+            left_out.0,
+            left_out.1,
+            nodes.len()
+        ));
+    }
     for ((subnet, what), mut h) in held {
         h.singles.sort_unstable();
         h.singles.dedup_by_key(|x| x.0);

@@ -26,6 +26,9 @@ pub struct Overrides {
     pub pods: BTreeMap<String, u32>,
     /// `--pods-per-node NAME=N`: pods per node.
     pub pods_per_node: BTreeMap<String, u32>,
+    /// `--exclude-cluster NAME`: leave that EKS cluster's node ENIs out of `--aws-enis` (the plan's node groups
+    /// stand for them).
+    pub exclude_clusters: Vec<String>,
 }
 
 /// A subnet an importer read.
@@ -119,6 +122,8 @@ pub(crate) struct Fragment {
     pub consumers: Vec<FConsumer>,
     /// describe-subnets' `AvailableIpAddressCount` per subnet id, for the cross-check against the ENIs.
     pub available: Vec<(String, u64)>,
+    /// Addresses of ENIs left out by `--exclude-cluster`, per subnet id (still in use, for the cross-check).
+    pub excluded: BTreeMap<String, u64>,
     pub control_plane: Option<FControlPlane>,
     pub groups: Vec<FGroup>,
     pub assumptions: Vec<String>,
@@ -350,7 +355,9 @@ pub(crate) fn merge(
             for (id, available) in &f.available {
                 let Some(&i) = by_id.get(id) else { continue };
                 let size = 1u64 << (32 - u32::from(subnets[i].subnet.cidr.prefix_len()));
-                let held: u64 = consumers[i].iter().map(|(c, _)| c.addresses).sum();
+                let left_out: u64 = fragments.iter().filter_map(|g| g.excluded.get(id)).sum();
+                let held: u64 =
+                    consumers[i].iter().map(|(c, _)| c.addresses).sum::<u64>() + left_out;
                 let expected = size.saturating_sub(5 + held);
                 if expected != *available {
                     assumptions.push(format!(

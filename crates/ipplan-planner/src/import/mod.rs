@@ -216,7 +216,11 @@ pub fn import(
     for i in &ordered {
         match i.kind {
             InputKind::AwsSubnets => fragments.push(aws_subnets::read(&i.file, &i.text)?),
-            InputKind::AwsEnis => fragments.push(aws_enis::read(&i.file, &i.text)?),
+            InputKind::AwsEnis => fragments.push(aws_enis::read(
+                &i.file,
+                &i.text,
+                &overrides.exclude_clusters,
+            )?),
             InputKind::Terraform => fragments.push(terraform_plan::read(&i.file, &i.text)?),
             InputKind::Eksctl => fragments.push(eksctl::read(&i.file, &i.text)?),
             InputKind::Karpenter => {}
