@@ -63,19 +63,7 @@ pub fn in_chunks(
         finished += n;
         done(finished);
     }
-    // The shares as `simulate_trials` computes them (a test holds the two equal).
-    let n = runs.len().max(1) as f64;
-    let share = |f: &dyn Fn(&ipplan_planner::sim::TrialOutcome) -> bool| {
-        runs.iter().filter(|o| f(o)).count() as f64 / n
-    };
-    TrialsReport {
-        trials,
-        first_seed: scenario.seed,
-        probability_wait: share(&|o| o.pods_waited_beyond_threshold > 0),
-        probability_not_fit: share(&|o| !o.fits),
-        probability_failed_allocation: share(&|o| o.failed_allocations > 0),
-        runs,
-    }
+    TrialsReport::from_runs(scenario.seed, runs)
 }
 
 /// One simulation, with a bar over simulated time when `show` (a run of the plan's `duration`, or a spinner when

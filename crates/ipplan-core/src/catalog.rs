@@ -197,18 +197,8 @@ impl<'a> Iterator for Merge<'a> {
 /// ```
 #[must_use]
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, &ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    // with no limit nothing is cut short: the full table
+    edit_distance_within(a, b, usize::MAX).unwrap_or(usize::MAX)
 }
 
 /// [`edit_distance`] when it is at most `limit`, else `None`, without the full computation where the lengths

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use ipplan_core::edit_distance;
 use ipplan_planner::Simulation;
-use ipplan_planner::alloc::BlockCensus;
+use ipplan_planner::alloc::{Band, BlockCensus};
 use ipplan_planner::svg::{MapOptions, subnet_map};
 
 use crate::args::Context;
@@ -63,7 +63,7 @@ struct MapJson<'a> {
     blocks: BlockCensus,
     /// `ceil((fragmented + full) / (free + prefix_reserved + fragmented + full) * 100)`; null without candidates.
     score: Option<u8>,
-    band: Option<&'static str>,
+    band: Option<Band>,
 }
 
 /// The index of subnet `name`, or an error naming the plan, the flag and the closest name.
@@ -155,7 +155,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
                 total_blocks: census.total(),
                 blocks: census,
                 score: census.score(),
-                band: census.band().map(|b| b.name()),
+                band: census.band(),
             };
             let mut text = serde_json::to_string_pretty(&json)?;
             text.push('\n');

@@ -280,6 +280,12 @@ impl SubnetBudget {
         };
         let block_of = |a: u32| u64::from(a - base) / 16;
         // what block b is: an eligible general block, an eligible block inside a prefix reservation, or neither
+        #[derive(PartialEq)]
+        enum Kind {
+            Never,
+            General,
+            Reserved,
+        }
         let kind_of = |b: u64| {
             let lo = base + (b as u32) * 16;
             let edge = b == 0 || b == last_block;
@@ -288,22 +294,22 @@ impl SubnetBudget {
                 in_kind(ReservationType::Prefix, a) || in_kind(ReservationType::Explicit, a)
             });
             if edge || (any_res && !all_prefix) {
-                0 // never a prefix: held singles there take harmless places
+                Kind::Never // held singles there take harmless places
             } else if all_prefix {
-                2
+                Kind::Reserved
             } else {
-                1
+                Kind::General
             }
         };
         for p in held.prefixes() {
             let a = u32::from(p.network());
             match kind_of(block_of(a)) {
-                2 => {
+                Kind::Reserved => {
                     self.prefix_blocks -= 1;
                     self.reserved_prefix_blocks -= 1;
                 }
-                1 => self.prefix_blocks -= 1,
-                _ => {
+                Kind::General => self.prefix_blocks -= 1,
+                Kind::Never => {
                     let counted = (a..a + 16)
                         .filter(|&x| {
                             !in_kind(ReservationType::Prefix, x)
@@ -329,15 +335,15 @@ impl SubnetBudget {
             }
             let k = here.len() as u64;
             match kind_of(b) {
-                1 => {
+                Kind::General => {
                     self.prefix_blocks -= 1;
                     self.harmless_singles += 16 - k;
                 }
-                2 => {
+                Kind::Reserved => {
                     self.prefix_blocks -= 1;
                     self.reserved_prefix_blocks -= 1;
                 }
-                _ => {
+                Kind::Never => {
                     let counted = here
                         .iter()
                         .filter(|&&x| {
@@ -354,14 +360,16 @@ impl SubnetBudget {
         self
     }
 
-    /// The budget of subnet `id` of `plan`, with its other consumers and control-plane share.
+    /// The budget of subnet `id` of `plan`, with its other consumers (its ECS services' tasks among them), its
+    /// held addresses and its control-plane share.
     #[must_use]
     pub fn of(plan: &Plan, id: SubnetId) -> Self {
         let s = plan.subnet(id);
+        // ECS tasks of the parallel run are other consumers too
         Self::new(
             s.cidr(),
             s.reservations(),
-            s.other_consumer_addresses(),
+            s.other_consumer_addresses() + plan.ecs_addresses(id),
             plan.control_plane_addresses(id),
         )
         .with_held(s.reservations(), s.held())

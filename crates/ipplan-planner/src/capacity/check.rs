@@ -433,7 +433,7 @@ pub fn check(plan: &Plan) -> Report {
         .iter()
         .map(|g| group_calc(plan, g))
         .collect();
-    // ECS tasks during the parallel run: single addresses like any other consumer's
+    // ECS tasks during the parallel run (in each budget's other consumers), for the migration view
     let ecs: Vec<u64> = plan
         .subnets()
         .iter()
@@ -442,13 +442,7 @@ pub fn check(plan: &Plan) -> Report {
     let budgets: Vec<SubnetBudget> = plan
         .subnets()
         .iter()
-        .zip(&ecs)
-        .map(|(s, &e)| {
-            let mut b = SubnetBudget::of(plan, s.id());
-            b.other_consumers += e;
-            b.usable -= i64::try_from(e).unwrap_or(i64::MAX);
-            b
-        })
+        .map(|s| SubnetBudget::of(plan, s.id()))
         .collect();
     let nodes_per_subnet: Vec<u64> = plan
         .node_groups()

@@ -26,7 +26,7 @@ use ipnet::Ipv4Net;
 use serde_json::Value;
 
 use crate::import::merge::{FConsumer, Fragment, SubnetRef};
-use crate::import::{ImportError, Source, without_position};
+use crate::import::{ImportError, Source, json_error};
 
 const FIX: &str = "pass the output of 'aws ec2 describe-network-interfaces --output json'";
 
@@ -56,24 +56,12 @@ fn owner(eni: &Value) -> &'static str {
     if desc.starts_with("aws-K8S-") {
         return "eks-node";
     }
-    let tagged = eni
-        .get("TagSet")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t.get("Key").and_then(Value::as_str))
-        .any(|k| {
-            k == "node.k8s.amazonaws.com/instance_id" || k == "cluster.k8s.amazonaws.com/name"
-        });
-    if tagged {
+    if tag(eni, "node.k8s.amazonaws.com/instance_id").is_some()
+        || tag(eni, "cluster.k8s.amazonaws.com/name").is_some()
+    {
         return "eks-node";
     }
-    if eni
-        .get("Attachment")
-        .and_then(|a| a.get("InstanceId"))
-        .and_then(Value::as_str)
-        .is_some()
-    {
+    if instance(eni).is_some() {
         return "ec2-instance";
     }
     "other"
@@ -92,14 +80,7 @@ struct Held {
 fn pages(file: &str, text: &str) -> Result<Vec<Value>, ImportError> {
     let mut out = Vec::new();
     for doc in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
-        let doc = doc.map_err(|e| {
-            ImportError::input(
-                file,
-                format!("line {} column {}", e.line(), e.column()),
-                format!("invalid JSON: {}", without_position(&e.to_string())),
-                FIX,
-            )
-        })?;
+        let doc = doc.map_err(|e| json_error(file, &e, FIX))?;
         out.push(doc);
     }
     if out.is_empty() {

@@ -8,19 +8,12 @@ use ipnet::Ipv4Net;
 use serde_json::Value;
 
 use crate::import::merge::{FSubnet, Fragment};
-use crate::import::{ImportError, Source, natural_cmp, without_position};
+use crate::import::{ImportError, Source, json_error, natural_cmp};
 
 const FIX: &str = "pass the output of 'aws ec2 describe-subnets --output json'";
 
 pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        ImportError::input(
-            file,
-            format!("line {} column {}", e.line(), e.column()),
-            format!("invalid JSON: {}", without_position(&e.to_string())),
-            FIX,
-        )
-    })?;
+    let doc: Value = serde_json::from_str(text).map_err(|e| json_error(file, &e, FIX))?;
     let Some(list) = doc.get("Subnets").and_then(Value::as_array) else {
         return Err(ImportError::input(
             file,

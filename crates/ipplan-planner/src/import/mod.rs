@@ -515,6 +515,16 @@ pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// A JSON parse error of `file`, at its line and column, with `fix`.
+pub(crate) fn json_error(file: &str, e: &serde_json::Error, fix: &str) -> ImportError {
+    ImportError::input(
+        file,
+        format!("line {} column {}", e.line(), e.column()),
+        format!("invalid JSON: {}", without_position(&e.to_string())),
+        fix,
+    )
+}
+
 /// Strip serde's " at line L column C" from a parser message.
 pub(crate) fn without_position(msg: &str) -> String {
     let m = one_line(msg);

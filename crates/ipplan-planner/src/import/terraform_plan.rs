@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::import::merge::{FControlPlane, FGroup, FReservation, FSubnet, Fragment, SubnetRef};
 use crate::import::{
-    ImportError, Source, addon_version, cni_from_env, natural_cmp, without_position,
+    ImportError, Source, addon_version, cni_from_env, json_error, natural_cmp, without_position,
 };
 use crate::plan::{CniSpec, MaxPodsSpec, ReservationType};
 
@@ -392,14 +392,7 @@ fn other_tool(v: &Value) -> &'static str {
 }
 
 pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        ImportError::input(
-            file,
-            format!("line {} column {}", e.line(), e.column()),
-            format!("invalid JSON: {}", without_position(&e.to_string())),
-            FIX,
-        )
-    })?;
+    let doc: Value = serde_json::from_str(text).map_err(|e| json_error(file, &e, FIX))?;
     let Some(version) = doc.get("format_version").and_then(Value::as_str) else {
         return Err(ImportError::input(
             file,

@@ -171,23 +171,10 @@ pub struct Held {
 }
 
 impl Held {
-    /// Single addresses as inclusive ranges, sorted and disjoint.
-    #[must_use]
-    pub fn single_ranges(&self) -> &[(Ipv4Addr, Ipv4Addr)] {
-        &self.singles
-    }
     /// The /28 prefixes, sorted.
     #[must_use]
     pub fn prefixes(&self) -> &[Ipv4Net] {
         &self.prefixes
-    }
-    /// How many single addresses.
-    #[must_use]
-    pub fn single_count(&self) -> u64 {
-        self.singles
-            .iter()
-            .map(|&(a, b)| u64::from(u32::from(b) - u32::from(a)) + 1)
-            .sum()
     }
     /// Every single address, lowest first.
     pub fn singles(&self) -> impl Iterator<Item = Ipv4Addr> + '_ {

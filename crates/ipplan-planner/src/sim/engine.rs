@@ -285,10 +285,7 @@ impl Simulation {
     /// the subnets as the plan gives them: other consumers and the control plane hold their addresses, no node
     /// has started.
     pub fn run_until(&mut self, t: u32) {
-        if !self.started {
-            self.started = true;
-            self.take_fixed_consumers();
-        }
+        self.start();
         while !self.done && self.t < t {
             self.step();
         }
@@ -342,10 +339,7 @@ impl Simulation {
             return;
         }
         let t = self.t;
-        if !self.started {
-            self.started = true;
-            self.take_fixed_consumers();
-        }
+        self.start();
         self.apply_events(t);
         self.progress_groups(t);
         self.churn(t);
@@ -447,6 +441,14 @@ impl Simulation {
         self.stats[subnet].count_failure(ev);
     }
 
+    /// Once, before the first tick: the addresses held from the start.
+    fn start(&mut self) {
+        if !self.started {
+            self.started = true;
+            self.take_fixed_consumers();
+        }
+    }
+
     /// Other consumers and the control plane take their singles at 0 s: first what the plan places exactly
     /// (`other_consumers[].at`, validated to be assignable), then the rest where EC2 would put them.
     fn take_fixed_consumers(&mut self) {
@@ -464,11 +466,10 @@ impl Simulation {
                     placed += 1;
                 }
             }
-            // ECS tasks of the parallel run hold theirs for the whole run (ECS kept at full size)
-            let n: u64 = (s.other_consumer_addresses()
-                + self.plan.control_plane_addresses(s.id())
-                + self.plan.ecs_addresses(s.id()))
-            .saturating_sub(placed);
+            // what the closed form counts as held from the start (ECS tasks of the parallel run among the other
+            // consumers: ECS is kept at full size for the whole run)
+            let b = SubnetBudget::of(&self.plan, s.id());
+            let n: u64 = (b.other_consumers + b.control_plane).saturating_sub(placed);
             for _ in 0..n {
                 if self.allocs[i].alloc_single().is_err() {
                     self.record_failure(

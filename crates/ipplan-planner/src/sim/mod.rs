@@ -173,14 +173,5 @@ pub fn simulate_trials(
     for p in parts {
         runs.extend(p);
     }
-    let n = runs.len().max(1) as f64;
-    let share = |f: &dyn Fn(&TrialOutcome) -> bool| runs.iter().filter(|o| f(o)).count() as f64 / n;
-    TrialsReport {
-        trials,
-        first_seed: scenario.seed,
-        probability_wait: share(&|o| o.pods_waited_beyond_threshold > 0),
-        probability_not_fit: share(&|o| !o.fits),
-        probability_failed_allocation: share(&|o| o.failed_allocations > 0),
-        runs,
-    }
+    TrialsReport::from_runs(scenario.seed, runs)
 }

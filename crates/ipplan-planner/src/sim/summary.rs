@@ -322,6 +322,24 @@ pub struct TrialsReport {
     pub runs: Vec<TrialOutcome>,
 }
 
+impl TrialsReport {
+    /// The report of `runs` (in seed order, the first with `first_seed`), the shares counted over them.
+    #[must_use]
+    pub fn from_runs(first_seed: u64, runs: Vec<TrialOutcome>) -> Self {
+        let n = runs.len().max(1) as f64;
+        let share =
+            |f: &dyn Fn(&TrialOutcome) -> bool| runs.iter().filter(|o| f(o)).count() as f64 / n;
+        Self {
+            trials: u32::try_from(runs.len()).unwrap_or(u32::MAX),
+            first_seed,
+            probability_wait: share(&|o| o.pods_waited_beyond_threshold > 0),
+            probability_not_fit: share(&|o| !o.fits),
+            probability_failed_allocation: share(&|o| o.failed_allocations > 0),
+            runs,
+        }
+    }
+}
+
 /// One run of [`crate::simulate_trials`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrialOutcome {
