@@ -1,4 +1,4 @@
-//! `ipplan import --terraform FILE | --eksctl FILE | --karpenter FILE | --aws-subnets FILE ...`: a plan YAML from
+//! `ipplan import --terraform FILE | --eksctl FILE | --karpenter FILE | --aws-subnets FILE | --ecs-services FILE ...`: a plan YAML from
 //! what the team already has, every value commented with where it came from and every assumption listed at the
 //! top. The flags combine and repeat; the sources merge into one plan. Exit 0, or 2 with one error line.
 
@@ -19,7 +19,7 @@ use crate::plans::write_file;
     clap::ArgGroup::new("inputs")
         .required(true)
         .multiple(true)
-        .args(["terraform", "eksctl", "karpenter", "aws_subnets", "aws_enis"])
+        .args(["terraform", "eksctl", "karpenter", "aws_subnets", "aws_enis", "ecs_services"])
 ))]
 pub struct Args {
     /// `terraform show -json` of a saved plan (`terraform show -json tfplan`) or of a state.
@@ -39,6 +39,19 @@ pub struct Args {
     /// `other_consumers` with `at:`. Pass the subnets with --aws-subnets.
     #[arg(long = "aws-enis", value_name = "FILE")]
     pub aws_enis: Vec<PathBuf>,
+    /// `aws ecs describe-services --output json` (several documents per file): the ECS services running in these
+    /// subnets during the migration, as `ecs_services` (desiredCount, maximumPercent, awsvpc subnets). Pass the
+    /// subnets with --aws-subnets.
+    #[arg(long = "ecs-services", value_name = "FILE")]
+    pub ecs_services: Vec<PathBuf>,
+    /// `aws ecs describe-task-definition --output json` (several documents per file): the services' network mode
+    /// on EC2 (Fargate is always awsvpc).
+    #[arg(
+        long = "ecs-task-definitions",
+        value_name = "FILE",
+        requires = "ecs_services"
+    )]
+    pub ecs_task_definitions: Vec<PathBuf>,
     /// Leave this EKS cluster's node ENIs out of --aws-enis (the plan's node groups stand for those nodes).
     #[arg(long = "exclude-cluster", value_name = "NAME", requires = "aws_enis")]
     pub exclude_cluster: Vec<String>,
@@ -82,6 +95,8 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         (InputKind::Terraform, &args.terraform),
         (InputKind::Eksctl, &args.eksctl),
         (InputKind::Karpenter, &args.karpenter),
+        (InputKind::EcsServices, &args.ecs_services),
+        (InputKind::EcsTaskDefinitions, &args.ecs_task_definitions),
     ] {
         for p in paths {
             let file = p.display().to_string();

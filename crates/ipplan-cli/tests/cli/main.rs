@@ -5,6 +5,7 @@
 mod ci;
 mod conventions;
 mod docs;
+mod ecs;
 mod hardening;
 mod import;
 mod max_pods;

@@ -13,8 +13,8 @@ use ipnet::Ipv4Net;
 
 use crate::import::{ImportError, Imported, InputKind, Source, natural_cmp};
 use crate::plan::{
-    CniSpec, ConsumerSpec, ControlPlaneSpec, MaxPodsSpec, NodeGroupSpec, PlanSpec, ReservationSpec,
-    ReservationType, SubnetSpec, VpcSpec,
+    CniSpec, ConsumerSpec, ControlPlaneSpec, EcsNetworkMode, EcsServiceSpec, MaxPodsSpec,
+    NodeGroupSpec, PlanSpec, ReservationSpec, ReservationType, SubnetSpec, VpcSpec,
 };
 
 /// What the command line says where the inputs are silent, by node group name (as the imported plan names it).
@@ -87,6 +87,24 @@ pub(crate) struct FConsumer {
     pub source: Source,
 }
 
+/// An ECS service (`--ecs-services`) whose tasks hold addresses (`awsvpc`): becomes an `ecs_services` entry.
+#[derive(Debug, Clone)]
+pub(crate) struct FEcsService {
+    pub name: String,
+    pub arn: Option<String>,
+    /// The cluster's name (the last part of `clusterArn`).
+    pub cluster: Option<String>,
+    pub tasks: (u32, Source),
+    /// Tasks running today (the deployments' `runningCount`s).
+    #[allow(dead_code)] // read by the ECS task ENI attribution
+    pub running: u64,
+    pub max_percent: (u32, Source),
+    pub subnets: Vec<SubnetRef>,
+    pub subnets_source: Source,
+    pub network_mode: (EcsNetworkMode, Source),
+    pub source: Source,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct FControlPlane {
     pub subnets: Vec<SubnetRef>,
@@ -126,6 +144,7 @@ pub(crate) struct Fragment {
     pub excluded: BTreeMap<String, u64>,
     pub control_plane: Option<FControlPlane>,
     pub groups: Vec<FGroup>,
+    pub ecs: Vec<FEcsService>,
     pub assumptions: Vec<String>,
     pub skipped: BTreeMap<String, usize>,
 }
@@ -588,6 +607,53 @@ pub(crate) fn merge(
                     format!("name one of: {}", known.join(", ")),
                 ));
             }
+        }
+    }
+
+    // ECS services: their subnets by id among every input's subnets
+    let mut ecs_names: BTreeSet<String> = BTreeSet::new();
+    for f in &fragments {
+        for e in &f.ecs {
+            let mut ids: Vec<usize> = Vec::new();
+            for r in &e.subnets {
+                for i in resolve(r, &e.subnets_source, "subnet")? {
+                    if !ids.contains(&i) {
+                        ids.push(i);
+                    }
+                }
+            }
+            let mut name = e.name.clone();
+            if ecs_names.contains(&name) {
+                let base = e
+                    .cluster
+                    .as_ref()
+                    .map_or_else(|| e.name.clone(), |c| format!("{c}/{}", e.name));
+                name.clone_from(&base);
+                let mut k = 2;
+                while ecs_names.contains(&name) {
+                    name = format!("{base}-{k}");
+                    k += 1;
+                }
+                assumptions.push(format!(
+                    "{}: another imported ECS service is also named '{}': this one is '{name}' in the plan",
+                    e.source.address, e.name
+                ));
+            }
+            ecs_names.insert(name.clone());
+            let k = spec.ecs_services.len();
+            let at = |f: &str| format!("ecs_services[{k}].{f}");
+            provenance.insert(format!("ecs_services[{k}]"), e.source.clone());
+            provenance.insert(at("tasks"), e.tasks.1.clone());
+            provenance.insert(at("max_percent"), e.max_percent.1.clone());
+            provenance.insert(at("subnets"), e.subnets_source.clone());
+            provenance.insert(at("network_mode"), e.network_mode.1.clone());
+            spec.ecs_services.push(EcsServiceSpec {
+                name,
+                tasks: e.tasks.0,
+                max_percent: Some(e.max_percent.0),
+                subnets: ids.iter().map(|&i| names[i].clone()).collect(),
+                network_mode: Some(e.network_mode.0),
+            });
         }
     }
 

@@ -14,12 +14,15 @@
 //! | `--eksctl` | `ClusterConfig` | `eksctl.io/v1alpha5` |
 //! | `--karpenter` | `NodePool` and `EC2NodeClass`, several YAML documents per file | `karpenter.sh/v1`, `karpenter.k8s.aws/v1` |
 //! | `--aws-subnets` | `aws ec2 describe-subnets --output json` | the EC2 API's `Subnets` list |
+//! | `--ecs-services` | `aws ecs describe-services --output json`, several documents per file | the ECS API's `DescribeServices` response |
+//! | `--ecs-task-definitions` | `aws ecs describe-task-definition --output json`, several documents per file | the ECS API's `DescribeTaskDefinition` response |
 //!
 //! Anything else in a file (other resource types, other kinds) is skipped and counted, never an error. A value the
 //! plan needs and no input has is one error naming the file, the resource and the flag that supplies it.
 
 mod aws_enis;
 mod aws_subnets;
+mod ecs;
 mod eksctl;
 mod karpenter;
 mod merge;
@@ -49,6 +52,10 @@ pub enum InputKind {
     Eksctl,
     /// Karpenter `NodePool`s and `EC2NodeClass`es (`--karpenter`).
     Karpenter,
+    /// `aws ecs describe-services --output json` (`--ecs-services`).
+    EcsServices,
+    /// `aws ecs describe-task-definition --output json` (`--ecs-task-definitions`).
+    EcsTaskDefinitions,
 }
 
 impl InputKind {
@@ -61,6 +68,8 @@ impl InputKind {
             Self::Terraform => "--terraform",
             Self::Eksctl => "--eksctl",
             Self::Karpenter => "--karpenter",
+            Self::EcsServices => "--ecs-services",
+            Self::EcsTaskDefinitions => "--ecs-task-definitions",
         }
     }
 
@@ -73,6 +82,8 @@ impl InputKind {
             Self::Terraform => "terraform show -json",
             Self::Eksctl => "eksctl ClusterConfig",
             Self::Karpenter => "Karpenter NodePool / EC2NodeClass",
+            Self::EcsServices => "aws ecs describe-services",
+            Self::EcsTaskDefinitions => "aws ecs describe-task-definition",
         }
     }
 }
@@ -183,7 +194,8 @@ pub struct Imported {
 /// Read every input, merge them, apply `overrides`, and validate the result with `catalog`.
 ///
 /// Inputs are read by kind (`--aws-subnets`, `--terraform`, `--eksctl`, then `--karpenter`, whose subnet
-/// selectors look among the others' subnets), each kind in the order given.
+/// selectors look among the others' subnets, then `--ecs-services` with `--ecs-task-definitions`), each kind in
+/// the order given.
 ///
 /// ```
 /// use ipplan_planner::import::{Input, InputKind, Overrides, import};
@@ -223,11 +235,20 @@ pub fn import(
             )?),
             InputKind::Terraform => fragments.push(terraform_plan::read(&i.file, &i.text)?),
             InputKind::Eksctl => fragments.push(eksctl::read(&i.file, &i.text)?),
-            InputKind::Karpenter => {}
+            InputKind::Karpenter | InputKind::EcsServices | InputKind::EcsTaskDefinitions => {}
         }
     }
     if !karpenter.is_empty() {
         fragments.extend(karpenter::read(&karpenter, catalog)?);
+    }
+    let of =
+        |k: InputKind| -> Vec<&Input> { ordered.iter().copied().filter(|i| i.kind == k).collect() };
+    let (services, task_defs) = (
+        of(InputKind::EcsServices),
+        of(InputKind::EcsTaskDefinitions),
+    );
+    if !services.is_empty() || !task_defs.is_empty() {
+        fragments.extend(ecs::read(&services, &task_defs)?);
     }
     let flags_present: Vec<InputKind> = ordered.iter().map(|i| i.kind).collect();
     let mut imported = merge::merge(fragments, overrides, &flags_present)?;
