@@ -166,7 +166,14 @@ fn services_become_ecs_services_by_launch_type_and_task_definition() {
         task_definition("legacy", None, "EC2")
     );
     let imported = run(&text, Some(&defs)).unwrap();
-    let got: Vec<(&str, u32, Option<u32>, Vec<&str>, Option<EcsNetworkMode>)> = imported
+    type Row<'a> = (
+        &'a str,
+        u32,
+        Option<u32>,
+        Vec<&'a str>,
+        Option<EcsNetworkMode>,
+    );
+    let got: Vec<Row<'_>> = imported
         .spec
         .ecs_services
         .iter()
