@@ -6,6 +6,8 @@
 //!   at a time on an empty node, each after the pool settled, packed densely;
 //! - conservation: whatever a random scenario does (scale, deploy, churn, rolling update), every subnet holds
 //!   exactly what the fixed consumers and the live nodes hold, and every pod is running, waiting or unscheduled;
+//! - a group of several nodes over several subnets places exactly the plan's pods and its fullest subnet holds
+//!   what `check` counts;
 //! - the same seed gives the same bytes.
 //!
 //! In CI (`CI` set) shrinking is cut short.
@@ -13,7 +15,7 @@
 use ipplan_core::{AddressMode, Catalog, InstanceInfo, embedded_table};
 use ipplan_planner::capacity::{NodeLoad, node_pool};
 use ipplan_planner::plan::CniConfig;
-use ipplan_planner::{Plan, Scenario, Simulation, simulate};
+use ipplan_planner::{Plan, Scenario, Simulation, check, simulate};
 use proptest::prelude::*;
 
 fn config(cases: u32) -> ProptestConfig {
@@ -180,6 +182,90 @@ proptest! {
             ..CniConfig::default()
         };
         converges(inst, &cni, pods, mp)?;
+    }
+}
+
+/// A group of `nodes` (+ `surge`) nodes running `pods` in all over `k` node subnets of one AZ (and one pod
+/// subnet under custom networking), max pods 110.
+fn group_plan(
+    inst: &InstanceInfo,
+    cni: &CniConfig,
+    k: usize,
+    nodes: u32,
+    surge: u32,
+    pods: u32,
+) -> Plan {
+    let mut subnets = String::new();
+    for i in 0..k {
+        subnets.push_str(&format!(
+            "  - {{ name: n{i}, az: z, cidr: 10.{i}.0.0/16, role: nodes }}\n"
+        ));
+    }
+    let names: Vec<String> = (0..k).map(|i| format!("n{i}")).collect();
+    let yaml = format!(
+        "cni: {{ {} }}
+subnets:
+{subnets}  - {{ name: pods, az: z, cidr: 100.64.0.0/16, role: pods }}
+node_groups:
+  - {{ name: g, instance_type: {}, subnets: [{}], nodes: {nodes}, surge: {surge}, pods: {pods}, max_pods: 110 }}
+",
+        cni_yaml(cni),
+        inst.name,
+        names.join(", ")
+    );
+    Plan::from_yaml_str(&yaml, "prop.yaml", &Catalog::embedded()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// A group's steady simulation places exactly the plan's pods (surge nodes carrying the pods of the nodes
+    /// they replace), and its fullest node subnet (the first: it gets the odd node and the odd full node) holds
+    /// exactly what `check` counts for each subnet; no subnet holds more.
+    #[test]
+    fn a_group_converges_to_check(
+        inst in instance(),
+        prefix in any::<bool>(),
+        custom in any::<bool>(),
+        targets in prop_oneof![Just((None, None)), ((1u32..=6).prop_map(Some), (0u32..=20).prop_map(Some))],
+        k in 1usize..=3,
+        nodes in 1u32..=7,
+        surge in 0u32..=2,
+        per_node in 0u32..=100,
+        extra in 0u32..=6,
+    ) {
+        let cni = CniConfig {
+            mode: if prefix { AddressMode::Prefix } else { AddressMode::SecondaryIp },
+            custom_networking: custom,
+            warm_ip_target: targets.0,
+            minimum_ip_target: targets.1,
+            ..CniConfig::default()
+        };
+        // at most 108 pods a node (max pods 110 less the 2 host-network pods): no node is at its max pods
+        let pods = (per_node * nodes + extra.min(nodes - 1)).min(108 * nodes);
+        let plan = group_plan(inst, &cni, k, nodes, surge, pods);
+        let g = &plan.node_groups()[0];
+        let mut sim = Simulation::new(&plan, &Scenario::peak(&plan));
+        sim.run();
+        let ctx = format!("{} {:?} k {k} nodes {nodes}+{surge} pods {pods}", inst.name, cni);
+        let states = sim.node_states();
+        let on_nodes: u64 = states.iter().map(|n| u64::from(n.pods_running + n.pods_waiting)).sum();
+        prop_assert_eq!(on_nodes, g.peak_pods(), "{}", ctx);
+        let r = sim.report();
+        prop_assert!(r.steady, "{}", ctx);
+        prop_assert_eq!(r.pods.unschedulable_at_end, 0, "{}", ctx);
+        let c = check(&plan);
+        let node_side: Vec<u64> = c.subnets.iter().take(k).map(|s| s.used).collect();
+        let sim_side: Vec<u64> = r.subnets.iter().take(k).map(|s| s.used).collect();
+        prop_assert_eq!(sim_side[0], node_side[0], "first subnet: {}", ctx);
+        for (s, cf) in sim_side.iter().zip(&node_side) {
+            prop_assert!(s <= cf, "{} > {}: {}", s, cf, ctx);
+        }
+        // the pod subnet under custom networking: every node's pod side; check counts k x the fullest subnet's
+        let pod_sim = r.subnets[k].used;
+        let pod_cf = c.subnets[k].used;
+        if k == 1 { prop_assert_eq!(pod_sim, pod_cf, "pod subnet: {}", ctx); }
+        prop_assert!(pod_sim <= pod_cf, "pod subnet {} > {}: {}", pod_sim, pod_cf, ctx);
     }
 }
 

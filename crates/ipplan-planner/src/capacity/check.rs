@@ -3,9 +3,12 @@
 //! ## How the peak is counted
 //! - Every node group runs at its peak: `nodes + surge` nodes, spread evenly over its subnets; each subnet is
 //!   assumed to get `ceil(peak / subnets)` of them (whichever subnet gets the odd node must hold it).
-//! - Every node runs the fullest node's pods: `pods_per_node`, or `ceil(pods / nodes)` (surge nodes take the pods
-//!   of the nodes they replace, and the CNI does not hand addresses back quickly, so both sides of a rolling update
-//!   hold a full pool).
+//! - The pods are exactly the plan's: `pods_per_node` on every node, or `pods` spread evenly, `pods mod nodes`
+//!   nodes running `ceil(pods / nodes)` and the rest one fewer ([`NodeGroup::full_nodes`]); surge nodes take the
+//!   pods of the nodes they replace, the fullest first (the CNI does not hand addresses back quickly, so both
+//!   sides of a rolling update hold a full pool). Each subnet is assumed to get `ceil(full / subnets)` of the
+//!   fullest nodes among its `ceil(peak / subnets)` (nodes go round the subnets in launch order, the fullest
+//!   first: the subnet that gets the odd node gets the odd full one).
 //! - Each node holds its steady-state pool ([`crate::capacity::node_pool`], the closed form in `docs/model.md`):
 //!   ENI primaries and warm addresses included.
 //! - Each subnet's verdict is [`crate::capacity::SubnetBudget::fit`]: addresses, singles outside reservations, and for
@@ -211,7 +214,33 @@ impl Report {
 struct GroupCalc {
     max_pods: u32,
     pods_per_node: u32,
+    /// The pool of a node running `pods_per_node` (the fullest node).
     pool: NodePool,
+    /// The pool of a node running one pod fewer (the fullest's when every node runs the same).
+    light: NodePool,
+    /// Nodes in each of the group's subnets at peak (the most any one gets).
+    nodes: u64,
+    /// Of those, the most that run `pods_per_node`.
+    full: u64,
+}
+
+impl GroupCalc {
+    /// What `k` nodes in one subnet take there: the first `full` run the full pods, the next ones up to
+    /// `nodes` one fewer, and any beyond `nodes` (more nodes than planned) are full again (conservative).
+    fn share(
+        &self,
+        k: u64,
+        full: &[(usize, SubnetDemand)],
+        light: &[(usize, SubnetDemand)],
+    ) -> Vec<(usize, SubnetDemand)> {
+        let heavy_n = k.min(self.full) + k.saturating_sub(self.nodes);
+        let light_n = k.min(self.nodes) - k.min(self.full);
+        let mut out: Vec<(usize, SubnetDemand)> = Vec::with_capacity(full.len());
+        for (&(s, d), &(_, l)) in full.iter().zip(light) {
+            out.push((s, d.times(heavy_n) + l.times(light_n)));
+        }
+        out
+    }
 }
 
 fn group_calc(plan: &Plan, g: &NodeGroup) -> GroupCalc {
@@ -224,10 +253,24 @@ fn group_calc(plan: &Plan, g: &NodeGroup) -> GroupCalc {
         max_pods,
     };
     let pool = pool_of(g.shape(), plan.cni(), &load);
+    let nodes = u64::from(g.max_nodes_per_subnet());
+    let full = u64::from(g.max_full_nodes_per_subnet());
+    let light = if full < nodes {
+        let fewer = NodeLoad {
+            pods: pods_per_node - 1,
+            ..load
+        };
+        pool_of(g.shape(), plan.cni(), &fewer)
+    } else {
+        pool.clone()
+    };
     GroupCalc {
         max_pods,
         pods_per_node,
         pool,
+        light,
+        nodes,
+        full,
     }
 }
 
@@ -244,29 +287,49 @@ fn placements(plan: &Plan, g: &NodeGroup, pool: &NodePool) -> Vec<(usize, Subnet
     out
 }
 
-/// The largest `k` (nodes in each of group `gi`'s subnets) with which every subnet it touches still fits,
-/// the other groups held at `demand` less this group's own share at `k_now`.
+/// One node of each kind (full, one pod fewer) in each of a group's subnets: [`placements`] of both pools.
+type Units = (Vec<(usize, SubnetDemand)>, Vec<(usize, SubnetDemand)>);
+
+/// `(subnet, demand)` pairs summed per subnet.
+fn per_subnet(pairs: &[(usize, SubnetDemand)]) -> Vec<(usize, SubnetDemand)> {
+    let mut out: Vec<(usize, SubnetDemand)> = Vec::with_capacity(pairs.len());
+    for &(s, d) in pairs {
+        match out.iter_mut().find(|(t, _)| *t == s) {
+            Some((_, per)) => *per += d,
+            None => out.push((s, d)),
+        }
+    }
+    out
+}
+
+/// The largest `k` (nodes in each of group `c`'s subnets, placed as [`GroupCalc::share`] says) with which
+/// every subnet it touches still fits, the other groups held at `demand` less this group's own share.
 fn max_nodes_per_subnet(
     budgets: &[SubnetBudget],
     demand: &[SubnetDemand],
-    unit: &[(usize, SubnetDemand)],
-    k_now: u64,
+    c: &GroupCalc,
+    units: &Units,
 ) -> u64 {
-    let mut base: Vec<(usize, SubnetDemand, SubnetDemand)> = Vec::with_capacity(unit.len());
-    for &(s, d) in unit {
-        match base.iter_mut().find(|(t, _, _)| *t == s) {
-            Some((_, _, per)) => *per += d,
-            None => base.push((s, demand[s], d)),
-        }
-    }
-    for (_, b, per) in &mut base {
-        let own = per.times(k_now);
-        b.singles -= own.singles;
-        b.prefixes -= own.prefixes;
-    }
+    let (full, light) = units;
+    let mut base: Vec<(usize, SubnetDemand)> = per_subnet(&c.share(c.nodes, full, light))
+        .into_iter()
+        .map(|(s, own)| {
+            let mut b = demand[s];
+            b.singles -= own.singles;
+            b.prefixes -= own.prefixes;
+            (s, b)
+        })
+        .collect();
+    base.sort_by_key(|&(s, _)| s);
     let fits_with = |k: u64| {
-        base.iter()
-            .all(|&(s, b, per)| budgets[s].fit(b + per.times(k)).fits)
+        let share = per_subnet(&c.share(k, full, light));
+        base.iter().all(|&(s, b)| {
+            let per = share
+                .iter()
+                .find(|(t, _)| *t == s)
+                .map_or(SubnetDemand::default(), |&(_, d)| d);
+            budgets[s].fit(b + per).fits
+        })
     };
     if !fits_with(0) {
         return 0;
@@ -274,7 +337,7 @@ fn max_nodes_per_subnet(
     // Every node takes at least one address, so no subnet holds more nodes than it has addresses.
     let mut hi = base
         .iter()
-        .map(|&(s, _, _)| budgets[s].size)
+        .map(|&(s, _)| budgets[s].size)
         .max()
         .unwrap_or(0)
         + 1;
@@ -444,31 +507,29 @@ pub fn check(plan: &Plan) -> Report {
         .iter()
         .map(|s| SubnetBudget::of(plan, s.id()))
         .collect();
-    let nodes_per_subnet: Vec<u64> = plan
-        .node_groups()
-        .iter()
-        .map(|g| u64::from(g.max_nodes_per_subnet()))
-        .collect();
-    let units: Vec<Vec<(usize, SubnetDemand)>> = plan
+    // one node of each kind (full, one pod fewer) in each of a group's subnets
+    let units: Vec<Units> = plan
         .node_groups()
         .iter()
         .zip(&calcs)
-        .map(|(g, c)| placements(plan, g, &c.pool))
+        .map(|(g, c)| (placements(plan, g, &c.pool), placements(plan, g, &c.light)))
         .collect();
     let mut demand = vec![SubnetDemand::default(); plan.subnets().len()];
-    for (unit, &k) in units.iter().zip(&nodes_per_subnet) {
-        for &(s, d) in unit {
-            demand[s] += d.times(k);
+    for ((full, light), c) in units.iter().zip(&calcs) {
+        for (s, d) in c.share(c.nodes, full, light) {
+            demand[s] += d;
         }
     }
 
     let mut breakdowns = vec![Breakdown::default(); plan.subnets().len()];
     let custom = plan.cni().custom_networking;
-    for ((g, c), &k) in plan.node_groups().iter().zip(&calcs).zip(&nodes_per_subnet) {
+    for (g, c) in plan.node_groups().iter().zip(&calcs) {
         for &s in g.subnets() {
-            breakdowns[s.index()].add_node_subnet(&c.pool, k, custom);
-            if custom {
-                breakdowns[plan.eni_subnet_for(s).index()].add_pod_subnet(&c.pool, k);
+            for (pool, k) in [(&c.pool, c.full), (&c.light, c.nodes - c.full)] {
+                breakdowns[s.index()].add_node_subnet(pool, k, custom);
+                if custom {
+                    breakdowns[plan.eni_subnet_for(s).index()].add_pod_subnet(pool, k);
+                }
             }
         }
     }
@@ -488,10 +549,10 @@ pub fn check(plan: &Plan) -> Report {
 
     // IPv6: each node takes one /80 of its subnet's /64
     let mut ipv6_nodes = vec![0u64; plan.subnets().len()];
-    for (g, &k) in plan.node_groups().iter().zip(&nodes_per_subnet) {
+    for (g, c) in plan.node_groups().iter().zip(&calcs) {
         if g.shape().ipv6 {
             for &s in g.subnets() {
-                ipv6_nodes[s.index()] += k;
+                ipv6_nodes[s.index()] += c.nodes;
             }
         }
     }
@@ -556,8 +617,8 @@ pub fn check(plan: &Plan) -> Report {
 
     let mut node_groups = Vec::with_capacity(plan.node_groups().len());
     let mut nau = 0u64;
-    for (gi, (g, c)) in plan.node_groups().iter().zip(calcs).enumerate() {
-        let mut pool = c.pool;
+    for (gi, (g, c)) in plan.node_groups().iter().zip(&calcs).enumerate() {
+        let mut pool = c.pool.clone();
         let subject = format!("node group '{}'", g.name());
         let members = member_reports(plan, g, &mut findings);
         if let Some(f) = karpenter_trap(plan, g) {
@@ -589,14 +650,18 @@ pub fn check(plan: &Plan) -> Report {
                 trunk: pool.trunk,
             }));
         }
-        let per_node_nau = pool.node_subnet.singles
-            + pool.node_subnet.prefixes
-            + pool.pod_subnet.singles
-            + pool.pod_subnet.prefixes
-            + u64::from(pool.enis.saturating_sub(1))
-            + u64::from(pool.trunk);
-        nau += per_node_nau * u64::from(g.peak_nodes());
-        let k = max_nodes_per_subnet(&budgets, &demand, &units[gi], nodes_per_subnet[gi]);
+        let per_node_nau = |pool: &NodePool| {
+            pool.node_subnet.singles
+                + pool.node_subnet.prefixes
+                + pool.pod_subnet.singles
+                + pool.pod_subnet.prefixes
+                + u64::from(pool.enis.saturating_sub(1))
+                + u64::from(pool.trunk)
+        };
+        let full = u64::from(g.full_nodes());
+        nau += per_node_nau(&pool) * full
+            + per_node_nau(&c.light) * (u64::from(g.peak_nodes()) - full);
+        let k = max_nodes_per_subnet(&budgets, &demand, c, &units[gi]);
         let max_nodes = k.saturating_mul(g.subnets().len() as u64);
         // a group of one type has no members to compare: its figures are above, once
         let (worst, best) = if g.is_mixed() {

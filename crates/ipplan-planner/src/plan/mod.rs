@@ -480,12 +480,59 @@ impl NodeGroup {
         self.worst().pods_per_node
     }
 
+    /// Of the peak nodes (`nodes + surge`), how many run [`NodeGroup::pods_per_node`] pods; the others run one
+    /// fewer. `pods: T` on `N` nodes is spread evenly: `T mod N` nodes run `ceil(T / N)` and the rest
+    /// `floor(T / N)`, so the nodes hold exactly `T`; the `i`-th surge node carries the pods of the node it
+    /// replaces, node `i mod N` (the fullest first: a rolling update's peak is when those are replaced). With
+    /// `pods_per_node` (or `max`), or when `N` divides `T`, every node runs the same.
+    ///
+    /// ```
+    /// let plan = ipplan_planner::Plan::from_yaml_str(
+    ///     "subnets: [{name: a, az: z, cidr: 10.0.0.0/24}]\nnode_groups: [{name: g, instance_type: m5.large, subnets: [a], nodes: 7, surge: 1, pods: 200}]",
+    ///     "plan.yaml", &ipplan_core::Catalog::embedded())?;
+    /// let g = &plan.node_groups()[0];
+    /// // 200 = 7 x 28 + 4: 4 nodes of 29, 3 of 28; the surge node carries node 0's 29
+    /// assert_eq!((g.pods_per_node(), g.full_nodes(), g.peak_pods()), (29, 5, 229));
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    #[must_use]
+    pub fn full_nodes(&self) -> u32 {
+        let n = self.nodes();
+        let peak = self.peak_nodes();
+        match self.pods {
+            PodsSpec::Total(t) if n > 0 && t % n != 0 => {
+                let r = t % n;
+                r + (self.surge / n) * r + (self.surge % n).min(r)
+            }
+            _ => peak,
+        }
+    }
+
+    /// The pods of every peak node together: `full_nodes x pods_per_node + (peak - full_nodes) x
+    /// (pods_per_node - 1)`; without surge exactly the plan's `pods` (or `pods_per_node x nodes`).
+    #[must_use]
+    pub fn peak_pods(&self) -> u64 {
+        let full = u64::from(self.full_nodes());
+        let rest = u64::from(self.peak_nodes()) - full;
+        let p = u64::from(self.pods_per_node());
+        full * p + rest * p.saturating_sub(1)
+    }
+
     /// The most nodes any one of the group's subnets holds at peak: `ceil((nodes + surge) / subnets)`
     /// (conservative: whichever subnet gets the odd node must hold it).
     #[must_use]
     pub fn max_nodes_per_subnet(&self) -> u32 {
         let n = u32::try_from(self.subnets.len()).unwrap_or(u32::MAX);
         self.peak_nodes().div_ceil(n)
+    }
+
+    /// Of [`NodeGroup::max_nodes_per_subnet`], the most that run the full [`NodeGroup::pods_per_node`]:
+    /// `ceil(full_nodes / subnets)`. Nodes go round the subnets in launch order and the fullest nodes come
+    /// first, so the subnet that gets the odd node also gets the odd full one.
+    #[must_use]
+    pub fn max_full_nodes_per_subnet(&self) -> u32 {
+        let n = u32::try_from(self.subnets.len()).unwrap_or(u32::MAX);
+        self.full_nodes().div_ceil(n)
     }
 }
 

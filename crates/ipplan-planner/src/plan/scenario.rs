@@ -29,8 +29,10 @@
 //!
 //! Without `events` (or without `simulate:` at all) the scenario is the plan's own peak, in the order the
 //! closed form assumes (`capacity::node_pool`): at 0 s every group scales to `nodes + surge` and deploys
-//! `pods_per_node` on each of them (or `pods`, spread evenly), pods arriving one by one on each node, each
-//! after the node's pool has settled, taking the lowest free pod address (`pod_addresses: packed`).
+//! `pods_per_node` on each of them (or exactly `pods`, spread evenly: the first `pods mod nodes` nodes in launch
+//! order take one more, and each surge node the pods of the node it replaces; [`crate::plan::NodeGroup::full_nodes`]),
+//! pods arriving one by one on each node, each after the node's pool has settled, taking the lowest free pod
+//! address (`pod_addresses: packed`).
 
 use std::num::NonZeroU32;
 
@@ -80,7 +82,8 @@ pub enum Arrival {
     /// All at once, each to the least-loaded ready node.
     Burst,
     /// One pod per node at a time: a node takes its next pod only when its pool has settled (nothing to grow,
-    /// no ENI attaching, no pod waiting). The order the closed form (`capacity::node_pool`) assumes.
+    /// no ENI attaching, no pod waiting), up to its even share (in launch order, the first `pods mod nodes`
+    /// nodes take one more). The order the closed form (`capacity::node_pool`) assumes.
     OneByOne,
 }
 
@@ -217,9 +220,10 @@ fn peak_events(plan: &Plan) -> Vec<Event> {
         });
     }
     for ng in plan.node_groups() {
-        // surge nodes carry the pods of the nodes they replace: the same per-node count as check; a mixed
-        // group runs its worst member (`NodeGroup::pods_per_node` and `peak_nodes` are that member's)
-        let pods = ng.pods_per_node().saturating_mul(ng.peak_nodes());
+        // exactly the plan's pods, spread as check counts them (`NodeGroup::full_nodes`): surge nodes carry
+        // the pods of the nodes they replace; a mixed group runs its worst member (`NodeGroup::peak_pods` is
+        // that member's). Validation bounds it by `MAX_GROUP_PODS`, far below `u32::MAX`.
+        let pods = u32::try_from(ng.peak_pods()).unwrap_or(u32::MAX);
         events.push(Event {
             at: 0,
             kind: EventKind::Deploy {

@@ -822,18 +822,7 @@ impl Simulation {
                 continue;
             }
             match self.groups[gi].arrival {
-                Arrival::OneByOne => {
-                    let ids = self.groups[gi].nodes.clone();
-                    for id in ids {
-                        if self.groups[gi].pending == 0 {
-                            break;
-                        }
-                        if self.schedulable(id, t) && self.nodes[id as usize].settled {
-                            self.place(t, id);
-                            self.groups[gi].pending -= 1;
-                        }
-                    }
-                }
+                Arrival::OneByOne => self.schedule_even(t, gi),
                 Arrival::Burst => {
                     // (no allocation until a node is ready)
                     let mut ready = Vec::new();
@@ -857,6 +846,51 @@ impl Simulation {
                 }
             }
         }
+    }
+
+    /// [`Arrival::OneByOne`]: each node takes one pod a tick while settled, up to its even share in launch
+    /// order: of the group's pods (on its nodes and pending) over its live nodes, the first `pods mod nodes`
+    /// take one more, the split `check` counts ([`crate::plan::NodeGroup::full_nodes`]). When every node below
+    /// its share is at its max pods (the scheduler filters those out), the others take the rest.
+    fn schedule_even(&mut self, t: u32, gi: usize) {
+        let ids = std::mem::take(&mut self.groups[gi].nodes);
+        let on: u64 = ids
+            .iter()
+            .map(|&id| u64::from(self.nodes[id as usize].pods()))
+            .sum();
+        let n = ids.len() as u64;
+        let total = on + self.groups[gi].pending;
+        let (q, r) = (total / n.max(1), total % n.max(1));
+        let mut stuck = true;
+        for (i, &id) in ids.iter().enumerate() {
+            if self.groups[gi].pending == 0 {
+                break;
+            }
+            let share = q + u64::from((i as u64) < r);
+            let node = &self.nodes[id as usize];
+            if u64::from(node.pods()) >= share {
+                continue;
+            }
+            if node.pods() < node.pod_room {
+                stuck = false;
+            }
+            if self.schedulable(id, t) && self.nodes[id as usize].settled {
+                self.place(t, id);
+                self.groups[gi].pending -= 1;
+            }
+        }
+        if stuck {
+            for &id in &ids {
+                if self.groups[gi].pending == 0 {
+                    break;
+                }
+                if self.schedulable(id, t) && self.nodes[id as usize].settled {
+                    self.place(t, id);
+                    self.groups[gi].pending -= 1;
+                }
+            }
+        }
+        self.groups[gi].nodes = ids;
     }
 
     /// One pod lands on node `id`: a branch pod while the node is below its branch quota, else ordinary.
