@@ -1,4 +1,5 @@
-//! `ipplan import --terraform FILE | --eksctl FILE | --karpenter FILE | --aws-subnets FILE | --ecs-services FILE ...`: a plan YAML from
+//! `ipplan import --terraform FILE | --eksctl FILE | --karpenter FILE | --aws-subnets FILE [--aws-enis FILE]
+//! [--aws-reservations FILE] [--aws-vpcs FILE] | --ecs-services FILE ...`: a plan YAML from
 //! what the team already has, every value commented with where it came from and every assumption listed at the
 //! top. The flags combine and repeat; the sources merge into one plan. Exit 0, or 2 with one error line.
 
@@ -19,7 +20,7 @@ use crate::plans::write_file;
     clap::ArgGroup::new("inputs")
         .required(true)
         .multiple(true)
-        .args(["terraform", "eksctl", "karpenter", "aws_subnets", "aws_enis", "ecs_services"])
+        .args(["terraform", "eksctl", "karpenter", "aws_subnets", "aws_enis", "aws_reservations", "aws_vpcs", "ecs_services"])
 ))]
 pub struct Args {
     /// `terraform show -json` of a saved plan (`terraform show -json tfplan`) or of a state.
@@ -39,6 +40,15 @@ pub struct Args {
     /// `other_consumers` with `at:`. Pass the subnets with --aws-subnets.
     #[arg(long = "aws-enis", value_name = "FILE")]
     pub aws_enis: Vec<PathBuf>,
+    /// `aws ec2 get-subnet-cidr-reservations --subnet-id ID --output json` (one or more subnets, several pages):
+    /// each IPv4 reservation into its subnet's `reservations:` (IPv6 ones are listed as not modelled). Pass the
+    /// subnets with --aws-subnets.
+    #[arg(long = "aws-reservations", value_name = "FILE")]
+    pub aws_reservations: Vec<PathBuf>,
+    /// `aws ec2 describe-vpcs --output json`: the VPC the subnets are in gives `vpc.cidrs` (the primary block
+    /// first, then the other `associated` blocks); each subnet must lie inside them.
+    #[arg(long = "aws-vpcs", value_name = "FILE")]
+    pub aws_vpcs: Vec<PathBuf>,
     /// `aws ecs describe-services --output json` (several documents per file): the ECS services running in these
     /// subnets during the migration, as `ecs_services` (desiredCount, maximumPercent, awsvpc subnets). Pass the
     /// subnets with --aws-subnets.
@@ -92,6 +102,8 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     for (kind, paths) in [
         (InputKind::AwsSubnets, &args.aws_subnets),
         (InputKind::AwsEnis, &args.aws_enis),
+        (InputKind::AwsReservations, &args.aws_reservations),
+        (InputKind::AwsVpcs, &args.aws_vpcs),
         (InputKind::Terraform, &args.terraform),
         (InputKind::Eksctl, &args.eksctl),
         (InputKind::Karpenter, &args.karpenter),

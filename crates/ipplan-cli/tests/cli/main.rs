@@ -8,6 +8,7 @@ mod docs;
 mod ecs;
 mod hardening;
 mod import;
+mod import_aws;
 mod max_pods;
 mod plans;
 mod readme;

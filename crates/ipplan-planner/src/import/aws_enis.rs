@@ -76,11 +76,12 @@ struct Held {
     enis: Vec<String>,
 }
 
-/// The pages of the file: one JSON document, or several one after the other.
-fn pages(file: &str, text: &str) -> Result<Vec<Value>, ImportError> {
+/// The pages of an AWS CLI output file: one JSON document, or several one after the other (`--no-paginate`
+/// pages, each with its `NextToken`), for every `--aws-*` reader; `fix` names the command to run.
+pub(crate) fn pages(file: &str, text: &str, fix: &str) -> Result<Vec<Value>, ImportError> {
     let mut out = Vec::new();
     for doc in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
-        let doc = doc.map_err(|e| json_error(file, &e, FIX))?;
+        let doc = doc.map_err(|e| json_error(file, &e, fix))?;
         out.push(doc);
     }
     if out.is_empty() {
@@ -88,7 +89,7 @@ fn pages(file: &str, text: &str) -> Result<Vec<Value>, ImportError> {
             file,
             "(top level)",
             "the file is empty",
-            FIX,
+            fix,
         ));
     }
     Ok(out)
@@ -109,8 +110,46 @@ fn instance(eni: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
+/// The private addresses and /28 prefixes of one ENI, as listed.
+fn addresses(
+    file: &str,
+    id: &str,
+    eni: &Value,
+) -> Result<(Vec<Ipv4Addr>, Vec<Ipv4Net>), ImportError> {
+    let list = |k: &str| eni.get(k).and_then(Value::as_array).into_iter().flatten();
+    let mut singles = Vec::new();
+    for a in list("PrivateIpAddresses") {
+        let Some(text) = a.get("PrivateIpAddress").and_then(Value::as_str) else {
+            continue;
+        };
+        singles.push(text.parse().map_err(|_| {
+            ImportError::input(
+                file,
+                format!("{id} PrivateIpAddress"),
+                format!("'{text}' is not an IPv4 address"),
+                FIX,
+            )
+        })?);
+    }
+    let mut prefixes = Vec::new();
+    for p in list("Ipv4Prefixes") {
+        let Some(text) = p.get("Ipv4Prefix").and_then(Value::as_str) else {
+            continue;
+        };
+        prefixes.push(text.parse().map_err(|_| {
+            ImportError::input(
+                file,
+                format!("{id} Ipv4Prefix"),
+                format!("'{text}' is not an IPv4 prefix"),
+                FIX,
+            )
+        })?);
+    }
+    Ok((singles, prefixes))
+}
+
 pub(crate) fn read(file: &str, text: &str, exclude: &[String]) -> Result<Fragment, ImportError> {
-    let docs = pages(file, text)?;
+    let docs = pages(file, text, FIX)?;
     let mut all: Vec<&Value> = Vec::new();
     for (p, doc) in docs.iter().enumerate() {
         let Some(list) = doc.get("NetworkInterfaces").and_then(Value::as_array) else {
@@ -134,73 +173,36 @@ pub(crate) fn read(file: &str, text: &str, exclude: &[String]) -> Result<Fragmen
         .collect();
     let mut held: BTreeMap<(String, &'static str), Held> = BTreeMap::new();
     let mut left_out = (0usize, 0usize);
-    let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
+    let mut excluded: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
     for (n, &eni) in all.iter().enumerate() {
         let item = format!("NetworkInterfaces[{n}]");
-        if in_excluded(eni) || instance(eni).is_some_and(|i| nodes.contains(i)) {
-            let addresses = eni
-                .get("PrivateIpAddresses")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len)
-                + 16 * eni
-                    .get("Ipv4Prefixes")
-                    .and_then(Value::as_array)
-                    .map_or(0, Vec::len);
-            left_out.0 += 1;
-            left_out.1 += addresses;
-            if let Some(s) = eni.get("SubnetId").and_then(Value::as_str) {
-                *excluded.entry(s.to_string()).or_default() += addresses as u64;
-            }
-            continue;
-        }
         let id = eni
             .get("NetworkInterfaceId")
             .and_then(Value::as_str)
             .unwrap_or(&item)
             .to_string();
+        let (singles, prefixes) = addresses(file, &id, eni)?;
+        if in_excluded(eni) || instance(eni).is_some_and(|i| nodes.contains(i)) {
+            left_out.0 += 1;
+            left_out.1 += singles.len() + 16 * prefixes.len();
+            if let Some(s) = eni.get("SubnetId").and_then(Value::as_str) {
+                let spans = excluded.entry(s.to_string()).or_default();
+                spans.extend(singles.iter().map(|&a| (u32::from(a), u32::from(a))));
+                spans.extend(
+                    prefixes
+                        .iter()
+                        .map(|p| (u32::from(p.network()), u32::from(p.broadcast()))),
+                );
+            }
+            continue;
+        }
         let Some(subnet) = eni.get("SubnetId").and_then(Value::as_str) else {
             return Err(ImportError::input(file, &id, "no SubnetId", FIX));
         };
         let h = held.entry((subnet.to_string(), owner(eni))).or_default();
         let k = h.enis.len() as u32;
-        for a in eni
-            .get("PrivateIpAddresses")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(text) = a.get("PrivateIpAddress").and_then(Value::as_str) else {
-                continue;
-            };
-            let addr: Ipv4Addr = text.parse().map_err(|_| {
-                ImportError::input(
-                    file,
-                    format!("{id} PrivateIpAddress"),
-                    format!("'{text}' is not an IPv4 address"),
-                    FIX,
-                )
-            })?;
-            h.singles.push((addr, k));
-        }
-        for pfx in eni
-            .get("Ipv4Prefixes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(text) = pfx.get("Ipv4Prefix").and_then(Value::as_str) else {
-                continue;
-            };
-            let net: Ipv4Net = text.parse().map_err(|_| {
-                ImportError::input(
-                    file,
-                    format!("{id} Ipv4Prefix"),
-                    format!("'{text}' is not an IPv4 prefix"),
-                    FIX,
-                )
-            })?;
-            h.prefixes.push((net, k));
-        }
+        h.singles.extend(singles.into_iter().map(|a| (a, k)));
+        h.prefixes.extend(prefixes.into_iter().map(|p| (p, k)));
         h.enis.push(id);
     }
     let mut f = Fragment::new(file);

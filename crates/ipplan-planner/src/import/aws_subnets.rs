@@ -1,27 +1,40 @@
 //! `aws ec2 describe-subnets --output json` (the EC2 API's `DescribeSubnets` response: `Subnets[]` with
 //! `SubnetId`, `CidrBlock`, `AvailabilityZone`, `Tags[]`) -> a fragment of subnets, for configs that name
 //! subnets by id (an eksctl config on an existing VPC, a Terraform state, an EC2NodeClass selector).
+//!
+//! Several pages in one file (`--no-paginate` output, each with a `NextToken`) are read one after the other. Each
+//! subnet's `VpcId` is kept for `--aws-vpcs`, which checks the subnet lies in its VPC's blocks.
 
 use std::collections::BTreeMap;
 
 use ipnet::Ipv4Net;
 use serde_json::Value;
 
+use crate::import::aws_enis::pages;
 use crate::import::merge::{FSubnet, Fragment};
-use crate::import::{ImportError, Source, json_error, natural_cmp};
+use crate::import::{ImportError, Source, natural_cmp};
 
 const FIX: &str = "pass the output of 'aws ec2 describe-subnets --output json'";
 
 pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| json_error(file, &e, FIX))?;
-    let Some(list) = doc.get("Subnets").and_then(Value::as_array) else {
-        return Err(ImportError::input(
-            file,
-            "(top level)",
-            "no 'Subnets' list: not describe-subnets output",
-            FIX,
-        ));
-    };
+    let docs = pages(file, text, FIX)?;
+    let mut list: Vec<&Value> = Vec::new();
+    for (p, doc) in docs.iter().enumerate() {
+        let Some(page) = doc.get("Subnets").and_then(Value::as_array) else {
+            let at = if docs.len() == 1 {
+                "(top level)".to_string()
+            } else {
+                format!("page {}", p + 1)
+            };
+            return Err(ImportError::input(
+                file,
+                at,
+                "no 'Subnets' list: not describe-subnets output",
+                FIX,
+            ));
+        };
+        list.extend(page);
+    }
     let mut f = Fragment::new(file);
     for (i, s) in list.iter().enumerate() {
         let get = |k: &str| s.get(k).and_then(Value::as_str);
@@ -58,6 +71,13 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
             s.get("AvailableIpAddressCount").and_then(Value::as_u64),
         ) {
             f.available.push((id.clone(), n));
+        }
+        if let (Some(id), Some(vpc)) = (&id, get("VpcId")) {
+            f.subnet_vpcs.push((
+                id.clone(),
+                vpc.to_string(),
+                Source::new(file, address.clone()),
+            ));
         }
         f.subnets.push(FSubnet {
             address: address.clone(),

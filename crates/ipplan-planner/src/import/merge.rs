@@ -105,6 +105,16 @@ pub(crate) struct FEcsService {
     pub source: Source,
 }
 
+/// A VPC `--aws-vpcs` read: its id and its associated IPv4 blocks, the primary first.
+#[derive(Debug, Clone)]
+pub(crate) struct FVpc {
+    pub id: String,
+    pub cidrs: Vec<Ipv4Net>,
+    /// Entries of its `Ipv6CidrBlockAssociationSet`.
+    pub ipv6_blocks: usize,
+    pub source: Source,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct FControlPlane {
     pub subnets: Vec<SubnetRef>,
@@ -140,8 +150,14 @@ pub(crate) struct Fragment {
     pub consumers: Vec<FConsumer>,
     /// describe-subnets' `AvailableIpAddressCount` per subnet id, for the cross-check against the ENIs.
     pub available: Vec<(String, u64)>,
-    /// Addresses of ENIs left out by `--exclude-cluster`, per subnet id (still in use, for the cross-check).
-    pub excluded: BTreeMap<String, u64>,
+    /// Addresses of ENIs left out by `--exclude-cluster`, per subnet id, as inclusive ranges (still in use, for
+    /// the cross-check).
+    pub excluded: BTreeMap<String, Vec<(u32, u32)>>,
+    /// describe-subnets' `VpcId` per subnet id, with the subnet's source (`--aws-vpcs` checks the subnets lie in
+    /// their VPC's blocks).
+    pub subnet_vpcs: Vec<(String, String, Source)>,
+    /// describe-vpcs' VPCs (`--aws-vpcs`), before the one the subnets are in is chosen.
+    pub vpcs: Vec<FVpc>,
     pub control_plane: Option<FControlPlane>,
     pub groups: Vec<FGroup>,
     pub ecs: Vec<FEcsService>,
@@ -373,18 +389,27 @@ pub(crate) fn merge(
         for f in &fragments {
             for (id, available) in &f.available {
                 let Some(&i) = by_id.get(id) else { continue };
-                let size = 1u64 << (32 - u32::from(subnets[i].subnet.cidr.prefix_len()));
-                let left_out: u64 = fragments.iter().filter_map(|g| g.excluded.get(id)).sum();
-                let held: u64 =
-                    consumers[i].iter().map(|(c, _)| c.addresses).sum::<u64>() + left_out;
-                let expected = size.saturating_sub(5 + held);
-                if expected != *available {
+                let cidr = subnets[i].subnet.cidr;
+                let left_out = fragments
+                    .iter()
+                    .filter_map(|g| g.excluded.get(id))
+                    .flatten();
+                let check = available_check(cidr, &consumers[i], left_out, &reservations[i]);
+                if check.expected != *available {
+                    let in_reservations = if check.reserved == 0 {
+                        String::new()
+                    } else {
+                        format!(" - {} unused in CIDR reservations", check.reserved)
+                    };
                     assumptions.push(format!(
-                        "{id}: describe-subnets counts {available} available addresses, but {size} - 5 reserved - {held} \
-                         held by the listed ENIs leaves {expected}: {} addresses are {} (other holders, or the two \
-                         outputs were taken at different times)",
-                        expected.abs_diff(*available),
-                        if *available < expected {
+                        "{id}: describe-subnets counts {available} available addresses, but {} - 5 reserved - {} \
+                         held by the listed ENIs{in_reservations} leaves {}: {} addresses are {} (other holders, or \
+                         the two outputs were taken at different times)",
+                        check.size,
+                        check.held,
+                        check.expected,
+                        check.expected.abs_diff(*available),
+                        if *available < check.expected {
                             "held by something describe-network-interfaces does not list"
                         } else {
                             "listed by the ENIs but counted free by EC2"
@@ -702,6 +727,98 @@ pub(crate) fn merge(
         skipped,
         inputs: Vec::new(),
     })
+}
+
+/// What describe-subnets' `AvailableIpAddressCount` should be, from the addresses the inputs place.
+struct Available {
+    size: u64,
+    /// Addresses the ENIs hold (listed or left out by `--exclude-cluster`), outside the AWS-reserved ones.
+    held: u64,
+    /// Addresses in CIDR reservations neither AWS-reserved nor held.
+    reserved: u64,
+    /// `size - 5 - held - reserved`.
+    expected: u64,
+}
+
+/// EC2 counts as available the addresses that are neither AWS-reserved, nor assigned, nor in a subnet CIDR
+/// reservation (docs/model.md, "Subnet and VPC facts"): the size less the union of the three.
+fn available_check<'a>(
+    cidr: Ipv4Net,
+    consumers: &[(ConsumerSpec, Source)],
+    left_out: impl Iterator<Item = &'a (u32, u32)>,
+    reservations: &[(ReservationSpec, Source)],
+) -> Available {
+    let (lo, hi) = (u32::from(cidr.network()), u32::from(cidr.broadcast()));
+    let size = u64::from(hi - lo) + 1;
+    let aws = [(lo, lo.saturating_add(3).min(hi)), (hi, hi)];
+    let mut held: Vec<(u32, u32)> = left_out.copied().collect();
+    for (c, _) in consumers {
+        for text in &c.at {
+            let span = match text.split_once('/') {
+                Some(_) => text
+                    .parse::<Ipv4Net>()
+                    .ok()
+                    .map(|p| (u32::from(p.network()), u32::from(p.broadcast()))),
+                None => {
+                    let (a, b) = text.split_once('-').unwrap_or((text, text));
+                    a.parse::<std::net::Ipv4Addr>()
+                        .ok()
+                        .zip(b.parse::<std::net::Ipv4Addr>().ok())
+                        .map(|(a, b)| (u32::from(a), u32::from(b)))
+                }
+            };
+            held.extend(span);
+        }
+    }
+    let reserved: Vec<(u32, u32)> = reservations
+        .iter()
+        .map(|(r, _)| (u32::from(r.cidr.network()), u32::from(r.cidr.broadcast())))
+        .collect();
+    let within = |v: &mut Vec<(u32, u32)>| {
+        v.retain(|&(a, b)| a <= b && a <= hi && b >= lo);
+        for s in v.iter_mut() {
+            *s = (s.0.max(lo), s.1.min(hi));
+        }
+    };
+    within(&mut held);
+    let mut all_reserved = reserved;
+    within(&mut all_reserved);
+    let base = union_len(aws.to_vec());
+    let with_held = union_len(aws.iter().copied().chain(held.iter().copied()).collect());
+    let with_all = union_len(
+        aws.iter()
+            .copied()
+            .chain(held.iter().copied())
+            .chain(all_reserved.iter().copied())
+            .collect(),
+    );
+    Available {
+        size,
+        held: with_held - base,
+        reserved: with_all - with_held,
+        expected: size - with_all,
+    }
+}
+
+/// Addresses covered by inclusive ranges.
+fn union_len(mut v: Vec<(u32, u32)>) -> u64 {
+    v.sort_unstable();
+    let mut total = 0u64;
+    let mut cur: Option<(u32, u32)> = None;
+    for (a, b) in v {
+        match cur {
+            Some((s, e)) if a <= e.saturating_add(1) => cur = Some((s, e.max(b))),
+            Some((s, e)) => {
+                total += u64::from(e - s) + 1;
+                cur = Some((a, b));
+            }
+            None => cur = Some((a, b)),
+        }
+    }
+    if let Some((s, e)) = cur {
+        total += u64::from(e - s) + 1;
+    }
+    total
 }
 
 fn term_matches(t: &Term, s: &FSubnet) -> bool {

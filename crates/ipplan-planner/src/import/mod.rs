@@ -14,6 +14,9 @@
 //! | `--eksctl` | `ClusterConfig` | `eksctl.io/v1alpha5` |
 //! | `--karpenter` | `NodePool` and `EC2NodeClass`, several YAML documents per file | `karpenter.sh/v1`, `karpenter.k8s.aws/v1` |
 //! | `--aws-subnets` | `aws ec2 describe-subnets --output json` | the EC2 API's `Subnets` list |
+//! | `--aws-enis` | `aws ec2 describe-network-interfaces --output json` | the EC2 API's `NetworkInterfaces` list |
+//! | `--aws-reservations` | `aws ec2 get-subnet-cidr-reservations --subnet-id ID --output json` | `SubnetIpv4CidrReservations` (IPv6 ones listed as not modelled) |
+//! | `--aws-vpcs` | `aws ec2 describe-vpcs --output json` | the EC2 API's `Vpcs` list, `CidrBlockAssociationSet` |
 //! | `--ecs-services` | `aws ecs describe-services --output json`, several documents per file | the ECS API's `DescribeServices` response |
 //! | `--ecs-task-definitions` | `aws ecs describe-task-definition --output json`, several documents per file | the ECS API's `DescribeTaskDefinition` response |
 //!
@@ -21,7 +24,9 @@
 //! plan needs and no input has is one error naming the file, the resource and the flag that supplies it.
 
 mod aws_enis;
+mod aws_reservations;
 mod aws_subnets;
+mod aws_vpcs;
 mod ecs;
 mod eksctl;
 mod karpenter;
@@ -46,6 +51,10 @@ pub enum InputKind {
     AwsSubnets,
     /// `aws ec2 describe-network-interfaces --output json` (`--aws-enis`).
     AwsEnis,
+    /// `aws ec2 get-subnet-cidr-reservations --output json` (`--aws-reservations`).
+    AwsReservations,
+    /// `aws ec2 describe-vpcs --output json` (`--aws-vpcs`).
+    AwsVpcs,
     /// `terraform show -json` of a plan or a state (`--terraform`).
     Terraform,
     /// An eksctl `ClusterConfig` (`--eksctl`).
@@ -65,6 +74,8 @@ impl InputKind {
         match self {
             Self::AwsSubnets => "--aws-subnets",
             Self::AwsEnis => "--aws-enis",
+            Self::AwsReservations => "--aws-reservations",
+            Self::AwsVpcs => "--aws-vpcs",
             Self::Terraform => "--terraform",
             Self::Eksctl => "--eksctl",
             Self::Karpenter => "--karpenter",
@@ -79,6 +90,8 @@ impl InputKind {
         match self {
             Self::AwsSubnets => "aws ec2 describe-subnets",
             Self::AwsEnis => "aws ec2 describe-network-interfaces",
+            Self::AwsReservations => "aws ec2 get-subnet-cidr-reservations",
+            Self::AwsVpcs => "aws ec2 describe-vpcs",
             Self::Terraform => "terraform show -json",
             Self::Eksctl => "eksctl ClusterConfig",
             Self::Karpenter => "Karpenter NodePool / EC2NodeClass",
@@ -193,9 +206,10 @@ pub struct Imported {
 
 /// Read every input, merge them, apply `overrides`, and validate the result with `catalog`.
 ///
-/// Inputs are read by kind (`--aws-subnets`, `--terraform`, `--eksctl`, then `--karpenter`, whose subnet
-/// selectors look among the others' subnets, then `--ecs-services` with `--ecs-task-definitions`), each kind in
-/// the order given.
+/// Inputs are read by kind (`--aws-subnets`, `--aws-enis`, `--aws-reservations`, `--aws-vpcs`, `--terraform`,
+/// `--eksctl`, then `--karpenter`, whose subnet selectors look among the others' subnets, then `--ecs-services`
+/// with `--ecs-task-definitions`), each kind in the order given. Reservations are then checked against the
+/// subnets, and the VPC of the subnets is chosen among the `--aws-vpcs` ones, before the merge.
 ///
 /// ```
 /// use ipplan_planner::import::{Input, InputKind, Overrides, import};
@@ -220,6 +234,7 @@ pub fn import(
     let mut ordered: Vec<&Input> = inputs.iter().collect();
     ordered.sort_by_key(|i| i.kind); // stable: the given order within a kind
     let mut fragments = Vec::new();
+    let (mut reservations, mut vpcs) = (Vec::new(), Vec::new());
     let karpenter: Vec<&Input> = ordered
         .iter()
         .copied()
@@ -233,6 +248,14 @@ pub fn import(
                 &i.text,
                 &overrides.exclude_clusters,
             )?),
+            InputKind::AwsReservations => {
+                reservations.push(fragments.len());
+                fragments.push(aws_reservations::read(&i.file, &i.text)?);
+            }
+            InputKind::AwsVpcs => {
+                vpcs.push(fragments.len());
+                fragments.push(aws_vpcs::read(&i.file, &i.text)?);
+            }
             InputKind::Terraform => fragments.push(terraform_plan::read(&i.file, &i.text)?),
             InputKind::Eksctl => fragments.push(eksctl::read(&i.file, &i.text)?),
             InputKind::Karpenter | InputKind::EcsServices | InputKind::EcsTaskDefinitions => {}
@@ -250,6 +273,8 @@ pub fn import(
     if !services.is_empty() || !task_defs.is_empty() {
         fragments.extend(ecs::read(&services, &task_defs)?);
     }
+    aws_reservations::settle(&mut fragments, &reservations)?;
+    aws_vpcs::settle(&mut fragments, &vpcs)?;
     let flags_present: Vec<InputKind> = ordered.iter().map(|i| i.kind).collect();
     let mut imported = merge::merge(fragments, overrides, &flags_present)?;
     imported.inputs = ordered.iter().map(|i| (i.kind, i.file.clone())).collect();

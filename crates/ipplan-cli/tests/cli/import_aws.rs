@@ -1,0 +1,151 @@
+//! `ipplan import --aws-reservations / --aws-vpcs` end to end on `examples/import/aws/` (the shapes the AWS CLI
+//! prints: aws/aws-cli `awscli/examples/ec2/get-subnet-cidr-reservations.rst`, `describe-vpcs.rst`), then `check`
+//! and `map` of the result; broken inputs end in one error line naming the file and the item, exit 2.
+
+use serde_json::Value;
+
+use crate::{example, fails, ok, run, temp_dir, temp_file};
+
+fn aws(name: &str) -> String {
+    example(&format!("import/aws/{name}"))
+}
+
+fn text(name: &str) -> String {
+    std::fs::read_to_string(aws(name)).unwrap()
+}
+
+/// The four example files, with `file` standing in for one of them.
+fn args_with(flag: &str, file: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    for (f, name) in [
+        ("--aws-subnets", "subnets.json"),
+        ("--aws-enis", "enis.json"),
+        ("--aws-reservations", "reservations.json"),
+        ("--aws-vpcs", "vpcs.json"),
+    ] {
+        v.push(f.to_string());
+        v.push(if f == flag {
+            file.to_string()
+        } else {
+            aws(name)
+        });
+    }
+    v
+}
+
+/// Hand count in crates/ipplan-planner/tests/import_aws.rs (`reservations_change_the_census_and_check_...`):
+/// capacity 256 - 5 - 16 explicit = 235, 26 used, headroom 209; blocks free 6, fragmented 4, reserved 3 (edge
+/// 0 and 15, explicit 14), prefix 1, prefix_reserved 2; score ceil(4 / 12 * 100) = 34 (LOW).
+#[test]
+fn todays_vpc_with_reservations_imports_checks_and_maps_as_counted_by_hand() {
+    let out = temp_dir().join("today.yaml");
+    let out = out.to_str().unwrap();
+    let mut args: Vec<String> = vec!["import".into()];
+    args.extend(args_with("", ""));
+    args.extend(["--out".into(), out.into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(ok(&args), "");
+    let plan = std::fs::read_to_string(out).unwrap();
+    assert!(
+        plan.contains("  - cidr: 10.30.1.224/28  # scr-0c1d2e3f4a5b60002\n    type: explicit\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(
+            "vpc:\n  cidrs:\n  - 10.30.0.0/16  # vpc-0f1e2d3c4b5a69788 CidrBlock\n  - 100.64.0.0/16"
+        ),
+        "{plan}"
+    );
+    let r: Value = serde_json::from_str(&run(&["check", out, "--format", "json"], 0)).unwrap();
+    let s = &r["subnets"][0];
+    assert_eq!(
+        (
+            s["capacity"].as_u64(),
+            s["used"].as_u64(),
+            s["headroom"].as_i64()
+        ),
+        (Some(235), Some(26), Some(209))
+    );
+    let m: Value = serde_json::from_str(&ok(&[
+        "map",
+        out,
+        "--subnet",
+        "private-a",
+        "--at",
+        "0",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        m["blocks"],
+        serde_json::json!({"free": 6, "fragmented": 4, "full": 0, "reserved": 3, "prefix": 1, "prefix_reserved": 2})
+    );
+    assert_eq!(m["score"], 34);
+    assert_eq!(m["band"], "LOW");
+}
+
+#[test]
+fn broken_reservations_and_vpcs_end_in_one_line_naming_file_and_item() {
+    let fail_with = |flag: &str, name: &str, body: &str| {
+        let f = temp_file(name, body);
+        let mut args: Vec<String> = vec!["import".into()];
+        args.extend(args_with(flag, f.to_str().unwrap()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        fails(&args)
+    };
+    // truncated
+    let e = fail_with(
+        "--aws-reservations",
+        "res.json",
+        &text("reservations.json")[..250],
+    );
+    assert!(
+        e.contains("res.json: line ") && e.contains("invalid JSON: EOF while parsing"),
+        "{e}"
+    );
+    let e = fail_with("--aws-vpcs", "vpcs.json", &text("vpcs.json")[..400]);
+    assert!(
+        e.contains("vpcs.json: line ") && e.contains("invalid JSON"),
+        "{e}"
+    );
+    // a reservation in a subnet no describe-subnets page lists
+    let unknown = text("reservations.json").replace(
+        "\"SubnetId\": \"subnet-0a1b2c3d4e5f60001\",\n            \"Cidr\": \"10.30.1.224/28\"",
+        "\"SubnetId\": \"subnet-0deadbeef0000000\",\n            \"Cidr\": \"10.30.1.224/28\"",
+    );
+    let e = fail_with("--aws-reservations", "res.json", &unknown);
+    assert!(
+        e.ends_with(
+            "res.json: scr-0c1d2e3f4a5b60002: its subnet 'subnet-0deadbeef0000000' is in no --aws-subnets page (nor \
+             any other input) (pass that subnet's describe-subnets output with --aws-subnets)"
+        ),
+        "{e}"
+    );
+    // a CIDR outside its subnet
+    let outside = text("reservations.json").replace("10.30.1.224/28", "10.30.7.224/28");
+    let e = fail_with("--aws-reservations", "res.json", &outside);
+    assert!(
+        e.contains(
+            "res.json: scr-0c1d2e3f4a5b60002: Cidr 10.30.7.224/28 is outside its subnet subnet-0a1b2c3d4e5f60001 \
+             (10.30.1.0/24)"
+        ),
+        "{e}"
+    );
+    // a subnet outside its VPC's associated blocks (the /16 that would hold it is disassociated)
+    let vpcs = text("vpcs.json")
+        .replace("\"CidrBlock\": \"10.30.0.0/16\"", "\"CidrBlock\": \"10.31.0.0/16\"")
+        .replace("\"CidrBlock\": \"10.31.0.0/16\",\n                    \"CidrBlockState\": {\n                        \"State\": \"disassociated\"", "\"CidrBlock\": \"10.30.0.0/16\",\n                    \"CidrBlockState\": {\n                        \"State\": \"disassociated\"");
+    let e = fail_with("--aws-vpcs", "vpcs.json", &vpcs);
+    assert!(
+        e.contains(&format!(
+            "{}: subnet-0a1b2c3d4e5f60001: its CidrBlock 10.30.1.0/24 lies outside the associated blocks of its VPC \
+             vpc-0f1e2d3c4b5a69788 (10.31.0.0/16, 100.64.0.0/16) in ",
+            aws("subnets.json")
+        )),
+        "{e}"
+    );
+    // the wrong command's output
+    let e = fail_with("--aws-vpcs", "vpcs.json", &text("subnets.json"));
+    assert!(e.ends_with("vpcs.json: (top level): no 'Vpcs' list: not describe-vpcs output (pass the output of 'aws ec2 describe-vpcs --output json')"), "{e}");
+}
