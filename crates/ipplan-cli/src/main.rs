@@ -63,7 +63,7 @@ enum Command {
     Man(cmd::man::Args),
     /// A plan from Terraform plans/states, eksctl configs, Karpenter NodePools and describe-subnets output,
     /// each value commented with its source. Exit 0, 2 bad input.
-    Import(cmd::import::Args),
+    Import(Box<cmd::import::Args>),
 }
 
 fn main() -> ExitCode {
