@@ -181,7 +181,11 @@ fn scenario(groups: Vec<String>) -> impl Strategy<Value = ScenarioSpec> {
             &[SinglePlacement::Random, SinglePlacement::Lowest][..],
         )),
         proptest::option::of(proptest::sample::select(
-            &[PodAddressOrder::Random, PodAddressOrder::Packed][..],
+            &[
+                PodAddressOrder::Ipamd,
+                PodAddressOrder::Random,
+                PodAddressOrder::Packed,
+            ][..],
         )),
         proptest::option::of(0u32..600),
         proptest::option::of(1u32..600),

@@ -374,9 +374,10 @@ fn scenario(root: &Node<'_>) -> Result<ScenarioSpec, PlanError> {
     }
     if let Some(n) = o.get("pod_addresses") {
         s.pod_addresses = Some(
-            match n.choice("pod address order", &["random", "packed"])? {
+            match n.choice("pod address order", &["ipamd", "random", "packed"])? {
                 "packed" => PodAddressOrder::Packed,
-                _ => PodAddressOrder::Random,
+                "random" => PodAddressOrder::Random,
+                _ => PodAddressOrder::Ipamd,
             },
         );
     }

@@ -10,8 +10,8 @@
 //!   seed: 1                   # u64, default 1
 //!   tick: 5s                  # ipamd's pool check interval, default 5s
 //!   placement: random         # random (default) | lowest: where EC2 puts single addresses
-//!   pod_addresses: random     # random | packed: which free pod address a new pod gets on its node
-//!                             # (default: random with `events`, packed without)
+//!   pod_addresses: ipamd      # ipamd | random | packed: which free pod address a new pod gets on its
+//!                             # node (default: ipamd with `events`, packed without)
 //!   wait_threshold: 30s       # a pod waiting longer for an address fails the verdict, default 30s
 //!   sample: 60s               # timeline interval, default 60s
 //!   events:
@@ -69,7 +69,13 @@ pub enum SinglePlacement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PodAddressOrder {
-    /// Any free one (seeded): the datastore iterates Go maps, so in effect arbitrary (aws/amazon-vpc-cni-k8s `pkg/ipamd/datastore/data_store.go` `AssignPodIPv4Address`; docs/model.md, "Beyond the steady state").
+    /// ipamd's own order (the default with `events`): the datastore walks its ENI map and then the ENI's CIDR
+    /// map, each from a random slot of the Go map, and takes the first usable address (aws/amazon-vpc-cni-k8s
+    /// `pkg/ipamd/datastore/data_store.go` `AssignPodIPv4Address`, `getUnusedIP`). Small Go maps start most
+    /// walks at their first entry, so pods pack onto the first ENI and the first prefixes (docs/model.md,
+    /// "Which address a pod gets").
+    Ipamd,
+    /// Any free one, uniformly (seeded): pods spread over every ENI and prefix with room.
     Random,
     /// The lowest (first ENI, first slot first): the dense packing the closed form assumes.
     Packed,

@@ -595,7 +595,7 @@ mod schema {
     }
 
     pub(super) fn pod_addresses(_: &mut SchemaGenerator) -> Schema {
-        choice_or_null(&["random", "packed"])
+        choice_or_null(&["ipamd", "random", "packed"])
     }
 
     pub(super) fn arrival(_: &mut SchemaGenerator) -> Schema {

@@ -1351,9 +1351,9 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
         ));
     }
     s.placement = spec.placement.unwrap_or(SinglePlacement::Random);
-    // own events: random pod addresses unless told; the peak events keep the closed form's order
+    // own events: ipamd's pod address order unless told; the peak events keep the closed form's order
     let default_order = if spec.events.is_some() {
-        PodAddressOrder::Random
+        PodAddressOrder::Ipamd
     } else {
         PodAddressOrder::Packed
     };

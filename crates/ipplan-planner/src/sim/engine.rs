@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::alloc::{BlockState, Placement, ReservationKind, SubnetAllocator};
 use crate::capacity::SubnetBudget;
-use crate::plan::{Arrival, Event, EventKind, PodAddressOrder, Scenario, SinglePlacement};
+use crate::plan::{Arrival, Event, EventKind, Scenario, SinglePlacement};
 use crate::plan::{CniConfig, NodeShape, Plan, ReservationType, SubnetId};
 use crate::report::{Basis, Failure as Reported, Finding, Verdict};
 use crate::sim::node::{Ec2Error, Failure, Node, NodeSpec, Targets, TickOut, below};
@@ -597,14 +597,14 @@ impl Simulation {
             eni_limit: shape.eni_limit,
             max_pods: shape.max_pods,
             pod_room: shape.max_pods.saturating_sub(plan_g.host_network_pods()),
-            packed: self.scenario.pod_addresses == PodAddressOrder::Packed,
+            order: self.scenario.pod_addresses,
             branch_quota: plan_g.branch_pods_per_node().min(shape.branch_capacity),
         };
         let name = plan_g.name().to_string();
         let mut node = Node::new(spec, t, t + NODE_READY_SECONDS, primary);
         if trunk {
             match self.allocs[eni_subnet].alloc_single() {
-                Ok(a) => node.trunk = Some((eni_subnet as u32, u32::from(a))),
+                Ok(a) => node.attach_trunk(t, eni_subnet as u32, u32::from(a), &mut self.rng),
                 Err(_) => {
                     self.record_failure(
                         t,
@@ -713,14 +713,8 @@ impl Simulation {
         if n.delete_pod(t, &mut self.rng) {
             return;
         }
-        if n.branch_waiting.pop_back().is_some() {
-            return;
-        }
-        if let Some(a) = n.branch.pop()
-            && let Some((s, _)) = n.trunk
-        {
-            let _ = self.allocs[s as usize].release_single(Ipv4Addr::from(a));
-        }
+        // (a branch pod's ENI is deleted 60 to 90 s later: `Node::end_branch_pod`)
+        n.end_branch_pod(t);
     }
 
     fn start_rolling(&mut self, t: u32, gi: usize, surge: u32, drain: u32) {

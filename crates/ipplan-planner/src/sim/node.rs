@@ -31,6 +31,16 @@ pub const ENI_ATTACH_SECONDS: u32 = 10;
 /// (`insufficientCidrErrorCooldown`).
 pub const INSUFFICIENT_CIDR_BACKOFF_SECONDS: u32 = 120;
 
+/// A branch ENI (security groups for pods) is deleted only once its pod ended more than 60 s ago
+/// (aws/amazon-vpc-resource-controller-k8s `pkg/provider/branch/cooldown/cooldown.go`
+/// `DefaultCoolDownPeriod`; configurable, never below 30 s): `PushBranchENIsToCoolDownQueue` stamps it
+/// at the pod's deletion, `DeleteCooledDownENIs` deletes those stamped more than this long ago.
+pub const BRANCH_COOLDOWN_SECONDS: u32 = 60;
+/// The controller's delete-queue job runs per node every 30 s (`pkg/provider/branch/provider.go`
+/// `ProcessDeleteQueue` requeues itself with `deleteQueueRequeueRequest`); ipplan starts it when the
+/// trunk ENI is attached (node launch).
+pub const BRANCH_DELETE_JOB_SECONDS: u32 = 30;
+
 /// What one pod address of a node is now (the top bits of its [`Cell`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -63,6 +73,115 @@ impl AddrState {
 
 const NONE: u32 = u32::MAX;
 
+/// The slots of a Go map, as far as its iteration order goes (docs/model.md, "Which address a pod gets").
+///
+/// Go (1.24+, swiss tables: golang/go `src/internal/runtime/maps`) keeps a map of up to 8 entries in one group
+/// of 8 slots, a new entry in the lowest empty slot (`putSlotSmall`), and walks it from a random slot, going
+/// round (`Iter.Init` draws `entryOffset`, `Iter.Next` visits `(i + entryOffset) % 8`). A 9th entry turns it
+/// into a table of 16 slots (`growToTable`), which doubles when more than 7/8 of it would be used
+/// (`maxAvgGroupLoad`); there an entry goes to the lowest empty slot of the first group with room along the
+/// probe sequence from its hash's group (`probeSeq`: triangular steps), and a walk again starts at a random
+/// slot of the whole table and goes round. ipplan draws the hash's group at random when an entry is added (a
+/// seeded stand-in for the per-map hash seed) and on growth places every entry again. Tombstones are not
+/// modelled: a deleted entry's slot is simply empty. At most 64 slots (an ENI holds at most 49 slots; a node
+/// at most 16 ENIs).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ring {
+    /// Slots: 8 (one group) or a table of 16, 32 or 64.
+    cap: u32,
+    /// Occupied slots.
+    occ: u64,
+}
+
+impl Ring {
+    const SMALL: u32 = 8;
+
+    const fn new() -> Self {
+        Self {
+            cap: Self::SMALL,
+            occ: 0,
+        }
+    }
+
+    const fn len(self) -> u32 {
+        self.occ.count_ones()
+    }
+
+    const fn mask(self) -> u64 {
+        if self.cap >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.cap) - 1
+        }
+    }
+
+    /// Whether one more entry needs a bigger ring first (and so every entry a new slot).
+    const fn must_grow(self) -> bool {
+        let n = self.len() + 1;
+        if self.cap == Self::SMALL {
+            n > Self::SMALL
+        } else {
+            n * 8 > self.cap * 7
+        }
+    }
+
+    /// Empty and bigger (16 from a small map, else twice the slots).
+    fn grown(self) -> Self {
+        Self {
+            cap: (self.cap * 2).min(64),
+            occ: 0,
+        }
+    }
+
+    /// Put one entry in (the ring has room: see [`Ring::must_grow`]); its slot.
+    fn put(&mut self, rng: &mut ChaCha8Rng) -> u8 {
+        let free = !self.occ & self.mask();
+        debug_assert!(free != 0, "ring full");
+        let slot = if self.cap == Self::SMALL {
+            free.trailing_zeros()
+        } else {
+            let groups = self.cap / 8;
+            let mut g = below(rng, groups as usize) as u32;
+            let mut step = 0;
+            loop {
+                let in_group = (free >> (g * 8)) & 0xFF;
+                if in_group != 0 {
+                    break g * 8 + in_group.trailing_zeros();
+                }
+                step += 1;
+                g = (g + step) % groups;
+            }
+        };
+        self.occ |= 1 << slot;
+        slot as u8
+    }
+
+    fn remove(&mut self, slot: u8) {
+        self.occ &= !(1u64 << slot);
+    }
+
+    /// The first slot of `set` (a subset of the occupied ones) a walk from a random slot meets; `None` if
+    /// `set` is empty. One draw.
+    fn first_of(self, set: u64, rng: &mut ChaCha8Rng) -> Option<u8> {
+        if set == 0 {
+            return None;
+        }
+        let r = below(rng, self.cap as usize) as u32;
+        Some(Self::first_from(self.cap, set, r))
+    }
+
+    /// The first slot of `set` (not empty) at or after `r`, going round a ring of `cap` slots.
+    const fn first_from(cap: u32, set: u64, r: u32) -> u8 {
+        debug_assert!(r < cap && cap <= 64);
+        let at_or_after = set >> r;
+        if at_or_after != 0 {
+            (r + at_or_after.trailing_zeros()) as u8
+        } else {
+            set.trailing_zeros() as u8
+        }
+    }
+}
+
 /// The warm-pool settings ipamd reads (a node group's CNI settings).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Targets {
@@ -81,6 +200,30 @@ pub(crate) struct Eni {
     pub created_at: u32,
     /// Live slots.
     pub slots: u32,
+    /// Its slot in the node's ENI map ([`Ring`]).
+    pos: u8,
+    /// Its slots' map (`AvailableIPv4Cidrs`).
+    ring: Ring,
+    /// Per map slot, the slot index there ([`NONE`]: empty).
+    slot_at: Vec<u32>,
+    /// Map slots whose slot has a usable (free) address ([`PodAddressOrder::Ipamd`] only).
+    usable: u64,
+}
+
+impl Eni {
+    fn new(subnet: u32, primary: u32, is_primary: bool, created_at: u32, pos: u8) -> Self {
+        Self {
+            subnet,
+            primary,
+            is_primary,
+            created_at,
+            slots: 0,
+            pos,
+            ring: Ring::new(),
+            slot_at: vec![NONE; Ring::SMALL as usize],
+            usable: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +234,10 @@ struct Slot {
     cooling: u8,
     live: bool,
     ready: bool,
+    /// Its slot in its ENI's map ([`Ring`]).
+    pos: u8,
+    /// Its free addresses, one bit per address ([`PodAddressOrder::Ipamd`] only).
+    free_mask: u16,
 }
 
 /// Addresses or prefixes held, as `(subnet index, address)`.
@@ -176,6 +323,12 @@ pub(crate) struct Node {
     pub branch_quota: u32,
     pub branch: Vec<u32>,
     pub branch_waiting: VecDeque<u32>,
+    /// Branch ENIs whose pod ended, as `(deleted at, address)`: held until the delete-queue job after
+    /// [`BRANCH_COOLDOWN_SECONDS`] (in deletion order, so in release order).
+    branch_cooling: VecDeque<(u32, u32)>,
+    /// When the trunk was attached: the delete-queue job runs then and every
+    /// [`BRANCH_DELETE_JOB_SECONDS`] after.
+    trunk_since: u32,
     pub enis: Vec<Eni>,
     slots: Vec<Slot>,
     dead_slots: Vec<u32>,
@@ -185,6 +338,14 @@ pub(crate) struct Node {
     /// Free addresses as bits, kept only for [`PodAddressOrder::Packed`] (lowest first).
     free_bits: Vec<u64>,
     packed: bool,
+    /// Pods take addresses in ipamd's order ([`PodAddressOrder::Ipamd`]): the usable masks are kept.
+    ipamd: bool,
+    /// The datastore's ENI map (`eniPool`): the ENIs' and the trunk's slots ([`Ring`]).
+    eni_ring: Ring,
+    /// Per map slot, the index in `enis` there (`TRUNK_AT`: the trunk; `NO_ENI`: empty).
+    eni_at: Vec<u16>,
+    /// Map slots whose ENI has a usable address ([`PodAddressOrder::Ipamd`] only).
+    eni_usable: u64,
     running: Vec<u32>,
     cooling: VecDeque<(u32, u32)>,
     waiting: VecDeque<u32>,
@@ -213,9 +374,14 @@ pub(crate) struct NodeSpec {
     pub max_pods: u32,
     pub pod_room: u32,
     pub branch_quota: u32,
-    /// Pods take the lowest free address ([`PodAddressOrder::Packed`]).
-    pub packed: bool,
+    /// Which free address a pod gets.
+    pub order: PodAddressOrder,
 }
+
+/// [`Node::eni_at`]: an empty map slot.
+const NO_ENI: u16 = u16::MAX;
+/// [`Node::eni_at`]: the trunk ENI's map slot (it holds no pod address).
+const TRUNK_AT: u16 = u16::MAX - 1;
 
 /// One pod address of a node: its state in the top 3 bits, its position in `free` or `running` in the rest
 /// (4 bytes, so more of a node's addresses share a cache line).
@@ -279,13 +445,19 @@ impl Node {
             branch_quota: spec.branch_quota,
             branch: Vec::new(),
             branch_waiting: VecDeque::new(),
+            branch_cooling: VecDeque::new(),
+            trunk_since: t,
             enis: Vec::new(),
             slots: Vec::new(),
             dead_slots: Vec::new(),
             cells: Vec::new(),
             free: Vec::new(),
             free_bits: Vec::new(),
-            packed: spec.packed,
+            packed: spec.order == PodAddressOrder::Packed,
+            ipamd: spec.order == PodAddressOrder::Ipamd,
+            eni_ring: Ring::new(),
+            eni_at: vec![NO_ENI; Ring::SMALL as usize],
+            eni_usable: 0,
             running: Vec::new(),
             cooling: VecDeque::new(),
             waiting: VecDeque::new(),
@@ -299,15 +471,66 @@ impl Node {
             max_enis_seen: 1,
             max_slots_seen: 0,
         };
-        // ENI #0: its primary is the node's primary address, from the node subnet.
-        n.enis.push(Eni {
-            subnet: spec.subnet,
-            primary,
-            is_primary: true,
-            created_at: t,
-            slots: 0,
-        });
+        // ENI #0: its primary is the node's primary address, from the node subnet. (The first ENI in
+        // the datastore's map: slot 0; no draw.)
+        n.eni_ring.occ = 1;
+        n.eni_at[0] = 0;
+        n.enis.push(Eni::new(spec.subnet, primary, true, t, 0));
         n
+    }
+
+    /// The trunk ENI (security groups for pods) in `subnet` with primary address `addr`: it takes a slot of
+    /// the datastore's ENI map (ipamd adds it as an ENI that holds no pod address).
+    pub(crate) fn attach_trunk(&mut self, t: u32, subnet: u32, addr: u32, rng: &mut ChaCha8Rng) {
+        self.trunk = Some((subnet, addr));
+        self.trunk_since = t;
+        let pos = self.put_eni(rng);
+        self.eni_at[pos as usize] = TRUNK_AT;
+    }
+
+    /// A slot of the ENI map for a new ENI (growing the map first when it is full: every entry moves).
+    fn put_eni(&mut self, rng: &mut ChaCha8Rng) -> u8 {
+        if self.eni_ring.must_grow() {
+            let old = std::mem::take(&mut self.eni_at);
+            self.eni_ring = self.eni_ring.grown();
+            self.eni_at = vec![NO_ENI; self.eni_ring.cap as usize];
+            self.eni_usable = 0;
+            for who in old.into_iter().filter(|&w| w != NO_ENI) {
+                let pos = self.eni_ring.put(rng);
+                self.eni_at[pos as usize] = who;
+                if who != TRUNK_AT {
+                    let e = &mut self.enis[who as usize];
+                    e.pos = pos;
+                    if e.usable != 0 {
+                        self.eni_usable |= 1 << pos;
+                    }
+                }
+            }
+        }
+        self.eni_ring.put(rng)
+    }
+
+    /// A slot of ENI `ei`'s map for slot `si` (growing the map first when it is full).
+    fn put_slot(&mut self, ei: usize, si: u32, rng: &mut ChaCha8Rng) {
+        if self.enis[ei].ring.must_grow() {
+            let e = &mut self.enis[ei];
+            let old = std::mem::take(&mut e.slot_at);
+            e.ring = e.ring.grown();
+            e.slot_at = vec![NONE; e.ring.cap as usize];
+            e.usable = 0;
+            for s in old.into_iter().filter(|&s| s != NONE) {
+                let pos = e.ring.put(rng);
+                e.slot_at[pos as usize] = s;
+                self.slots[s as usize].pos = pos;
+                if self.slots[s as usize].free_mask != 0 {
+                    e.usable |= 1 << pos;
+                }
+            }
+        }
+        let e = &mut self.enis[ei];
+        let pos = e.ring.put(rng);
+        e.slot_at[pos as usize] = si;
+        self.slots[si as usize].pos = pos;
     }
 
     // --- lifecycle -----------------------------------------------------------------------------------
@@ -434,6 +657,41 @@ impl Node {
         if self.packed {
             self.free_bits[(a / 64) as usize] |= 1 << (a % 64);
         }
+        if self.ipamd {
+            self.mark_usable(a, true);
+        }
+    }
+
+    /// Keep the usable masks ([`PodAddressOrder::Ipamd`]): address `a` became free (`on`) or stopped being.
+    fn mark_usable(&mut self, a: u32, on: bool) {
+        let si = self.slot_of(a);
+        let bit = 1u16 << (a & (self.u - 1));
+        let slot = &mut self.slots[si];
+        let was = slot.free_mask;
+        if on {
+            slot.free_mask |= bit;
+        } else {
+            slot.free_mask &= !bit;
+        }
+        let now = slot.free_mask;
+        if (was == 0) == (now == 0) {
+            return;
+        }
+        let (ei, pos) = (slot.eni as usize, slot.pos);
+        let e = &mut self.enis[ei];
+        let eni_was = e.usable;
+        if now != 0 {
+            e.usable |= 1 << pos;
+        } else {
+            e.usable &= !(1u64 << pos);
+        }
+        if (eni_was == 0) != (e.usable == 0) {
+            if e.usable != 0 {
+                self.eni_usable |= 1 << e.pos;
+            } else {
+                self.eni_usable &= !(1u64 << e.pos);
+            }
+        }
     }
 
     fn remove_free(&mut self, a: u32) {
@@ -453,28 +711,44 @@ impl Node {
         if self.packed {
             self.free_bits[(a / 64) as usize] &= !(1 << (a % 64));
         }
+        if self.ipamd {
+            self.mark_usable(a, false);
+        }
     }
 
-    /// A free address and its position in the free list.
-    fn pick_free(&mut self, order: PodAddressOrder, rng: &mut ChaCha8Rng) -> Option<(u32, u32)> {
+    /// A free address and its position in the free list, in the node's order (the scenario's
+    /// [`PodAddressOrder`], fixed at launch).
+    fn pick_free(&mut self, _order: PodAddressOrder, rng: &mut ChaCha8Rng) -> Option<(u32, u32)> {
         if self.free.is_empty() {
             return None;
         }
-        Some(match order {
-            PodAddressOrder::Random if !self.packed => {
-                let p = below(rng, self.free.len());
-                (self.free[p], p as u32)
-            }
-            _ => {
-                let (w, bits) = self
-                    .free_bits
-                    .iter()
-                    .enumerate()
-                    .find(|(_, b)| **b != 0)
-                    .expect("free list not empty");
-                let a = (w as u32) * 64 + bits.trailing_zeros();
-                (a, cell_pos(self.cells[a as usize]))
-            }
+        Some(if self.ipamd {
+            // `AssignPodIPv4Address`: the ENI map from a random slot, the first ENI with a usable address;
+            // its CIDR map from a random slot, the first CIDR with one; in it the lowest (`getUnusedIP`
+            // hands out the lowest address neither assigned nor cooling; one reused after its cooldown may
+            // come first, which changes nothing ipplan counts).
+            let pos = self
+                .eni_ring
+                .first_of(self.eni_usable, rng)
+                .expect("a free address is on some ENI");
+            let e = &self.enis[self.eni_at[pos as usize] as usize];
+            let spos = e.ring.first_of(e.usable, rng).expect("and in some slot");
+            let si = e.slot_at[spos as usize];
+            let k = self.slots[si as usize].free_mask.trailing_zeros();
+            let a = si * self.u + k;
+            (a, cell_pos(self.cells[a as usize]))
+        } else if self.packed {
+            let (w, bits) = self
+                .free_bits
+                .iter()
+                .enumerate()
+                .find(|(_, b)| **b != 0)
+                .expect("free list not empty");
+            let a = (w as u32) * 64 + bits.trailing_zeros();
+            (a, cell_pos(self.cells[a as usize]))
+        } else {
+            let p = below(rng, self.free.len());
+            (self.free[p], p as u32)
         })
     }
 
@@ -617,9 +891,55 @@ impl Node {
             for &b in &self.branch {
                 singles.push((sub, b));
             }
+            for &(_, b) in &self.branch_cooling {
+                singles.push((sub, b));
+            }
+            self.branch_cooling.clear();
         }
         self.life = Lifecycle::Terminated;
         (singles, prefixes)
+    }
+
+    /// A branch pod ends at `t` (a waiting one first, else a running one): its branch ENI goes to the
+    /// controller's delete queue and its address back to the subnet at the first run of the delete-queue job
+    /// more than [`BRANCH_COOLDOWN_SECONDS`] after `t` (`DeleteCooledDownENIs` deletes an ENI when
+    /// `now` is after its stamp plus the cooldown), so 60 to 90 s later. Returns whether one ended.
+    pub(crate) fn end_branch_pod(&mut self, t: u32) -> bool {
+        if self.branch_waiting.pop_back().is_some() {
+            return true;
+        }
+        let Some(a) = self.branch.pop() else {
+            return false;
+        };
+        self.branch_cooling.push_back((t, a));
+        true
+    }
+
+    /// When the branch ENI of a pod ended at `deleted` is deleted: the first job run (`trunk_since` plus a
+    /// multiple of [`BRANCH_DELETE_JOB_SECONDS`]) strictly after `deleted + BRANCH_COOLDOWN_SECONDS`.
+    const fn branch_release_at(&self, deleted: u32) -> u32 {
+        let ready = deleted + BRANCH_COOLDOWN_SECONDS;
+        let runs = (ready - self.trunk_since) / BRANCH_DELETE_JOB_SECONDS + 1;
+        self.trunk_since + runs * BRANCH_DELETE_JOB_SECONDS
+    }
+
+    /// Branch ENIs deleted by `t`: their addresses back to the trunk's subnet. Whether any was.
+    fn release_branch_enis(&mut self, t: u32, allocs: &mut [SubnetAllocator]) -> bool {
+        let Some((sub, _)) = self.trunk else {
+            return false;
+        };
+        let mut any = false;
+        while let Some(&(deleted, a)) = self.branch_cooling.front() {
+            if self.branch_release_at(deleted) > t {
+                break;
+            }
+            self.branch_cooling.pop_front();
+            allocs[sub as usize]
+                .release_single(Ipv4Addr::from(a))
+                .expect("held branch ENI address");
+            any = true;
+        }
+        any
     }
 
     /// Pods that leave with the node (ordinary and branch, running and waiting).
@@ -668,6 +988,10 @@ impl Node {
             }
             out.changed = true;
         }
+        // Branch ENIs past their cooldown.
+        if !self.branch_cooling.is_empty() && self.release_branch_enis(t, allocs) {
+            out.changed = true;
+        }
         // Cooldowns that ran out.
         while let Some(&(exp, a)) = self.cooling.front() {
             if exp > t {
@@ -692,7 +1016,7 @@ impl Node {
                 if t < self.backoff_until {
                     blocked = true;
                 } else {
-                    match self.grow(t, tg, short, allocs) {
+                    match self.grow(t, tg, short, allocs, rng) {
                         Grow::Done => out.changed = true,
                         Grow::Failed(f) => {
                             out.failure = Some(f);
@@ -742,6 +1066,9 @@ impl Node {
         if let Some(young) = self.young_eni_until(t) {
             wake = wake.min(young);
         }
+        if let Some(&(deleted, _)) = self.branch_cooling.front() {
+            wake = wake.min(self.branch_release_at(deleted));
+        }
         out.wake = wake;
         if out.changed {
             self.max_enis_seen = self.max_enis_seen.max(self.live_enis());
@@ -784,32 +1111,35 @@ impl Node {
             .min()
     }
 
-    fn new_slots(&mut self, eni: u16, bases: &[u32], ready: bool) {
+    fn new_slots(&mut self, eni: u16, bases: &[u32], ready: bool, rng: &mut ChaCha8Rng) {
         let u = self.u;
+        let fresh = Slot {
+            eni,
+            base: 0,
+            used: 0,
+            cooling: 0,
+            live: false,
+            ready: false,
+            pos: 0,
+            free_mask: 0,
+        };
         for &b in bases {
             let si = match self.dead_slots.pop() {
                 Some(si) => si,
                 None => {
-                    self.slots.push(Slot {
-                        eni,
-                        base: 0,
-                        used: 0,
-                        cooling: 0,
-                        live: false,
-                        ready: false,
-                    });
+                    self.slots.push(fresh.clone());
                     (self.slots.len() - 1) as u32
                 }
             };
             self.grow_addr(((si + 1) * u) as usize);
             self.slots[si as usize] = Slot {
-                eni,
                 base: b,
-                used: 0,
-                cooling: 0,
                 live: true,
                 ready,
+                ..fresh.clone()
             };
+            // (the datastore adds it to the ENI's CIDR map: `AddIPv4CidrToStore`)
+            self.put_slot(eni as usize, si, rng);
             for k in 0..u {
                 let a = si * u + k;
                 if ready {
@@ -848,7 +1178,14 @@ impl Node {
     }
 
     /// `increaseDatastorePool`: top up one ENI, else create one. At most one EC2 action.
-    fn grow(&mut self, t: u32, tg: &Targets, short: u32, allocs: &mut [SubnetAllocator]) -> Grow {
+    fn grow(
+        &mut self,
+        t: u32,
+        tg: &Targets,
+        short: u32,
+        allocs: &mut [SubnetAllocator],
+        rng: &mut ChaCha8Rng,
+    ) -> Grow {
         let n = if self.prefix {
             if tg.ip_targets {
                 short.max(1)
@@ -878,7 +1215,7 @@ impl Node {
                 },
                 Err(e) => return Self::failure(sub, &e),
             };
-            self.new_slots(ei as u16, &got, true);
+            self.new_slots(ei as u16, &got, true, rng);
             return Grow::Done;
         }
         if self.live_enis() >= self.eni_limit || self.s == 0 {
@@ -903,15 +1240,11 @@ impl Node {
                 return Self::failure(sub, &e);
             }
         };
-        self.enis.push(Eni {
-            subnet: sub,
-            primary,
-            is_primary: false,
-            created_at: t,
-            slots: 0,
-        });
-        let ei = self.enis.len() - 1;
-        self.new_slots(ei as u16, &got, false);
+        let pos = self.put_eni(rng);
+        let ei = self.enis.len();
+        self.eni_at[pos as usize] = ei as u16;
+        self.enis.push(Eni::new(sub, primary, false, t, pos));
+        self.new_slots(ei as u16, &got, false, rng);
         self.pending_eni = Some(ei as u16);
         self.busy_until = t + ENI_ATTACH_SECONDS;
         Grow::Done
@@ -922,6 +1255,11 @@ impl Node {
         for s in &mut self.slots {
             if s.live && s.eni as usize > removed {
                 s.eni -= 1;
+            }
+        }
+        for w in &mut self.eni_at {
+            if *w != NO_ENI && *w != TRUNK_AT && *w as usize > removed {
+                *w -= 1;
             }
         }
     }
@@ -1033,7 +1371,17 @@ impl Node {
             }
         }
         self.slots[si].live = false;
-        self.enis[eni as usize].slots -= 1;
+        // (out of the ENI's CIDR map: `DelIPv4CidrFromStore`)
+        let pos = self.slots[si].pos;
+        let e = &mut self.enis[eni as usize];
+        debug_assert_eq!(
+            e.usable & (1u64 << pos),
+            0,
+            "a released slot has no free address"
+        );
+        e.ring.remove(pos);
+        e.slot_at[pos as usize] = NONE;
+        e.slots -= 1;
         self.dead_slots.push(si as u32);
     }
 
@@ -1073,6 +1421,11 @@ impl Node {
         for si in idx {
             self.release_slot(si, allocs);
         }
+        // (out of the ENI map: `RemoveUnusedENIFromStore`)
+        let pos = self.enis[ei].pos;
+        debug_assert_eq!(self.eni_usable & (1u64 << pos), 0);
+        self.eni_ring.remove(pos);
+        self.eni_at[pos as usize] = NO_ENI;
         let e = self.enis.remove(ei);
         self.renumber_slots(ei);
         allocs[e.subnet as usize]
@@ -1107,7 +1460,7 @@ mod tests {
             max_pods: 29,
             pod_room,
             branch_quota: 0,
-            packed: false,
+            order: crate::plan::PodAddressOrder::Random,
         }
     }
 
@@ -1171,5 +1524,134 @@ mod tests {
                 "same numbers drawn, seed {seed}"
             );
         }
+    }
+}
+
+/// Which address a pod gets under [`PodAddressOrder::Ipamd`] (docs/model.md, "Which address a pod gets").
+#[cfg(test)]
+mod ipamd_order {
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::{Node, NodeSpec, Ring, Targets, TickOut};
+    use crate::alloc::{Placement, SubnetAllocator};
+    use crate::plan::PodAddressOrder;
+
+    /// golang/go `src/internal/runtime/maps`: a small map puts a new entry in its lowest empty slot
+    /// (`putSlotSmall`: `matchEmptyOrDeleted().first()`), and a walk from slot `r` visits `(i + r) % 8` for
+    /// `i = 0..8` (`Iter.Next`, small-map branch). With entries in slots 0 and 1, walks from r = 0 and r = 2..7
+    /// meet slot 0 first, the walk from r = 1 meets slot 1: 7 of 8 start points favour the first entry.
+    #[test]
+    fn small_map_slots_and_walk_start() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut ring = Ring::new();
+        assert_eq!(
+            (ring.put(&mut rng), ring.put(&mut rng), ring.put(&mut rng)),
+            (0, 1, 2)
+        );
+        ring.remove(1);
+        // a deleted entry's slot is the lowest empty one again
+        assert_eq!(ring.put(&mut rng), 1);
+        let two = 0b11;
+        let firsts: Vec<u8> = (0..8).map(|r| Ring::first_from(8, two, r)).collect();
+        assert_eq!(firsts, [0, 1, 0, 0, 0, 0, 0, 0]);
+        // three ENIs (slots 0, 1, 2): the first from 6 of the 8 start points, the others from 1 each
+        let three = 0b111;
+        let firsts: Vec<u8> = (0..8).map(|r| Ring::first_from(8, three, r)).collect();
+        assert_eq!(firsts, [0, 1, 2, 0, 0, 0, 0, 0]);
+        // only slot 2 usable: every start point ends there
+        assert!((0..8).all(|r| Ring::first_from(8, 0b100, r) == 2));
+    }
+
+    /// `growToTable`: the 9th entry makes a table of 16 slots (`2 * abi.SwissMapGroupSlots`); it doubles
+    /// when more than 7/8 would be used (`maxAvgGroupLoad` = 7 of 8 slots per group): 16 holds 14, 32 holds
+    /// 28, 64 holds 56 (an ENI holds at most 49 slots).
+    #[test]
+    fn table_growth_points() {
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let mut ring = Ring::new();
+        let mut caps = Vec::new();
+        for _ in 0..49 {
+            if ring.must_grow() {
+                let old = ring.len();
+                ring = ring.grown();
+                for _ in 0..old {
+                    ring.put(&mut rng);
+                }
+                caps.push((old, ring.cap));
+            }
+            ring.put(&mut rng);
+        }
+        assert_eq!(caps, [(8, 16), (14, 32), (28, 64)]);
+        assert_eq!(ring.len(), 49);
+    }
+
+    fn prefix_node() -> Node {
+        let spec = NodeSpec {
+            group: 0,
+            subnet: 0,
+            eni_subnet: 0,
+            prefix: true,
+            custom: false,
+            slots_per_eni: 9,
+            eni_limit: 3,
+            max_pods: 110,
+            pod_room: 108,
+            branch_quota: 0,
+            order: PodAddressOrder::Ipamd,
+        };
+        Node::new(spec, 0, 0, 0x0A00_0004)
+    }
+
+    /// One ENI with two /28 prefixes, one pod: `AssignPodIPv4Address` walks the ENI's CIDR map from a random
+    /// slot and takes the first CIDR with a free address. The prefixes sit in slots 0 and 1 (added in that
+    /// order, `AddIPv4CidrToStore`), so by `small_map_slots_and_walk_start` the pod lands in the first prefix
+    /// with probability 7/8 (uniform offset, `Iter.Init`: `rand()`), in the second with 1/8. Over 8,000 seeds:
+    /// 7,000 expected, standard deviation sqrt(8000 * 7/8 * 1/8) = 29.6; the bound is 5 of them.
+    #[test]
+    fn a_pod_lands_in_the_first_prefix_seven_times_in_eight() {
+        let tg = Targets {
+            warm_eni: 1,
+            warm_ip: 0,
+            min_ip: 0,
+            warm_prefix: 2,
+            ip_targets: false,
+        };
+        let mut first = 0u32;
+        let n = 8_000u64;
+        for seed in 0..n {
+            let mut allocs = vec![
+                SubnetAllocator::new("10.0.0.0/24".parse().unwrap(), &[], Placement::Lowest)
+                    .unwrap(),
+            ];
+            let mut node = prefix_node();
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut out = TickOut::default();
+            // WARM_PREFIX_TARGET=2, no free prefix: one top-up of 2 - 0 = 2 prefixes on the primary ENI
+            // (`getPrefixesNeeded`, `tryAssignPrefixes`)
+            node.tick(
+                0,
+                &tg,
+                &mut allocs,
+                PodAddressOrder::Ipamd,
+                &mut rng,
+                &mut out,
+            );
+            assert_eq!((node.live_enis(), node.total_slots()), (1, 2));
+            assert_eq!(node.add_pod(0, PodAddressOrder::Ipamd, &mut rng), Some(0));
+            let a = node.running[0];
+            // addresses 0..16 are slot 0's (the first prefix added), 16..32 slot 1's
+            if node.slot_of(a) == 0 {
+                first += 1;
+                // and in it the lowest address (`getUnusedIP`: the first address of the /28 not in use)
+                assert_eq!(a, 0);
+            } else {
+                assert_eq!(a, 16);
+            }
+        }
+        assert!(
+            (6_850..=7_150).contains(&first),
+            "{first} of {n} in the first prefix"
+        );
     }
 }
