@@ -92,7 +92,7 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
     }
     w.write(out)?;
     writeln!(out)?;
-    // the migration: ECS alone, EKS alone, both side by side (the verdict)
+    // the migration: ECS alone, EKS alone, both side by side (the verdict), and with `overlap: shift` each step
     if r.subnets.iter().any(|s| s.migration.is_some()) {
         let mut m = Table::new(&[
             ("SUBNET", Align::Left),
@@ -102,8 +102,19 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
             ("PARALLEL RUN", Align::Right),
             ("FITS", Align::Left),
         ]);
+        let mut steps = Table::new(&[
+            ("SUBNET", Align::Left),
+            ("ON EKS", Align::Right),
+            ("ECS", Align::Right),
+            ("EKS", Align::Right),
+            ("USED", Align::Right),
+            ("CAPACITY", Align::Right),
+            ("FITS", Align::Left),
+            ("", Align::Left),
+        ]);
+        let mut shift = false;
         for s in &r.subnets {
-            if let Some(x) = s.migration {
+            if let Some(x) = &s.migration {
                 let judge = |n: u64| if n <= s.capacity { "" } else { " (over)" };
                 m.push(vec![
                     s.name.clone(),
@@ -113,14 +124,48 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
                     format!("{}{}", x.parallel, judge(x.parallel)),
                     yes_no(s.fits).to_string(),
                 ]);
+                for st in &x.steps {
+                    shift = true;
+                    steps.push(vec![
+                        s.name.clone(),
+                        format!("{}%", st.weight),
+                        st.ecs.to_string(),
+                        st.eks.to_string(),
+                        st.used.to_string(),
+                        s.capacity.to_string(),
+                        yes_no(st.fits).to_string(),
+                        if x.worst_weight == Some(st.weight) {
+                            "worst (judged)".to_string()
+                        } else {
+                            String::new()
+                        },
+                    ]);
+                }
             }
         }
-        writeln!(
-            out,
-            "migration (addresses used; ECS at its deployment peak, everything else in the subnet counted):"
-        )?;
+        if shift {
+            writeln!(
+                out,
+                "migration (addresses used; ECS at its deployment peak, everything else in the subnet counted; \
+                 overlap: shift judges each subnet's worst step, below):"
+            )?;
+        } else {
+            writeln!(
+                out,
+                "migration (addresses used; ECS at its deployment peak, everything else in the subnet counted):"
+            )?;
+        }
         m.write(out)?;
         writeln!(out)?;
+        if shift {
+            writeln!(
+                out,
+                "traffic shift (each step: percent of traffic on EKS; the addresses of ECS tasks, of the nodes, and \
+                 all the subnet uses):"
+            )?;
+            steps.write(out)?;
+            writeln!(out)?;
+        }
     }
     let mut g = Table::new(&[
         ("NODE GROUP", Align::Left),

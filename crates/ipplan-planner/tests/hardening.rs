@@ -162,7 +162,7 @@ fn duplicate_keys_in_json_are_an_error_as_in_yaml() {
     assert_eq!(
         json_err(r#"{"zz": 1, "aa": 2, "subnets": []}"#),
         "plan.json: unknown field 'zz' at the top level (known fields: vpc, cni, subnets, control_plane, \
-         node_groups, headroom_percent, simulate, ecs_services)"
+         node_groups, headroom_percent, simulate, ecs_services, migration)"
     );
 }
 

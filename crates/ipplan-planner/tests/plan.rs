@@ -205,7 +205,7 @@ fn unknown_keys_are_named_with_a_suggestion() {
     assert_eq!(
         err(&format!("{BASE}colour: red\n")),
         "plan.yaml: unknown field 'colour' at the top level (known fields: vpc, cni, subnets, \
-         control_plane, node_groups, headroom_percent, simulate, ecs_services)"
+         control_plane, node_groups, headroom_percent, simulate, ecs_services, migration)"
     );
 }
 
@@ -520,7 +520,7 @@ fn other_field_errors() {
     assert_eq!(
         err(""),
         "plan.yaml: (top level): expected a mapping with fields vpc, cni, subnets, control_plane, node_groups, \
-         headroom_percent, simulate, ecs_services, found nothing"
+         headroom_percent, simulate, ecs_services, migration, found nothing"
     );
     assert_eq!(
         err("cni: {}\n"),

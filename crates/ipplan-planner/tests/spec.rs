@@ -251,7 +251,6 @@ fn spec() -> impl Strategy<Value = PlanSpec> {
                     subnets,
                     enis: Some(4),
                 }),
-                node_groups,
                 headroom_percent: headroom,
                 simulate,
                 // one ECS service on the first subnet, every field written
@@ -266,6 +265,14 @@ fn spec() -> impl Strategy<Value = PlanSpec> {
                     })
                     .into_iter()
                     .collect(),
+                // the traffic shift, when there is a cluster to shift to
+                migration: (!node_groups.is_empty() && !subnets.is_empty()).then(|| {
+                    ipplan_planner::plan::MigrationSpec {
+                        overlap: Some(ipplan_planner::plan::Overlap::Shift),
+                        weights: vec![5, 20, 50, 100],
+                    }
+                }),
+                node_groups,
                 subnets,
             },
         )

@@ -446,3 +446,56 @@ fn ipv6_plans_are_checked_not_simulated() {
             .contains("not simulated")
     );
 }
+
+/// `migration: { overlap: shift }`: the JSON has each step and the worst, the table marks the judged step, and a
+/// bad weight is one line, exit 2. The numbers are the example's header.
+#[test]
+fn the_traffic_shift_is_shown_step_by_step() {
+    let p = crate::example("ecs-to-eks-shift.yaml");
+    let json: Value = serde_json::from_str(&crate::ok(&["check", &p, "--format", "json"])).unwrap();
+    let m = &json["subnets"][0]["migration"];
+    assert_eq!(m["overlap"], "shift");
+    assert_eq!(
+        (m["ecs"].as_u64(), m["parallel"].as_u64()),
+        (Some(143), Some(323))
+    );
+    assert_eq!(m["worst_weight"], 90);
+    assert_eq!(m["steps"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        m["steps"][3],
+        serde_json::json!({ "weight": 90, "ecs": 13, "eks": 180, "used": 206, "fits": true })
+    );
+    assert_eq!(json["subnets"][0]["used"], 206);
+    let text = crate::ok(&["check", &p]);
+    assert!(
+        text.lines().any(|l| l.starts_with("private-a")
+            && l.contains("90%")
+            && l.ends_with("worst (judged)")),
+        "{text}"
+    );
+    // the full overlap has no steps in the JSON
+    let full = crate::run(
+        &[
+            "check",
+            &crate::example("ecs-to-eks.yaml"),
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    assert!(full.contains("\"overlap\": \"full\"") && !full.contains("\"steps\""));
+    // a bad weight: one line naming the field and the fix, exit 2
+    let text =
+        std::fs::read_to_string(crate::examples_dir().join("ecs-to-eks-shift.yaml")).unwrap();
+    let bad = crate::temp_file(
+        "shift.yaml",
+        &text.replace("[5, 20, 50, 90, 100]", "[5, 20, 50, 90]"),
+    );
+    let e = crate::fails(&["check", &bad.display().to_string()]);
+    assert!(
+        e.ends_with(
+            "migration.weights: end at 90: end with 100, the step where EKS takes all the traffic and ECS runs no tasks"
+        ),
+        "{e}"
+    );
+}

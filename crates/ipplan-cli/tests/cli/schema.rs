@@ -86,8 +86,8 @@ fn schema_is_draft_07_and_closed_everywhere() {
     let mut objects = 0;
     walk(&s, "#", &mut objects);
     // plan, vpc, cni, subnet, reservation, consumer, control plane, node group, simulate, event, 5 event bodies,
-    // ECS service
-    assert_eq!(objects, 16);
+    // ECS service, migration
+    assert_eq!(objects, 17);
 }
 
 #[test]

@@ -21,7 +21,9 @@ use serde::Serialize;
 use crate::capacity::breakdown::Breakdown;
 use crate::capacity::budget::{FitFailure, PrefixFit, SubnetBudget};
 use crate::plan::SubnetDemand;
-use crate::plan::{MaxPodsSpec, NodeGroup, NodeShape, Plan, PodsSpec, SubnetRole};
+use crate::plan::{
+    MaxPodsSpec, NodeGroup, NodeShape, Overlap, Plan, PodsSpec, SubnetId, SubnetRole,
+};
 use crate::plan::{NodeLoad, NodePool, pool_of};
 use crate::report::{
     Basis, Failure, Finding, FindingKind, PoolFinding, REPORT_SCHEMA_VERSION, Severity, Verdict,
@@ -87,15 +89,44 @@ pub struct SubnetReport {
 
 /// One subnet's addresses in each phase of an ECS-to-EKS migration: ECS alone at its deployment peak, EKS alone
 /// at its peak, and both during the parallel run (ECS kept at full size so a rollback is one weight change). Each
-/// counts the subnet's other consumers and control-plane share too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// counts the subnet's other consumers and control-plane share too. With `overlap: shift`, also each step of the
+/// traffic shift and which one is worst (the one judged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Migration {
+    /// `full` (the parallel run is judged) or `shift` (the worst step is).
+    pub overlap: Overlap,
     /// ECS today, a deployment's surge included.
     pub ecs: u64,
     /// EKS alone.
     pub eks: u64,
-    /// Both: what `used` is.
+    /// Both at full size: what `used` is with `overlap: full`.
     pub parallel: u64,
+    /// With `overlap: shift`: each step, in weight order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<MigrationStep>,
+    /// With `overlap: shift`: the weight of the worst step, whose addresses are the subnet's `used` and whose
+    /// fit is its verdict: the first of the steps that do not fit with the most addresses, else the first with
+    /// the most addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worst_weight: Option<u32>,
+}
+
+/// One step of `overlap: shift` in one subnet: `weight` percent of the traffic on EKS. Each node group runs
+/// `ceil(peak_nodes * weight / 100)` nodes (its pods per node unchanged, so its pods scale with them), spread
+/// `ceil(nodes / subnets)` per subnet; each ECS service runs `ceil(tasks * (100 - weight) / 100)` tasks, its
+/// deployment surge on top (`floor(tasks * max_percent / 100)`), spread `ceil(peak / subnets)` per subnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MigrationStep {
+    /// Percent of the traffic on EKS.
+    pub weight: u32,
+    /// Addresses ECS tasks hold in the subnet at this step.
+    pub ecs: u64,
+    /// Addresses the nodes hold in the subnet at this step (primaries, warm pools, prefixes).
+    pub eks: u64,
+    /// Everything the subnet holds at this step: ECS, EKS, other consumers and the control plane.
+    pub used: u64,
+    /// Whether the subnet holds this step.
+    pub fits: bool,
 }
 
 /// One instance type of a node group, as `check` sees it: what the group takes were every node of this type.
@@ -227,14 +258,21 @@ struct GroupCalc {
 impl GroupCalc {
     /// What `k` nodes in one subnet take there: the first `full` run the full pods, the next ones up to
     /// `nodes` one fewer, and any beyond `nodes` (more nodes than planned) are full again (conservative).
+    /// Of `k` nodes in one subnet, how many run the full pods and how many one fewer ([`GroupCalc::share`]).
+    fn kinds(&self, k: u64) -> (u64, u64) {
+        (
+            k.min(self.full) + k.saturating_sub(self.nodes),
+            k.min(self.nodes) - k.min(self.full),
+        )
+    }
+
     fn share(
         &self,
         k: u64,
         full: &[(usize, SubnetDemand)],
         light: &[(usize, SubnetDemand)],
     ) -> Vec<(usize, SubnetDemand)> {
-        let heavy_n = k.min(self.full) + k.saturating_sub(self.nodes);
-        let light_n = k.min(self.nodes) - k.min(self.full);
+        let (heavy_n, light_n) = self.kinds(k);
         let mut out: Vec<(usize, SubnetDemand)> = Vec::with_capacity(full.len());
         for (&(s, d), &(_, l)) in full.iter().zip(light) {
             out.push((s, d.times(heavy_n) + l.times(light_n)));
@@ -302,43 +340,91 @@ fn per_subnet(pairs: &[(usize, SubnetDemand)]) -> Vec<(usize, SubnetDemand)> {
     out
 }
 
-/// The largest `k` (nodes in each of group `c`'s subnets, placed as [`GroupCalc::share`] says) with which
-/// every subnet it touches still fits, the other groups held at `demand` less this group's own share.
-fn max_nodes_per_subnet(
-    budgets: &[SubnetBudget],
-    demand: &[SubnetDemand],
-    c: &GroupCalc,
-    units: &Units,
-) -> u64 {
+/// One phase the subnets must hold: the full parallel run (`weight` 100, ECS at full size), or one step of
+/// `overlap: shift`.
+struct Phase {
+    /// Percent of the traffic on EKS (100 for the parallel run).
+    weight: u32,
+    /// Per group: nodes in each of its subnets.
+    k: Vec<u64>,
+    /// Per subnet: addresses the ECS tasks hold.
+    ecs: Vec<u64>,
+    /// Per subnet: its budget with those ECS tasks among the other consumers.
+    budgets: Vec<SubnetBudget>,
+    /// Per subnet: what the nodes take.
+    demand: Vec<SubnetDemand>,
+}
+
+/// Nodes in each of a group's `subnets` subnets at a step with `weight` percent of the traffic on EKS, the group
+/// at `peak` nodes when all of it is: `ceil(ceil(peak * weight / 100) / subnets)`. At 100 this is
+/// `ceil(peak / subnets)`, the parallel run's.
+fn nodes_per_subnet_at(peak: u64, subnets: u64, weight: u32) -> u64 {
+    (peak * u64::from(weight))
+        .div_ceil(100)
+        .div_ceil(subnets.max(1))
+}
+
+/// Subnet `id`'s budget with `ecs` addresses of ECS tasks among its other consumers (in place of the parallel
+/// run's, which [`SubnetBudget::of`] counts).
+fn budget_with_ecs(plan: &Plan, id: SubnetId, ecs: u64) -> SubnetBudget {
+    let s = plan.subnet(id);
+    SubnetBudget::new(
+        s.cidr(),
+        s.reservations(),
+        s.other_consumer_addresses() + ecs,
+        plan.control_plane_addresses(id),
+    )
+    .with_held(s.reservations(), s.held())
+}
+
+/// The largest `k` (nodes in each of group `c`'s `n` subnets at its full share of the traffic, placed as
+/// [`GroupCalc::share`] says) with which every subnet it touches still fits in every phase, the other groups
+/// held at each phase's demand less this group's own share there (group `gi`).
+fn max_nodes_per_subnet(phases: &[Phase], c: &GroupCalc, units: &Units, gi: usize, n: u64) -> u64 {
     let (full, light) = units;
-    let mut base: Vec<(usize, SubnetDemand)> = per_subnet(&c.share(c.nodes, full, light))
-        .into_iter()
-        .map(|(s, own)| {
-            let mut b = demand[s];
-            b.singles -= own.singles;
-            b.prefixes -= own.prefixes;
-            (s, b)
+    let bases: Vec<Vec<(usize, SubnetDemand)>> = phases
+        .iter()
+        .map(|ph| {
+            let mut base: Vec<(usize, SubnetDemand)> = per_subnet(&c.share(ph.k[gi], full, light))
+                .into_iter()
+                .map(|(s, own)| {
+                    let mut b = ph.demand[s];
+                    b.singles -= own.singles;
+                    b.prefixes -= own.prefixes;
+                    (s, b)
+                })
+                .collect();
+            base.sort_by_key(|&(s, _)| s);
+            base
         })
         .collect();
-    base.sort_by_key(|&(s, _)| s);
     let fits_with = |k: u64| {
-        let share = per_subnet(&c.share(k, full, light));
-        base.iter().all(|&(s, b)| {
-            let per = share
-                .iter()
-                .find(|(t, _)| *t == s)
-                .map_or(SubnetDemand::default(), |&(_, d)| d);
-            budgets[s].fit(b + per).fits
+        phases.iter().zip(&bases).all(|(ph, base)| {
+            let kw = nodes_per_subnet_at(k * n, n, ph.weight);
+            let share = per_subnet(&c.share(kw, full, light));
+            base.iter().all(|&(s, b)| {
+                let per = share
+                    .iter()
+                    .find(|(t, _)| *t == s)
+                    .map_or(SubnetDemand::default(), |&(_, d)| d);
+                ph.budgets[s].fit(b + per).fits
+            })
         })
     };
     if !fits_with(0) {
         return 0;
     }
-    // Every node takes at least one address, so no subnet holds more nodes than it has addresses.
-    let mut hi = base
-        .iter()
-        .map(|&(s, _)| budgets[s].size)
-        .max()
+    // Every node takes at least one address, and every set of phases has one at weight 100, so no subnet holds
+    // more nodes than it has addresses.
+    let mut hi = bases
+        .first()
+        .zip(phases.first())
+        .map(|(base, ph)| {
+            base.iter()
+                .map(|&(s, _)| ph.budgets[s].size)
+                .max()
+                .unwrap_or(0)
+        })
         .unwrap_or(0)
         + 1;
     let mut lo = 0u64; // fits
@@ -351,6 +437,124 @@ fn max_nodes_per_subnet(
         }
     }
     lo
+}
+
+/// Where the addresses of each subnet go in one phase (`k` nodes per subnet of each group; ECS at full size, or at
+/// the step with `weight` percent on EKS); its parts add up to the phase's `used`.
+fn breakdowns(plan: &Plan, calcs: &[GroupCalc], k: &[u64], weight: Option<u32>) -> Vec<Breakdown> {
+    let mut out = vec![Breakdown::default(); plan.subnets().len()];
+    let custom = plan.cni().custom_networking;
+    for ((g, c), &k) in plan.node_groups().iter().zip(calcs).zip(k) {
+        let (heavy, light) = c.kinds(k);
+        for &s in g.subnets() {
+            for (pool, k) in [(&c.pool, heavy), (&c.light, light)] {
+                out[s.index()].add_node_subnet(pool, k, custom);
+                if custom {
+                    out[plan.eni_subnet_for(s).index()].add_pod_subnet(pool, k);
+                }
+            }
+        }
+    }
+    for (s, b) in plan.subnets().iter().zip(&mut out) {
+        for c in s.other_consumers() {
+            *b.other_consumers.entry(c.what.clone()).or_default() += c.addresses;
+        }
+        b.control_plane = plan.control_plane_addresses(s.id());
+    }
+    for e in plan.ecs_services() {
+        let per = weight.map_or_else(
+            || e.addresses_per_subnet(),
+            |w| e.addresses_per_subnet_at_weight(w),
+        );
+        if per == 0 {
+            continue;
+        }
+        for s in &e.subnets {
+            *out[s.index()]
+                .other_consumers
+                .entry(format!("ecs:{}", e.name))
+                .or_default() += per;
+        }
+    }
+    out
+}
+
+/// The phases `check` judges: the parallel run, or each step of `overlap: shift`.
+fn phases(plan: &Plan, calcs: &[GroupCalc], units: &[Units]) -> Vec<Phase> {
+    let demand_of = |k: &[u64]| {
+        let mut demand = vec![SubnetDemand::default(); plan.subnets().len()];
+        for (((full, light), c), &k) in units.iter().zip(calcs).zip(k) {
+            for (s, d) in c.share(k, full, light) {
+                demand[s] += d;
+            }
+        }
+        demand
+    };
+    if plan.overlap() == Overlap::Full {
+        let k: Vec<u64> = calcs.iter().map(|c| c.nodes).collect();
+        return vec![Phase {
+            weight: 100,
+            demand: demand_of(&k),
+            k,
+            ecs: plan
+                .subnets()
+                .iter()
+                .map(|s| plan.ecs_addresses(s.id()))
+                .collect(),
+            budgets: plan
+                .subnets()
+                .iter()
+                .map(|s| SubnetBudget::of(plan, s.id()))
+                .collect(),
+        }];
+    }
+    plan.shift_weights()
+        .iter()
+        .map(|&w| {
+            let k: Vec<u64> = plan
+                .node_groups()
+                .iter()
+                .map(|g| {
+                    nodes_per_subnet_at(u64::from(g.peak_nodes()), g.subnets().len() as u64, w)
+                })
+                .collect();
+            let mut ecs = vec![0u64; plan.subnets().len()];
+            for e in plan.ecs_services() {
+                let per = e.addresses_per_subnet_at_weight(w);
+                for s in &e.subnets {
+                    ecs[s.index()] += per;
+                }
+            }
+            let budgets = plan
+                .subnets()
+                .iter()
+                .map(|s| budget_with_ecs(plan, s.id(), ecs[s.id().index()]))
+                .collect();
+            Phase {
+                weight: w,
+                demand: demand_of(&k),
+                k,
+                ecs,
+                budgets,
+            }
+        })
+        .collect()
+}
+
+/// The phase a subnet is judged on: the first of those it does not hold with the most addresses used, else the
+/// first with the most addresses used.
+fn worst_phase(fits: impl Iterator<Item = (bool, u64)>) -> usize {
+    let mut best: Option<(usize, bool, u64)> = None;
+    for (p, (f, used)) in fits.enumerate() {
+        let worse = match best {
+            None => true,
+            Some((_, bf, bu)) => (!f && bf) || (f == bf && used > bu),
+        };
+        if worse {
+            best = Some((p, f, used));
+        }
+    }
+    best.map_or(0, |(p, _, _)| p)
 }
 
 fn pct(used: u64, capacity: u64) -> f64 {
@@ -496,17 +700,6 @@ pub fn check(plan: &Plan) -> Report {
         .iter()
         .map(|g| group_calc(plan, g))
         .collect();
-    // ECS tasks during the parallel run (in each budget's other consumers), for the migration view
-    let ecs: Vec<u64> = plan
-        .subnets()
-        .iter()
-        .map(|s| plan.ecs_addresses(s.id()))
-        .collect();
-    let budgets: Vec<SubnetBudget> = plan
-        .subnets()
-        .iter()
-        .map(|s| SubnetBudget::of(plan, s.id()))
-        .collect();
     // one node of each kind (full, one pod fewer) in each of a group's subnets
     let units: Vec<Units> = plan
         .node_groups()
@@ -514,38 +707,38 @@ pub fn check(plan: &Plan) -> Report {
         .zip(&calcs)
         .map(|(g, c)| (placements(plan, g, &c.pool), placements(plan, g, &c.light)))
         .collect();
-    let mut demand = vec![SubnetDemand::default(); plan.subnets().len()];
-    for ((full, light), c) in units.iter().zip(&calcs) {
-        for (s, d) in c.share(c.nodes, full, light) {
-            demand[s] += d;
-        }
-    }
-
-    let mut breakdowns = vec![Breakdown::default(); plan.subnets().len()];
-    let custom = plan.cni().custom_networking;
-    for (g, c) in plan.node_groups().iter().zip(&calcs) {
-        for &s in g.subnets() {
-            for (pool, k) in [(&c.pool, c.full), (&c.light, c.nodes - c.full)] {
-                breakdowns[s.index()].add_node_subnet(pool, k, custom);
-                if custom {
-                    breakdowns[plan.eni_subnet_for(s).index()].add_pod_subnet(pool, k);
+    // the parallel run, or each step of the traffic shift; each subnet is judged on its worst
+    let phases = phases(plan, &calcs, &units);
+    let worst: Vec<usize> = (0..plan.subnets().len())
+        .map(|i| {
+            worst_phase(phases.iter().map(|ph| {
+                let f = ph.budgets[i].fit(ph.demand[i]);
+                (f.fits, f.used)
+            }))
+        })
+        .collect();
+    let shift = plan.overlap() == Overlap::Shift;
+    let mut breakdown_of: Vec<Option<Breakdown>> = vec![None; plan.subnets().len()];
+    for (p, ph) in phases.iter().enumerate() {
+        if worst.contains(&p) {
+            let all = breakdowns(plan, &calcs, &ph.k, shift.then_some(ph.weight));
+            for (i, b) in all.into_iter().enumerate() {
+                if worst[i] == p {
+                    breakdown_of[i] = Some(b);
                 }
             }
         }
     }
-    for (s, b) in plan.subnets().iter().zip(&mut breakdowns) {
-        for c in s.other_consumers() {
-            *b.other_consumers.entry(c.what.clone()).or_default() += c.addresses;
-        }
-        b.control_plane = plan.control_plane_addresses(s.id());
-        for e in plan.ecs_services() {
-            if e.subnets.contains(&s.id()) && e.addresses_per_subnet() > 0 {
-                *b.other_consumers
-                    .entry(format!("ecs:{}", e.name))
-                    .or_default() += e.addresses_per_subnet();
+    // the nodes' addresses in the parallel run, for the migration view's phases alone
+    let full_nodes: Vec<u64> = {
+        let mut d = vec![0u64; plan.subnets().len()];
+        for ((full, light), c) in units.iter().zip(&calcs) {
+            for (s, x) in c.share(c.nodes, full, light) {
+                d[s] += x.addresses();
             }
         }
-    }
+        d
+    };
 
     // IPv6: each node takes one /80 of its subnet's /64
     let mut ipv6_nodes = vec![0u64; plan.subnets().len()];
@@ -563,15 +756,38 @@ pub fn check(plan: &Plan) -> Report {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let b = &budgets[i];
-            let fit = b.fit(demand[i]);
+            let ph = &phases[worst[i]];
+            let b = &ph.budgets[i];
+            let fit = b.fit(ph.demand[i]);
             let migration = (!plan.ecs_services().is_empty() && !plan.node_groups().is_empty())
                 .then(|| {
-                    let nodes = demand[i].addresses();
+                    // everything but ECS and the nodes: other consumers and the control plane
+                    let rest = s.other_consumer_addresses() + plan.control_plane_addresses(s.id());
+                    let ecs = plan.ecs_addresses(s.id());
+                    let steps: Vec<MigrationStep> = if shift {
+                        phases
+                            .iter()
+                            .map(|p| {
+                                let f = p.budgets[i].fit(p.demand[i]);
+                                MigrationStep {
+                                    weight: p.weight,
+                                    ecs: p.ecs[i],
+                                    eks: p.demand[i].addresses(),
+                                    used: f.used,
+                                    fits: f.fits,
+                                }
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
                     Migration {
-                        ecs: fit.used - nodes,
-                        eks: fit.used - ecs[i],
-                        parallel: fit.used,
+                        overlap: plan.overlap(),
+                        ecs: rest + ecs,
+                        eks: rest + full_nodes[i],
+                        parallel: rest + ecs + full_nodes[i],
+                        steps,
+                        worst_weight: shift.then_some(ph.weight),
                     }
                 });
             let r = SubnetReport {
@@ -585,10 +801,10 @@ pub fn check(plan: &Plan) -> Report {
                 use_percent: pct(fit.used, fit.capacity),
                 fits: fit.fits,
                 first_failure: fit.first_failure,
-                nodes_demand: demand[i],
+                nodes_demand: ph.demand[i],
                 prefix_blocks: b.prefix_blocks,
                 prefix: fit.prefix,
-                breakdown: std::mem::take(&mut breakdowns[i]),
+                breakdown: breakdown_of[i].take().unwrap_or_default(),
                 ipv6_prefixes: (plan.cni().ip_family == crate::plan::IpFamily::Ipv6)
                     .then_some(ipv6_nodes[i]),
                 aws_reserved: b.aws_reserved,
@@ -661,7 +877,7 @@ pub fn check(plan: &Plan) -> Report {
         let full = u64::from(g.full_nodes());
         nau += per_node_nau(&pool) * full
             + per_node_nau(&c.light) * (u64::from(g.peak_nodes()) - full);
-        let k = max_nodes_per_subnet(&budgets, &demand, c, &units[gi]);
+        let k = max_nodes_per_subnet(&phases, c, &units[gi], gi, g.subnets().len() as u64);
         let max_nodes = k.saturating_mul(g.subnets().len() as u64);
         // a group of one type has no members to compare: its figures are above, once
         let (worst, best) = if g.is_mixed() {

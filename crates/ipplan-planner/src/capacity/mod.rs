@@ -12,7 +12,8 @@ pub use advise::{Advice, AdviseOptions, Candidate, CandidateKind, advise};
 pub use breakdown::Breakdown;
 pub use budget::{AWS_RESERVED_PER_SUBNET, FitFailure, PrefixFit, SubnetBudget, SubnetFit};
 pub use check::{
-    MemberReport, Migration, NAU_QUOTA, NauReport, NodeGroupReport, Report, SubnetReport, check,
+    MemberReport, Migration, MigrationStep, NAU_QUOTA, NauReport, NodeGroupReport, Report,
+    SubnetReport, check,
 };
 pub use compare::{
     Comparison, GroupReach, Layout, LayoutRow, apply_layout, compare, fits_with_headroom,

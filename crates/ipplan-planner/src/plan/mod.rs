@@ -76,8 +76,8 @@ pub use scenario::{
 };
 pub use spec::{
     CniSpec, ConsumerSpec, ControlPlaneSpec, EcsNetworkMode, EcsServiceSpec, EventSpec,
-    EventSpecKind, NodeGroupSpec, PlanSpec, ReservationSpec, ScenarioSpec, SubnetSpec, VpcSpec,
-    format_seconds,
+    EventSpecKind, MigrationSpec, NodeGroupSpec, Overlap, PlanSpec, ReservationSpec, ScenarioSpec,
+    SubnetSpec, VpcSpec, format_seconds,
 };
 pub use validate::PlanWarning;
 pub use vocabulary::{
@@ -157,6 +157,23 @@ impl EcsService {
             return 0;
         }
         self.peak_tasks().div_ceil(self.subnets.len() as u64)
+    }
+    /// Desired tasks at a step of `overlap: shift` with `weight` percent of the traffic on EKS:
+    /// `ceil(tasks * (100 - weight) / 100)` (ECS keeps what the rest of the traffic needs, rounded up).
+    #[must_use]
+    pub fn tasks_at_weight(&self, weight: u32) -> u64 {
+        (u64::from(self.tasks) * u64::from(100 - weight.min(100))).div_ceil(100)
+    }
+    /// Addresses in each of its subnets at a step of `overlap: shift`: as [`EcsService::addresses_per_subnet`]
+    /// with [`EcsService::tasks_at_weight`] tasks (a deployment's surge on top, then `ceil(peak / subnets)`).
+    #[must_use]
+    pub fn addresses_per_subnet_at_weight(&self, weight: u32) -> u64 {
+        if self.network_mode != EcsNetworkMode::Awsvpc || self.subnets.is_empty() {
+            return 0;
+        }
+        let tasks = self.tasks_at_weight(weight);
+        let peak = (tasks * u64::from(self.max_percent) / 100).max(tasks);
+        peak.div_ceil(self.subnets.len() as u64)
     }
 }
 
@@ -556,6 +573,8 @@ pub struct Plan {
     /// Per subnet: addresses kept for the control plane.
     control_plane_share: Vec<u64>,
     ecs_services: Vec<EcsService>,
+    overlap: Overlap,
+    shift_weights: Vec<u32>,
 }
 
 impl Plan {
@@ -720,6 +739,17 @@ impl Plan {
     #[must_use]
     pub fn ecs_services(&self) -> &[EcsService] {
         &self.ecs_services
+    }
+    /// How ECS and EKS overlap during the migration (`migration.overlap`, default `full`).
+    #[must_use]
+    pub const fn overlap(&self) -> Overlap {
+        self.overlap
+    }
+    /// With `overlap: shift`, the traffic weights on EKS (percent, strictly increasing, the last 100); empty
+    /// with `overlap: full`.
+    #[must_use]
+    pub fn shift_weights(&self) -> &[u32] {
+        &self.shift_weights
     }
     /// Addresses the ECS services' tasks hold in subnet `id` at their deployment peak.
     #[must_use]

@@ -8,7 +8,8 @@ use crate::error::PlanError;
 use crate::plan::scenario::{Arrival, PodAddressOrder, SinglePlacement, parse_seconds};
 use crate::plan::spec::{
     CniSpec, ConsumerSpec, ControlPlaneSpec, EcsNetworkMode, EcsServiceSpec, EventSpec,
-    EventSpecKind, NodeGroupSpec, PlanSpec, ReservationSpec, ScenarioSpec, SubnetSpec, VpcSpec,
+    EventSpecKind, MigrationSpec, NodeGroupSpec, Overlap, PlanSpec, ReservationSpec, ScenarioSpec,
+    SubnetSpec, VpcSpec,
 };
 use crate::plan::vocabulary::{IpFamily, MaxPodsSpec, ReservationType, SubnetRole};
 use crate::plan::yaml::{Node, parse_cidr, parse_json, parse_yaml};
@@ -24,7 +25,9 @@ pub(crate) mod keys {
         "headroom_percent",
         "simulate",
         "ecs_services",
+        "migration",
     ];
+    pub(crate) const MIGRATION: &[&str] = &["overlap", "weights"];
     pub(crate) const ECS_SERVICE: &[&str] =
         &["name", "tasks", "max_percent", "subnets", "network_mode"];
     pub(crate) const VPC: &[&str] = &["cidrs"];
@@ -258,6 +261,28 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
                     .transpose()?,
             });
         }
+    }
+
+    if let Some(n) = top.get("migration") {
+        let o = n.object(keys::MIGRATION)?;
+        let overlap = o
+            .get("overlap")
+            .map(|n| {
+                n.choice("overlap", &["full", "shift"]).map(|m| match m {
+                    "shift" => Overlap::Shift,
+                    _ => Overlap::Full,
+                })
+            })
+            .transpose()?;
+        let weights = match o.get("weights") {
+            Some(list) => list
+                .list()?
+                .iter()
+                .map(|w| w.u32(0))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        spec.migration = Some(MigrationSpec { overlap, weights });
     }
 
     if let Some(n) = top.get("control_plane") {

@@ -46,6 +46,35 @@ pub struct PlanSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(default)]
     pub ecs_services: Vec<EcsServiceSpec>,
+    /// `migration:`: how ECS and EKS share the subnets while traffic moves (default `overlap: full`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration: Option<MigrationSpec>,
+}
+
+/// How ECS and EKS overlap during the migration (`migration.overlap`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Overlap {
+    /// ECS stays at full size (its deployment surge included) beside EKS at its peak: a rollback is one weight
+    /// change. The default.
+    #[default]
+    Full,
+    /// ECS shrinks as EKS grows, step by step with the traffic weights: each step is judged.
+    Shift,
+}
+
+/// `migration:`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct MigrationSpec {
+    /// `full` (default) or `shift`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<Overlap>,
+    /// With `overlap: shift`: the percent of traffic on EKS at each step, strictly increasing, the last 100
+    /// (e.g. `[5, 20, 50, 100]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(default)]
+    pub weights: Vec<u32>,
 }
 
 /// The network mode of an ECS task definition (`networkMode`).

@@ -19,7 +19,7 @@ use crate::plan::scenario::{
     Arrival, DEFAULT_WAIT_THRESHOLD_SECONDS, Event, EventKind, MAX_DURATION_SECONDS,
     MAX_SIM_NODE_TICKS, MAX_SIM_REPLACEMENTS, PodAddressOrder, Scenario, SinglePlacement,
 };
-use crate::plan::spec::{EventSpecKind, NodeGroupSpec, PlanSpec, ScenarioSpec};
+use crate::plan::spec::{EventSpecKind, NodeGroupSpec, Overlap, PlanSpec, ScenarioSpec};
 use crate::plan::vocabulary::{
     GroupId, IpFamily, MaxPodsSpec, PodsSpec, ReservationType, SubnetId, SubnetRole,
 };
@@ -275,6 +275,68 @@ fn ecs_services(
     Ok(out)
 }
 
+/// `migration:`: the overlap and, for `shift`, the traffic weights (percent on EKS, strictly increasing, 0 to
+/// 100, the last 100: the migration ends with EKS taking all the traffic and ECS at no tasks, and that step is
+/// judged too).
+fn migration(
+    cx: &Ctx<'_>,
+    spec: &PlanSpec,
+    has_ecs: bool,
+    has_eks: bool,
+) -> Result<(Overlap, Vec<u32>), PlanError> {
+    let Some(m) = &spec.migration else {
+        return Ok((Overlap::Full, Vec::new()));
+    };
+    let overlap = m.overlap.unwrap_or_default();
+    if overlap == Overlap::Full {
+        if !m.weights.is_empty() {
+            return Err(cx.err(
+                "migration.weights",
+                "apply only to overlap: shift: set overlap: shift, or drop the weights for the full parallel run",
+            ));
+        }
+        return Ok((overlap, Vec::new()));
+    }
+    if !has_ecs || !has_eks {
+        return Err(cx.err(
+            "migration.overlap",
+            "shift moves traffic from ECS to EKS: give ecs_services and node_groups, or drop migration",
+        ));
+    }
+    if m.weights.is_empty() {
+        return Err(cx.err(
+            "migration.weights",
+            "overlap: shift needs the traffic weights: give the percent on EKS at each step, e.g. [5, 20, 50, 100]",
+        ));
+    }
+    for (i, &w) in m.weights.iter().enumerate() {
+        let path = format!("migration.weights[{i}]");
+        if w > 100 {
+            return Err(cx.err(
+                path,
+                format!("{w} is out of range: give the percent of traffic on EKS, 0 to 100"),
+            ));
+        }
+        if i > 0 && w <= m.weights[i - 1] {
+            return Err(cx.err(
+                path,
+                format!(
+                    "{w} does not follow {}: list the steps in order, each a larger share of the traffic",
+                    m.weights[i - 1]
+                ),
+            ));
+        }
+    }
+    let last = m.weights[m.weights.len() - 1];
+    if last != 100 {
+        return Err(cx.err(
+            "migration.weights",
+            format!("end at {last}: end with 100, the step where EKS takes all the traffic and ECS runs no tasks"),
+        ));
+    }
+    Ok((overlap, m.weights.clone()))
+}
+
 /// One `other_consumers[].at` entry: `10.0.1.20`, `10.0.1.20-10.0.1.27` or `10.0.1.48/28`.
 enum AtEntry {
     Range(Ipv4Addr, Ipv4Addr),
@@ -526,6 +588,12 @@ pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan
         }
     }
     let ecs_services = ecs_services(&cx, &spec, &resolve)?;
+    let (overlap, shift_weights) = migration(
+        &cx,
+        &spec,
+        !ecs_services.is_empty(),
+        !node_groups.is_empty(),
+    )?;
     let mut plan = Plan {
         file: file.to_string(),
         spec: PlanSpec::default(),
@@ -540,6 +608,8 @@ pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan
         pod_subnet,
         control_plane_share,
         ecs_services,
+        overlap,
+        shift_weights,
     };
     if let Some(s) = &spec.simulate {
         let sc = scenario(&cx, s, &plan)?;
