@@ -337,7 +337,7 @@ pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
     writeln!(
         out,
         "pods: {} placed, {} waited for an address (p50 {}, p99 {}, max {}), {} beyond {}, {} still waiting, \
-         {} unschedulable at the end",
+         {} unschedulable at the end, {} pending beyond {} with no node to take them (max {})",
         p.placed,
         p.waited,
         dur(p.p50_wait_seconds),
@@ -346,7 +346,10 @@ pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
         p.waited_beyond_threshold,
         dur(p.threshold_seconds),
         p.still_waiting,
-        p.unschedulable_at_end
+        p.unschedulable_at_end,
+        p.pending_beyond_threshold,
+        dur(p.threshold_seconds),
+        dur(p.max_pending_seconds)
     )?;
     if let Some(first) = &r.verdict.first_failure {
         writeln!(out)?;

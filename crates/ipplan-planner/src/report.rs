@@ -19,6 +19,11 @@
 //! - No field repeats another: a node group's pool is under `pool`, its findings are in `findings`. A node
 //!   group's own figures are those of the member it is judged on; `members` lists every instance type side by
 //!   side (`worst` and `best` name two of them), and `pods_full` says the pods were planned full.
+//! - A simulated verdict's failure kinds: `allocation-failed` (`t`, `subnet`, `cidr`, `node_group`, `error`,
+//!   `free_addresses`, `free_prefix_blocks`), `pod-waited` (`t`, `node_group`, `wait_seconds`,
+//!   `threshold_seconds`), `pods-pending` (`t`, `node_group`, `pods`, `pending_seconds`, `threshold_seconds`,
+//!   `reason`: `max-pods` or `no-node-address`, `nodes`, `max_pods`), `pods-still-waiting` (`t`, `pods`,
+//!   `threshold_seconds`), `pods-unschedulable` (`t`, `pods`).
 //! - The same input gives byte-identical output.
 
 use std::fmt;
@@ -222,6 +227,27 @@ pub enum Failure {
         /// The threshold.
         threshold_seconds: u32,
     },
+    /// Simulated: pods pending (not on any node) longer than the threshold because every node they may run on
+    /// is at its max pods, or because no node could launch for want of an address. Time waiting for a node that
+    /// is still launching does not count.
+    PodsPending {
+        /// Seconds from the start (when the first of them passed the threshold).
+        t: u32,
+        /// The pods' node group.
+        node_group: String,
+        /// Pods that passed the threshold then.
+        pods: u64,
+        /// The longest held-up time among the group's pending pods then, seconds.
+        pending_seconds: u32,
+        /// The threshold.
+        threshold_seconds: u32,
+        /// Why no node took them.
+        reason: PendingReason,
+        /// The group's live nodes then.
+        nodes: u32,
+        /// The kubelet's max pods on them.
+        max_pods: u32,
+    },
     /// Simulated: pods no node could take at the end (max pods, or no ready node).
     PodsUnschedulable {
         /// The end, seconds from the start.
@@ -229,6 +255,28 @@ pub enum Failure {
         /// How many.
         pods: u64,
     },
+}
+
+/// Why pending pods found no node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PendingReason {
+    /// Every live node of the group is at its max pods (kube-scheduler: `Too many pods`).
+    MaxPods,
+    /// New nodes could not launch: no free address for their primary (`InsufficientFreeAddressesInSubnet`), and
+    /// every live node is at its max pods.
+    NoNodeAddress,
+}
+
+impl PendingReason {
+    /// `max-pods` or `no-node-address`, as in JSON.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::MaxPods => "max-pods",
+            Self::NoNodeAddress => "no-node-address",
+        }
+    }
 }
 
 impl Failure {
@@ -244,9 +292,9 @@ impl Failure {
             }
             Self::AllocationFailed { subnet, cidr, .. }
             | Self::Ipv6Prefixes { subnet, cidr, .. } => subnet_subject(subnet, *cidr),
-            Self::PodsWithoutAddress { node_group, .. } | Self::PodWaited { node_group, .. } => {
-                format!("node group '{node_group}'")
-            }
+            Self::PodsWithoutAddress { node_group, .. }
+            | Self::PodWaited { node_group, .. }
+            | Self::PodsPending { node_group, .. } => format!("node group '{node_group}'"),
             Self::PodsStillWaiting { .. } | Self::PodsUnschedulable { .. } => "pods".to_string(),
         }
     }
@@ -355,6 +403,27 @@ impl fmt::Display for Failure {
                 f,
                 "t={t}s: {pods} pods waiting beyond {threshold_seconds}s for an address at the end"
             ),
+            Self::PodsPending {
+                t,
+                pods,
+                pending_seconds,
+                threshold_seconds,
+                reason,
+                nodes,
+                max_pods,
+                ..
+            } => match reason {
+                PendingReason::MaxPods => write!(
+                    f,
+                    "t={t}s: {pods} pods pending {pending_seconds}s (threshold {threshold_seconds}s): all {nodes} \
+                     nodes are at max pods {max_pods} (kube-scheduler: Too many pods); add nodes or raise max pods"
+                ),
+                PendingReason::NoNodeAddress => write!(
+                    f,
+                    "t={t}s: {pods} pods pending {pending_seconds}s (threshold {threshold_seconds}s): the {nodes} \
+                     nodes are at max pods {max_pods} and new nodes cannot launch for want of an address"
+                ),
+            },
             Self::PodsUnschedulable { t, pods } => write!(
                 f,
                 "t={t}s: {pods} pods found no node (max pods, or no ready node)"

@@ -99,3 +99,83 @@ fn surge_nodes_carry_the_pods_of_the_nodes_they_replace() {
         assert_eq!(s.used, 3 * FULL + LIGHT, "{}", s.name);
     }
 }
+
+/// m5.large with `max_pods: 11` (room for 11 - 2 host-network pods = 9) in a /24, 2 nodes, and 48 pods: the 2
+/// nodes take 9 each when they are ready (60 s), the other 30 find no node until 4 more launch at `scale_at`.
+fn max_pods_plan(first_nodes: u32, scale_at: &str) -> Plan {
+    plan(&format!(
+        "subnets: [{{ name: a, az: z, cidr: 10.0.0.0/24 }}]
+node_groups: [{{ name: g, instance_type: m5.large, subnets: [a], nodes: 6, pods_per_node: 8, max_pods: 11 }}]
+simulate:
+  duration: 100m
+  events:
+    - {{ at: 0s, scale: {{ node_group: g, nodes: {first_nodes} }} }}
+    - {{ at: 0s, deploy: {{ node_group: g, pods: 48 }} }}
+    - {{ at: {scale_at}, scale: {{ node_group: g, nodes: 6 }} }}
+"
+    ))
+}
+
+#[test]
+fn pods_pending_at_max_pods_fail_the_verdict() {
+    // kube-scheduler's NodeResourcesFit filter (kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/
+    // fit.go, fitsRequest) rejects a node once len(pods) + 1 > its allowed pod number, the kubelet's maxPods (11,
+    // host-network pods included): 2 nodes take 2 x 9 = 18 of the 48 pods at 60 s and 30 stay pending until 4 more
+    // nodes launch at 90 m (ready at 91 m, 4 x 9 = 36 >= 30 places).
+    // Every pod that reaches a node gets an address at once: m5.large has S = 9 secondary IPs per ENI and with
+    // WARM_ENI_TARGET=1 ipamd fills the primary ENI's 9 when the node starts (aws/amazon-vpc-cni-k8s
+    // pkg/ipamd/ipamd.go increaseDatastorePool), before the node is ready; a node with 9 pods grows a second ENI
+    // for its warm pool, and the /24 (251 addresses) holds 6 x 20 = 120. So no pod waits for an address, none is
+    // left at the end and no allocation fails: before this rule the run fitted.
+    let p = max_pods_plan(2, "90m");
+    let r = ipplan_planner::simulate(&p, &p.scenario());
+    assert_eq!((r.pods.waited, r.pods.unschedulable_at_end), (0, 0));
+    assert_eq!(r.subnets[0].failed_allocations.total(), 0);
+    assert_eq!(r.node_groups[0].final_pods_running, 48);
+    assert!(!r.fits());
+    // held up from 60 s (both nodes full, none launching) to 5400 s (the new nodes launch): 5340 s; the clock
+    // passes the 30 s threshold at the 5 s tick after 60 + 30, t = 95 s (35 s held up), for all 30 pods
+    assert_eq!(
+        (r.pods.pending_beyond_threshold, r.pods.max_pending_seconds),
+        (30, 5340)
+    );
+    let first = r.verdict.first_failure.as_ref().unwrap();
+    match &first.kind {
+        ipplan_planner::report::FindingKind::Failure(
+            ipplan_planner::report::Failure::PodsPending {
+                t,
+                pods,
+                pending_seconds,
+                reason,
+                nodes,
+                max_pods,
+                ..
+            },
+        ) => {
+            assert_eq!(
+                (*t, *pods, *pending_seconds, *nodes, *max_pods),
+                (95, 30, 35, 2, 11)
+            );
+            assert_eq!(*reason, ipplan_planner::report::PendingReason::MaxPods);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(first.subject, "node group 'g'");
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["first_failure"]["kind"], "pods-pending");
+    assert_eq!(json["first_failure"]["reason"], "max-pods");
+}
+
+#[test]
+fn waiting_for_a_launching_node_does_not_count() {
+    // the same 48 pods with all 6 nodes launched at 0 s: every pod is pending for the 60 s until the nodes are
+    // ready (twice the threshold), but a node was launching all that time, so nothing is held up; then 48 = 6 x 8
+    // pods, each node below its 9
+    let p = max_pods_plan(6, "1m");
+    let r = ipplan_planner::simulate(&p, &p.scenario());
+    assert_eq!(
+        (r.pods.pending_beyond_threshold, r.pods.max_pending_seconds),
+        (0, 0)
+    );
+    assert!(r.fits(), "{:?}", r.verdict);
+}

@@ -15,8 +15,9 @@ use crate::alloc::{BlockState, Placement, ReservationKind, SubnetAllocator};
 use crate::capacity::SubnetBudget;
 use crate::plan::{Arrival, Event, EventKind, Scenario, SinglePlacement};
 use crate::plan::{CniConfig, NodeShape, Plan, ReservationType, SubnetId};
-use crate::report::{Basis, Failure as Reported, Finding, Verdict};
+use crate::report::{Basis, Failure as Reported, Finding, PendingReason, Verdict};
 use crate::sim::node::{Ec2Error, Failure, Node, NodeSpec, Targets, TickOut, below};
+use crate::sim::pending::{HeldUp, PendingClock};
 use crate::sim::stats::{PodCounts, SubnetStats};
 use crate::sim::summary::{
     FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SimGroupReport, SimReport,
@@ -91,6 +92,8 @@ struct Group {
     /// Alive nodes per entry of the group's subnet list.
     per_subnet: Vec<u32>,
     pending: u64,
+    /// How long the pending pods have been held up (every node at max pods, or no address for a node).
+    held: PendingClock,
     arrival: Arrival,
     backlog: u32,
     next_retry: u32,
@@ -224,6 +227,7 @@ impl Simulation {
                 nodes: Vec::new(),
                 per_subnet: vec![0; g.subnets().len()],
                 pending: 0,
+                held: PendingClock::default(),
                 arrival: Arrival::Burst,
                 backlog: 0,
                 next_retry: 0,
@@ -343,7 +347,12 @@ impl Simulation {
         self.apply_events(t);
         self.progress_groups(t);
         self.churn(t);
+        // pods the events and drains made pending join the queue; a deploy's deletions leave it, newest first
+        for g in &mut self.groups {
+            g.held.sync(g.pending, false);
+        }
         self.schedule(t);
+        self.track_pending(t);
         self.tick_nodes(t);
         self.observe();
         if t >= self.next_sample {
@@ -809,6 +818,53 @@ impl Simulation {
         self.nodes[id as usize].schedulable(t)
     }
 
+    /// After the scheduler's pass at `t`: the pods it placed leave each group's queue (oldest first), and the
+    /// rest are held up when every live node of the group is at its max pods or nodes could not launch for want
+    /// of an address (`sim/pending.rs`); the first pod held up beyond the wait threshold fails the verdict.
+    fn track_pending(&mut self, t: u32) {
+        let threshold = self.scenario.wait_threshold;
+        for gi in 0..self.groups.len() {
+            let g = &self.groups[gi];
+            // a node with room (a launching one among them) will take them; with no node at all and none asked
+            // for, the scenario chose so (reported as unschedulable at the end)
+            // (only with pods pending: the scan costs the group's nodes)
+            let room = || {
+                g.nodes
+                    .iter()
+                    .any(|&id| self.nodes[id as usize].pods() < self.nodes[id as usize].pod_room)
+            };
+            let why = if g.pending == 0 || (g.nodes.is_empty() && g.backlog == 0) || room() {
+                HeldUp::No
+            } else if g.backlog > 0 {
+                HeldUp::NoNodeAddress
+            } else {
+                HeldUp::MaxPods
+            };
+            let nodes = g.nodes.len() as u32;
+            let g = &mut self.groups[gi];
+            g.held.sync(g.pending, true);
+            let Some(p) = g.held.advance(t, why, threshold) else {
+                continue;
+            };
+            if self.first_failure.is_none() {
+                let plan_g = &self.plan.node_groups()[gi];
+                self.first_failure = Some(Reported::PodsPending {
+                    t,
+                    node_group: plan_g.name().to_string(),
+                    pods: p.pods,
+                    pending_seconds: u32::try_from(p.seconds).unwrap_or(u32::MAX),
+                    threshold_seconds: threshold,
+                    reason: match p.why {
+                        HeldUp::NoNodeAddress => PendingReason::NoNodeAddress,
+                        _ => PendingReason::MaxPods,
+                    },
+                    nodes,
+                    max_pods: self.groups[gi].shape.max_pods,
+                });
+            }
+        }
+    }
+
     /// Pending pods to nodes.
     fn schedule(&mut self, t: u32) {
         for gi in 0..self.groups.len() {
@@ -1104,6 +1160,13 @@ impl Simulation {
             max_wait
         };
         let unscheduled: u64 = self.groups.iter().map(|g| g.pending).sum();
+        let pending_beyond: u64 = self.groups.iter().map(|g| g.held.beyond).sum();
+        let max_pending = self
+            .groups
+            .iter()
+            .map(|g| g.held.max_seconds)
+            .max()
+            .unwrap_or(0);
         let pods = PodWaits {
             placed: self.pods.placed,
             waited,
@@ -1114,13 +1177,15 @@ impl Simulation {
             p99_wait_seconds: pct(0.99),
             still_waiting: still,
             unschedulable_at_end: unscheduled,
+            pending_beyond_threshold: pending_beyond,
+            max_pending_seconds: u32::try_from(max_pending).unwrap_or(u32::MAX),
             replacements: self.pods.replacements,
         };
         // A failed allocation fails the verdict even when every pod got an address: ipamd could not hold the
         // pool its settings ask for, so the next pod, or the next churn, waits (the same line `check` draws by
         // counting the warm pool).
         let failed_allocations = self.first_failure.is_some();
-        let fits = beyond == 0 && unscheduled == 0 && !failed_allocations;
+        let fits = beyond == 0 && unscheduled == 0 && pending_beyond == 0 && !failed_allocations;
         let mut first_failure = self.first_failure.clone();
         if first_failure.is_none() && beyond > 0 {
             first_failure = Some(Reported::PodsStillWaiting {

@@ -69,6 +69,7 @@
 
 mod engine;
 mod node;
+mod pending;
 mod stats;
 mod summary;
 mod wakeups;

@@ -172,6 +172,11 @@ pub struct PodWaits {
     pub still_waiting: u64,
     /// Pods no node could take at the end (max pods or no ready node).
     pub unschedulable_at_end: u64,
+    /// Pods held up unscheduled longer than the threshold: every node they may run on at its max pods, or no
+    /// address for a new node (time waiting for a launching node does not count).
+    pub pending_beyond_threshold: u64,
+    /// The longest such held-up time, seconds (pods still pending at the end count with their time so far).
+    pub max_pending_seconds: u32,
     /// Pod replacements done by `churn` events.
     pub replacements: u64,
 }
