@@ -192,6 +192,201 @@ impl Default for MapOptions {
     }
 }
 
+/// The first and last address of one `other_consumers[].at` entry (`10.0.1.20`, `10.0.1.20-10.0.1.27`,
+/// `10.0.1.48/28`), for entries the plan has validated; `None` for text that is none of those.
+pub(crate) fn at_span(text: &str) -> Option<(u32, u32)> {
+    let t = text.trim();
+    if t.contains('/') {
+        let p: Ipv4Net = t.parse().ok()?;
+        return Some((u32::from(p.network()), u32::from(p.broadcast())));
+    }
+    let (a, b) = t.split_once('-').unwrap_or((t, t));
+    let (a, b): (Ipv4Addr, Ipv4Addr) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    (a <= b).then_some((u32::from(a), u32::from(b)))
+}
+
+/// Who holds a subnet's known addresses (its `other_consumers[].at`), for the tooltips of
+/// [`subnet_map_with_owners`] and `ipplan map --format json`.
+///
+/// # Examples
+///
+/// ```
+/// use ipplan_planner::svg::Owners;
+///
+/// let mut o = Owners::default();
+/// o.push("load-balancer", "10.0.1.18-10.0.1.19");
+/// o.push("eks-node", "10.0.1.32/28");
+/// let block = o.within("10.0.1.16/28".parse()?);
+/// assert_eq!(block.len(), 1);
+/// assert_eq!((block[0].what.as_str(), block[0].addresses), ("load-balancer", 2));
+/// assert_eq!(block[0].at, ["10.0.1.18", "10.0.1.19"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owners {
+    names: Vec<String>,
+    /// (first, last, index into `names`), sorted by first; disjoint in a validated plan.
+    spans: Vec<(u32, u32, usize)>,
+}
+
+/// One owner's addresses inside a range of a subnet.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BlockOwner {
+    /// The consumer's `what`.
+    pub what: String,
+    /// Addresses it holds in the range.
+    pub addresses: u64,
+    /// Where: single addresses, `a-b` runs of three or more, and whole /28 prefixes, lowest first.
+    pub at: Vec<String>,
+}
+
+impl Owners {
+    /// The owners of a plan subnet's `other_consumers[].at` entries.
+    #[must_use]
+    pub fn of(subnet: &crate::plan::SubnetSpec) -> Self {
+        let mut o = Self::default();
+        for c in &subnet.other_consumers {
+            for text in &c.at {
+                o.push(&c.what, text);
+            }
+        }
+        o
+    }
+
+    /// Add one `at` entry held by `what` (an entry that is no address, range or prefix is ignored).
+    pub fn push(&mut self, what: &str, at: &str) {
+        let Some((a, b)) = at_span(at) else {
+            return;
+        };
+        let k = match self.names.iter().position(|n| n == what) {
+            Some(k) => k,
+            None => {
+                self.names.push(what.to_string());
+                self.names.len() - 1
+            }
+        };
+        let i = self.spans.partition_point(|s| s.0 < a);
+        self.spans.insert(i, (a, b, k));
+    }
+
+    /// Whether no address is known.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The owners of the addresses in `range`, in the order of their lowest address there.
+    #[must_use]
+    pub fn within(&self, range: Ipv4Net) -> Vec<BlockOwner> {
+        let (lo, hi) = (u32::from(range.network()), u32::from(range.broadcast()));
+        // spans are disjoint and sorted, so their ends are sorted too
+        let first = self.spans.partition_point(|s| s.1 < lo);
+        let mut out: Vec<(usize, BlockOwner)> = Vec::new();
+        for &(a, b, k) in self.spans[first..].iter().take_while(|s| s.0 <= hi) {
+            let (a, b) = (a.max(lo), b.min(hi));
+            let slot = match out.iter().position(|(n, _)| *n == k) {
+                Some(i) => i,
+                None => {
+                    out.push((
+                        k,
+                        BlockOwner {
+                            what: self.names[k].clone(),
+                            addresses: 0,
+                            at: Vec::new(),
+                        },
+                    ));
+                    out.len() - 1
+                }
+            };
+            let o = &mut out[slot].1;
+            o.addresses += u64::from(b - a) + 1;
+            let whole_block = a % 16 == 0 && b - a == 15;
+            if whole_block {
+                o.at.push(format!("{}/28", Ipv4Addr::from(a)));
+            } else if b - a >= 2 {
+                o.at.push(format!("{}-{}", Ipv4Addr::from(a), Ipv4Addr::from(b)));
+            } else {
+                o.at.extend((a..=b).map(|x| Ipv4Addr::from(x).to_string()));
+            }
+        }
+        out.into_iter().map(|(_, o)| o).collect()
+    }
+}
+
+/// One /28 block's owners ([`Owners::by_block`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OwnedBlock {
+    /// The block.
+    pub block: String,
+    /// Who holds addresses there, in the order of their lowest address.
+    pub owners: Vec<BlockOwner>,
+}
+
+impl Owners {
+    /// The /28 blocks of subnet `cidr` that hold known addresses, lowest first, each with its owners.
+    #[must_use]
+    pub fn by_block(&self, cidr: Ipv4Net) -> Vec<OwnedBlock> {
+        let mut out: Vec<OwnedBlock> = Vec::new();
+        let (lo, hi) = (u32::from(cidr.network()), u32::from(cidr.broadcast()));
+        let len = cidr.prefix_len().max(28);
+        let mut last: Option<u32> = None;
+        for &(a, b, _) in &self.spans {
+            let (a, b) = (a.max(lo), b.min(hi));
+            if a > b {
+                continue;
+            }
+            // every block the span touches, once
+            let mut blk = a & !15;
+            while blk <= b {
+                if last.is_none_or(|l| blk > l) {
+                    if let Ok(net) = Ipv4Net::new(Ipv4Addr::from(blk), len) {
+                        out.push(OwnedBlock {
+                            block: net.to_string(),
+                            owners: self.within(net),
+                        });
+                    }
+                    last = Some(blk);
+                }
+                match blk.checked_add(16) {
+                    Some(n) => blk = n,
+                    None => break,
+                }
+            }
+        }
+        out
+    }
+}
+
+/// At most this many owners, and this many places per owner, in one tooltip.
+const TOOLTIP_OWNERS: usize = 6;
+const TOOLTIP_PLACES: usize = 6;
+
+/// The tooltip lines naming the owners of a block (`per_cell == 1`) or the owners and their address counts of a
+/// downsampled cell, bounded: `+N more`.
+fn owner_lines(owners: &[BlockOwner], block: bool) -> String {
+    let mut s = String::new();
+    for o in owners.iter().take(TOOLTIP_OWNERS) {
+        s.push('\n');
+        if block {
+            let shown: Vec<&str> =
+                o.at.iter()
+                    .take(TOOLTIP_PLACES)
+                    .map(String::as_str)
+                    .collect();
+            let _ = write!(s, "{}: {}", o.what, shown.join(", "));
+            if o.at.len() > TOOLTIP_PLACES {
+                let _ = write!(s, ", +{} more", o.at.len() - TOOLTIP_PLACES);
+            }
+        } else {
+            let _ = write!(s, "{}: {} addresses", o.what, o.addresses);
+        }
+    }
+    if owners.len() > TOOLTIP_OWNERS {
+        let _ = write!(s, "\n+{} more owners", owners.len() - TOOLTIP_OWNERS);
+    }
+    s
+}
+
 /// Escape text for XML (and HTML) character data and attribute values: the five markup characters, and control
 /// characters (which XML 1.0 forbids even escaped) as spaces.
 ///
@@ -318,6 +513,38 @@ pub fn subnet_map(
     title: &str,
     options: &MapOptions,
 ) -> String {
+    subnet_map_with_owners(cidr, states, &Owners::default(), title, options)
+}
+
+/// [`subnet_map`] whose tooltips also name who holds the known addresses of each block ([`Owners`], from
+/// `other_consumers[].at`): one line per owner with its addresses in the block (`load-balancer: 10.0.1.18,
+/// 10.0.1.19`), at most 6 owners and 6 places each (`+N more`); a downsampled cell names its owners with their
+/// address counts.
+///
+/// # Examples
+///
+/// ```
+/// use ipplan_planner::alloc::{Placement, SubnetAllocator};
+/// use ipplan_planner::svg::{MapOptions, Owners, subnet_map_with_owners};
+///
+/// let cidr = "10.0.1.0/24".parse()?;
+/// let mut a = SubnetAllocator::new(cidr, &[], Placement::Lowest)?;
+/// a.assign_explicit("10.0.1.18".parse()?)?;
+/// a.assign_explicit("10.0.1.19".parse()?)?;
+/// let mut owners = Owners::default();
+/// owners.push("load-balancer", "10.0.1.18-10.0.1.19");
+/// let svg = subnet_map_with_owners(cidr, &a.block_states(), &owners, "demo", &MapOptions::default());
+/// assert!(svg.contains("<title>10.0.1.16/28 spoiled: 2 singles\nload-balancer: 10.0.1.18, 10.0.1.19</title>"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn subnet_map_with_owners(
+    cidr: Ipv4Net,
+    states: &[BlockState],
+    owners: &Owners,
+    title: &str,
+    options: &MapOptions,
+) -> String {
     let nblocks = states.len();
     // Blocks per cell: the smallest power of two that keeps the cell count within max_cells.
     let max_cells = options.max_cells.max(1);
@@ -425,10 +652,24 @@ pub fn subnet_map(
         let lo = c * per_cell;
         let hi = (lo + per_cell).min(nblocks);
         let run = &states[lo..hi];
+        let here = |len: usize| {
+            if owners.is_empty() {
+                return Vec::new();
+            }
+            let start = base.wrapping_add((lo as u32).wrapping_mul(16));
+            let bits = 28 - len.trailing_zeros().min(28) as u8;
+            Ipv4Net::new(Ipv4Addr::from(start), bits)
+                .map_or_else(|_| Vec::new(), |n| owners.within(n))
+        };
         let (class, tip, blend) = if per_cell == 1 {
             (
                 MapClass::of(run[0]),
-                format!("{} {}", run_cidr(base, lo, 1), describe(run[0])),
+                format!(
+                    "{} {}{}",
+                    run_cidr(base, lo, 1),
+                    describe(run[0]),
+                    owner_lines(&here(1), true)
+                ),
                 String::new(),
             )
         } else {
@@ -442,7 +683,12 @@ pub fn subnet_map(
                 .collect();
             (
                 best.0,
-                format!("{} {}", run_cidr(base, lo, per_cell), parts.join(", ")),
+                format!(
+                    "{} {}{}",
+                    run_cidr(base, lo, per_cell),
+                    parts.join(", "),
+                    owner_lines(&here(per_cell), false)
+                ),
                 format!(" style=\"fill:{}\"", blend_colour(&n)),
             )
         };

@@ -1,7 +1,8 @@
 //! `ipplan map PLAN --subnet NAME --out map.svg [--at TIME] [--format svg|json]`: run the plan's scenario (or its
 //! peak) and draw one subnet's /28 blocks at the end or at `--at` (`--at 0`: the subnet before any node starts,
 //! as imported). `--format json` prints the block census and fragmentation score instead (see
-//! [`BlockCensus`]). Exit 0 when the output is written, 2 on bad input.
+//! [`BlockCensus`]). Each block's tooltip (and, in the JSON, `owners`) names who holds its known addresses, the
+//! subnet's `other_consumers[].at` ([`Owners`]). Exit 0 when the output is written, 2 on bad input.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use anyhow::{Context as _, bail};
 use ipplan_core::edit_distance;
 use ipplan_planner::Simulation;
 use ipplan_planner::alloc::{Band, BlockCensus};
-use ipplan_planner::svg::{MapOptions, subnet_map};
+use ipplan_planner::svg::{MapOptions, OwnedBlock, Owners, subnet_map_with_owners};
 
 use crate::args::Context;
 use crate::outfile::{is_stdout, not_an_input, svg_only};
@@ -29,8 +30,9 @@ pub struct Args {
     /// The file to write; `-`: stdout (and no summary line). Required for SVG; JSON goes to stdout without it.
     #[arg(long, value_name = "FILE.svg")]
     pub out: Option<PathBuf>,
-    /// `svg`: the picture; `json`: the block counts (free, fragmented, full, reserved, prefix, prefix_reserved)
-    /// and the fragmentation score and band of AWS's subnet-fragmentation tool.
+    /// `svg`: the picture (each block's tooltip names who holds its known addresses, `other_consumers[].at`);
+    /// `json`: the block counts (free, fragmented, full, reserved, prefix, prefix_reserved), the fragmentation
+    /// score and band of AWS's subnet-fragmentation tool, and `owners` of each block holding known addresses.
     #[arg(long, value_enum, default_value_t = MapFormat::Svg)]
     pub format: MapFormat,
     /// Draw the subnet at this time (`90s`, `10m`, `1h30m`, or seconds) instead of at the end.
@@ -64,6 +66,9 @@ struct MapJson<'a> {
     /// `ceil((fragmented + full) / (free + prefix_reserved + fragmented + full) * 100)`; null without candidates.
     score: Option<u8>,
     band: Option<Band>,
+    /// The blocks holding known addresses (`other_consumers[].at`), lowest first, with who holds what there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    owners: Vec<OwnedBlock>,
 }
 
 /// The index of subnet `name`, or an error naming the plan, the flag and the closest name.
@@ -136,6 +141,13 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         .block_states(index)
         .context("the simulation has no such subnet")?;
     let subnet = &plan.subnets()[index];
+    let owners = plan
+        .spec()
+        .subnets
+        .iter()
+        .find(|s| s.name == subnet.name())
+        .map(Owners::of)
+        .unwrap_or_default();
     let title = format!(
         "{}: subnet {} {when}, seed {}",
         file_name(plan.file()),
@@ -143,7 +155,13 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         scenario.seed
     );
     let text = match args.format {
-        MapFormat::Svg => subnet_map(subnet.cidr(), &blocks, &title, &MapOptions::default()),
+        MapFormat::Svg => subnet_map_with_owners(
+            subnet.cidr(),
+            &blocks,
+            &owners,
+            &title,
+            &MapOptions::default(),
+        ),
         MapFormat::Json => {
             let census = BlockCensus::of(&blocks);
             let json = MapJson {
@@ -156,6 +174,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
                 blocks: census,
                 score: census.score(),
                 band: census.band(),
+                owners: owners.by_block(subnet.cidr()),
             };
             let mut text = serde_json::to_string_pretty(&json)?;
             text.push('\n');

@@ -83,6 +83,50 @@ fn todays_vpc_with_reservations_imports_checks_and_maps_as_counted_by_hand() {
     );
     assert_eq!(m["score"], 34);
     assert_eq!(m["band"], "LOW");
+    // who holds what: block 8 (.128-.143) has the instance's primary ENI .130-.133 and the CNI's ENI .140
+    // (enis.json), the only blocks with owners being 0, 1, 4, 6, 8 and 10
+    let blocks: Vec<&str> = m["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["block"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            "10.30.1.0/28",
+            "10.30.1.16/28",
+            "10.30.1.64/28",
+            "10.30.1.96/28",
+            "10.30.1.128/28",
+            "10.30.1.160/28"
+        ]
+    );
+    assert_eq!(
+        m["owners"][4]["owners"],
+        serde_json::json!([
+            {"what": "ec2-instance", "addresses": 4, "at": ["10.30.1.130-10.30.1.133"]},
+            {"what": "eks-node", "addresses": 1, "at": ["10.30.1.140"]}
+        ])
+    );
+    let svg = ok(&[
+        "map",
+        out,
+        "--subnet",
+        "private-a",
+        "--at",
+        "0",
+        "--out",
+        "-",
+    ]);
+    assert!(
+        svg.contains(
+            "<title>10.30.1.128/28 spoiled: 5 singles\nec2-instance: 10.30.1.130-10.30.1.133\neks-node: \
+             10.30.1.140</title>"
+        ),
+        "{svg}"
+    );
+    assert!(svg.contains("<title>10.30.1.160/28 prefix\neks-node: 10.30.1.160/28</title>"));
 }
 
 #[test]

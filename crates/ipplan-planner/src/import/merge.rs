@@ -753,22 +753,7 @@ fn available_check<'a>(
     let aws = [(lo, lo.saturating_add(3).min(hi)), (hi, hi)];
     let mut held: Vec<(u32, u32)> = left_out.copied().collect();
     for (c, _) in consumers {
-        for text in &c.at {
-            let span = match text.split_once('/') {
-                Some(_) => text
-                    .parse::<Ipv4Net>()
-                    .ok()
-                    .map(|p| (u32::from(p.network()), u32::from(p.broadcast()))),
-                None => {
-                    let (a, b) = text.split_once('-').unwrap_or((text, text));
-                    a.parse::<std::net::Ipv4Addr>()
-                        .ok()
-                        .zip(b.parse::<std::net::Ipv4Addr>().ok())
-                        .map(|(a, b)| (u32::from(a), u32::from(b)))
-                }
-            };
-            held.extend(span);
-        }
+        held.extend(c.at.iter().filter_map(|t| crate::svg::at_span(t)));
     }
     let reserved: Vec<(u32, u32)> = reservations
         .iter()
