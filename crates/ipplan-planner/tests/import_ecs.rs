@@ -422,3 +422,245 @@ proptest! {
         }
     }
 }
+
+/// One describe-network-interfaces entry as EC2 lists a Fargate task's ENI (`Description` names the task's
+/// attachment; `RequesterManaged`; no tags: ECS does not tag task ENIs, aws/containers-roadmap#567), or an
+/// interface endpoint's.
+fn eni(n: usize, subnet: &str, addr: &str, endpoint: bool) -> String {
+    let (desc, kind) = if endpoint {
+        (
+            "VPC Endpoint Interface vpce-0aa11bb22cc33dd44",
+            "vpc_endpoint",
+        )
+    } else {
+        (
+            "arn:aws:ecs:eu-west-1:111122223333:attachment/5f1e7d56-0c1a-4c9e-9a3b-6f2d0e1c9b01",
+            "interface",
+        )
+    };
+    format!(
+        r#"{{
+            "AvailabilityZone": "eu-west-1a",
+            "Description": "{desc}",
+            "Groups": [{{ "GroupName": "tasks", "GroupId": "sg-0123456789abcdef0" }}],
+            "InterfaceType": "{kind}",
+            "Ipv6Addresses": [],
+            "MacAddress": "06:00:00:00:{:02x}:{:02x}",
+            "NetworkInterfaceId": "eni-{n:017x}",
+            "OwnerId": "111122223333",
+            "PrivateIpAddress": "{addr}",
+            "PrivateIpAddresses": [{{ "Primary": true, "PrivateIpAddress": "{addr}" }}],
+            "RequesterId": "578734482556",
+            "RequesterManaged": true,
+            "SourceDestCheck": true,
+            "Status": "in-use",
+            "SubnetId": "{subnet}",
+            "TagSet": [],
+            "VpcId": "vpc-0e1"
+        }}"#,
+        n / 256,
+        n % 256
+    )
+}
+
+/// `tasks` task ENIs at 10.60.1.10 onwards in subnet-0a1 (private-a), and two endpoint ENIs at .200 and .201.
+fn enis(tasks: usize) -> String {
+    let mut list: Vec<String> = (0..tasks)
+        .map(|k| eni(k, "subnet-0a1", &format!("10.60.1.{}", 10 + k), false))
+        .collect();
+    list.push(eni(900, "subnet-0a1", "10.60.1.200", true));
+    list.push(eni(901, "subnet-0a1", "10.60.1.201", true));
+    format!("{{ \"NetworkInterfaces\": [{}] }}", list.join(",\n"))
+}
+
+fn run_with_enis(services: Option<&str>, enis: &str) -> Imported {
+    let mut inputs = vec![
+        Input {
+            kind: InputKind::AwsSubnets,
+            file: "subnets.json".into(),
+            text: SUBNETS.into(),
+        },
+        Input {
+            kind: InputKind::AwsEnis,
+            file: "enis.json".into(),
+            text: enis.into(),
+        },
+    ];
+    if let Some(s) = services {
+        inputs.push(Input {
+            kind: InputKind::EcsServices,
+            file: "services.json".into(),
+            text: s.into(),
+        });
+    }
+    import(&inputs, &Overrides::default(), &Catalog::embedded()).unwrap()
+}
+
+fn used_per_subnet(imported: &Imported) -> Vec<u64> {
+    let yaml = imported.to_yaml();
+    let plan = Plan::from_yaml_str(&yaml, "imported.yaml", &Catalog::embedded()).unwrap();
+    let report = ipplan_planner::capacity::check(&plan);
+    report.subnets.iter().map(|s| s.used).collect()
+}
+
+#[test]
+fn ecs_task_enis_are_the_services_tasks_counted_once() {
+    let fargate = "\"launchType\": \"FARGATE\",";
+    // web: 12 tasks in private-a and private-b, maximumPercent 200: peak 24, 12 per subnet; 6 run in each today
+    let text = services(&[service(
+        "web",
+        fargate,
+        12,
+        ", \"maximumPercent\": 200",
+        &ALL[..2],
+    )]);
+    // 6 task ENIs in private-a (10.60.1.10-15) and two endpoint ENIs
+    let alone = run_with_enis(None, &enis(6));
+    let both = run_with_enis(Some(&text), &enis(6));
+    // without the services the 6 task ENIs are other consumers: 6 + 2 in private-a
+    assert_eq!(used_per_subnet(&alone), vec![8, 0, 0]);
+    // with them they are web's tasks: private-a holds max(12 share, 6 held) = 12 of web plus the 2 endpoints,
+    // not 12 + 6 + 2 = 20; private-b web's 12
+    assert_eq!(used_per_subnet(&both), vec![14, 12, 0]);
+    let web = &both.spec.ecs_services[0];
+    assert_eq!(web.at, vec!["10.60.1.10-10.60.1.15".to_string()]);
+    let a = &both.spec.subnets[0];
+    assert_eq!(
+        a.other_consumers
+            .iter()
+            .map(|c| (c.what.as_str(), c.addresses))
+            .collect::<Vec<_>>(),
+        vec![("vpc-endpoint", 2)]
+    );
+    // the written plan says where the positions came from, and why
+    let yaml = both.to_yaml();
+    assert!(
+        yaml.contains(
+            "  at:  # ECS task ENIs in its subnets, given by subnet\n  - 10.60.1.10-10.60.1.15\n"
+        ),
+        "{yaml}"
+    );
+    assert!(
+        both.assumptions.iter().any(|s| s
+            .starts_with("subnet-0a1: its ECS task ENIs are the imported services' tasks")
+            && s.contains("(6 web)")),
+        "{:?}",
+        both.assumptions
+    );
+    // the AvailableIpAddressCount cross-check still counts them: the fixture says 251 available in private-a, but
+    // 251 - 8 held by the listed ENIs leaves 243: a difference of 8, task ENIs included
+    assert!(
+        both.assumptions.iter().any(|s| s.starts_with(
+            "subnet-0a1: describe-subnets counts 251 available addresses, but 256 - 5 reserved - 8 held"
+        )),
+        "{:?}",
+        both.assumptions
+    );
+}
+
+#[test]
+fn task_enis_beyond_the_services_peak_stay_other_consumers() {
+    let fargate = "\"launchType\": \"FARGATE\",";
+    // web: 4 tasks over 2 subnets at maximumPercent 100: peak 4, 2 per subnet, 2 run in each today
+    let text = services(&[service(
+        "web",
+        fargate,
+        4,
+        ", \"maximumPercent\": 100",
+        &ALL[..2],
+    )]);
+    // 5 task ENIs in private-a: web takes 2 (its share), 3 are someone else's tasks
+    let both = run_with_enis(Some(&text), &enis(5));
+    assert_eq!(
+        both.spec.ecs_services[0].at,
+        vec!["10.60.1.10-10.60.1.11".to_string()]
+    );
+    let a = &both.spec.subnets[0];
+    let task = a
+        .other_consumers
+        .iter()
+        .find(|c| c.what == "ecs-task")
+        .unwrap();
+    assert_eq!(
+        (task.addresses, task.at.clone()),
+        (3, vec!["10.60.1.12-10.60.1.14".to_string()])
+    );
+    // private-a: web 2 + 3 other tasks + 2 endpoints = 7; private-b web's 2
+    assert_eq!(used_per_subnet(&both), vec![7, 2, 0]);
+    assert!(
+        both.assumptions.iter().any(|s| s.contains(
+            "subnet-0a1: 3 addresses of ECS task ENIs are more than the imported services' tasks there hold"
+        )),
+        "{:?}",
+        both.assumptions
+    );
+}
+
+#[test]
+fn two_services_share_a_subnets_task_enis_by_todays_tasks_first() {
+    let fargate = "\"launchType\": \"FARGATE\",";
+    // web: 6 tasks over a and b (3 each today, peak 12: 6 each); api: 4 tasks in a only (4 today, peak 8)
+    let text = services(&[
+        service("web", fargate, 6, "", &ALL[..2]),
+        service("api", fargate, 4, "", &ALL[..1]),
+    ]);
+    // 7 task ENIs in private-a: web takes its 3 of today (.10-.12), api its 4 (.13-.16)
+    let both = run_with_enis(Some(&text), &enis(7));
+    assert_eq!(
+        both.spec.ecs_services[0].at,
+        vec!["10.60.1.10-10.60.1.12".to_string()]
+    );
+    assert_eq!(
+        both.spec.ecs_services[1].at,
+        vec!["10.60.1.13-10.60.1.16".to_string()]
+    );
+    // private-a: web max(6, 3) + api max(8, 4) + 2 endpoints = 16; private-b: web 6
+    assert_eq!(used_per_subnet(&both), vec![16, 6, 0]);
+}
+
+#[test]
+fn ecs_at_in_a_plan_is_checked_like_other_consumers_at() {
+    let base = "subnets:\n  - { name: a, az: z1, cidr: 10.0.1.0/24, other_consumers: [{ what: alb, addresses: 2, at: [10.0.1.50-10.0.1.51] }] }\n  - { name: b, az: z2, cidr: 10.0.2.0/24 }\necs_services:\n  - { name: web, tasks: 4, subnets: [a, b], ";
+    let plan = |rest: &str| {
+        Plan::from_yaml_str(
+            &format!("{base}{rest} }}\n"),
+            "p.yaml",
+            &Catalog::embedded(),
+        )
+    };
+    let err = |rest: &str| plan(rest).unwrap_err().to_string();
+    // 4 tasks x 200% = 8, 4 per subnet; 6 run in a today: a holds 6 of web, b 4
+    let p = plan("at: [10.0.1.20-10.0.1.25]").unwrap();
+    let (a, b) = (p.subnets()[0].id(), p.subnets()[1].id());
+    assert_eq!((p.ecs_addresses(a), p.ecs_addresses(b)), (6, 4));
+    assert_eq!(p.subnets()[0].held().singles().count(), 2 + 6);
+    for (rest, want) in [
+        (
+            "at: [10.0.3.5]",
+            "ecs_services[0].at[0]: '10.0.3.5' is in none of the service's subnets (a, b)",
+        ),
+        (
+            "at: [10.0.1.51]",
+            "ecs_services[0].at[0]: '10.0.1.51' overlaps an address subnet 'a' lists in other_consumers[].at",
+        ),
+        (
+            "at: [10.0.1.48/28]",
+            "ecs_services[0].at[0]: '10.0.1.48/28' is a /28 prefix",
+        ),
+        (
+            "at: [10.0.1.2]",
+            "ecs_services[0].at[0]: '10.0.1.2' holds an address AWS reserves",
+        ),
+        (
+            "at: [10.0.2.9, 10.0.2.8-10.0.2.9]",
+            "ecs_services[0].at[1]: overlaps ecs_services[0].at[0]",
+        ),
+        (
+            "network_mode: bridge, at: [10.0.1.9]",
+            "ecs_services[0].at: only awsvpc tasks hold addresses",
+        ),
+    ] {
+        let e = err(rest);
+        assert!(e.contains(want), "{rest}: {e}");
+    }
+}

@@ -262,6 +262,7 @@ fn spec() -> impl Strategy<Value = PlanSpec> {
                         max_percent: Some(150),
                         subnets: vec![s.name.clone()],
                         network_mode: Some(ipplan_planner::plan::EcsNetworkMode::Awsvpc),
+                        at: Vec::new(),
                     })
                     .into_iter()
                     .collect(),

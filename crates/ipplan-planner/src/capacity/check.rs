@@ -462,14 +462,15 @@ fn breakdowns(plan: &Plan, calcs: &[GroupCalc], k: &[u64], weight: Option<u32>) 
         b.control_plane = plan.control_plane_addresses(s.id());
     }
     for e in plan.ecs_services() {
-        let per = weight.map_or_else(
-            || e.addresses_per_subnet(),
-            |w| e.addresses_per_subnet_at_weight(w),
-        );
-        if per == 0 {
-            continue;
-        }
         for s in &e.subnets {
+            // at full size a subnet holds the service's share, or its tasks there today (`at`) when more
+            let per = weight.map_or_else(
+                || e.addresses_in(*s),
+                |w| e.addresses_per_subnet_at_weight(w),
+            );
+            if per == 0 {
+                continue;
+            }
             *out[s.index()]
                 .other_consumers
                 .entry(format!("ecs:{}", e.name))

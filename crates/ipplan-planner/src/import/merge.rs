@@ -96,7 +96,6 @@ pub(crate) struct FEcsService {
     pub cluster: Option<String>,
     pub tasks: (u32, Source),
     /// Tasks running today (the deployments' `runningCount`s).
-    #[allow(dead_code)] // read by the ECS task ENI attribution
     pub running: u64,
     pub max_percent: (u32, Source),
     pub subnets: Vec<SubnetRef>,
@@ -329,6 +328,25 @@ pub(crate) fn merge(
         }
     }
 
+    // the ECS services' subnets, first: their task ENIs in --aws-enis are their tasks, counted once
+    let ecs_all: Vec<&FEcsService> = fragments.iter().flat_map(|f| &f.ecs).collect();
+    let mut ecs_subnets: Vec<Vec<usize>> = Vec::with_capacity(ecs_all.len());
+    for e in &ecs_all {
+        let mut ids: Vec<usize> = Vec::new();
+        for r in &e.subnets {
+            for i in resolve(r, &e.subnets_source, "subnet")? {
+                if !ids.contains(&i) {
+                    ids.push(i);
+                }
+            }
+        }
+        ecs_subnets.push(ids);
+    }
+    // per service, the task ENI addresses given to it; per subnet, how many
+    let mut ecs_at: Vec<Vec<std::net::Ipv4Addr>> = vec![Vec::new(); ecs_all.len()];
+    let mut ecs_at_source: Vec<Option<Source>> = vec![None; ecs_all.len()];
+    let mut ecs_spans: Vec<Vec<(u32, u32)>> = vec![Vec::new(); subnets.len()];
+
     let mut consumers: Vec<Vec<(ConsumerSpec, Source)>> = vec![Vec::new(); subnets.len()];
     for f in &fragments {
         for c in &f.consumers {
@@ -362,7 +380,47 @@ pub(crate) fn merge(
                     return Err(outside(format!("prefix {p}"), k));
                 }
             }
-            let singles: Vec<std::net::Ipv4Addr> = c.singles.iter().map(|x| x.0).collect();
+            let mut singles: Vec<std::net::Ipv4Addr> = c.singles.iter().map(|x| x.0).collect();
+            if c.what == "ecs-task" && !ecs_all.is_empty() {
+                let here: Vec<usize> = (0..ecs_all.len())
+                    .filter(|&k| ecs_subnets[k].contains(&i))
+                    .collect();
+                let given = attribute_task_enis(&ecs_all, &ecs_subnets, &here, &mut singles);
+                let subnet = &subnets[i].subnet.source.address;
+                let mut parts = Vec::new();
+                for (&k, addrs) in here.iter().zip(given) {
+                    if addrs.is_empty() {
+                        continue;
+                    }
+                    parts.push(format!("{} {}", addrs.len(), ecs_all[k].name));
+                    ecs_spans[i].extend(addrs.iter().map(|&a| (u32::from(a), u32::from(a))));
+                    ecs_at[k].extend(addrs);
+                    ecs_at_source[k].get_or_insert_with(|| {
+                        Source::new(
+                            &c.source.file,
+                            "ECS task ENIs in its subnets, given by subnet",
+                        )
+                    });
+                }
+                if !parts.is_empty() {
+                    assumptions.push(format!(
+                        "{subnet}: its ECS task ENIs are the imported services' tasks, counted once and held where \
+                         they are ({}); an ENI names its task's attachment, not its service, so they are given to \
+                         the services of the subnet, each up to its tasks there today, then up to its deployment \
+                         peak",
+                        parts.join(", ")
+                    ));
+                }
+                if !singles.is_empty() || !c.prefixes.is_empty() {
+                    assumptions.push(format!(
+                        "{subnet}: {} addresses of ECS task ENIs are more than the imported services' tasks there \
+                         hold: kept as other consumers (pass their services with --ecs-services)",
+                        singles.len() + 16 * c.prefixes.len()
+                    ));
+                } else {
+                    continue;
+                }
+            }
             let mut at = crate::import::aws_enis::ranges(&singles);
             at.extend(c.prefixes.iter().map(|x| x.0.to_string()));
             if c.what == "eks-node" {
@@ -393,7 +451,8 @@ pub(crate) fn merge(
                 let left_out = fragments
                     .iter()
                     .filter_map(|g| g.excluded.get(id))
-                    .flatten();
+                    .flatten()
+                    .chain(&ecs_spans[i]);
                 let check = available_check(cidr, &consumers[i], left_out, &reservations[i]);
                 if check.expected != *available {
                     let in_reservations = if check.reserved == 0 {
@@ -637,16 +696,9 @@ pub(crate) fn merge(
 
     // ECS services: their subnets by id among every input's subnets
     let mut ecs_names: BTreeSet<String> = BTreeSet::new();
-    for f in &fragments {
-        for e in &f.ecs {
-            let mut ids: Vec<usize> = Vec::new();
-            for r in &e.subnets {
-                for i in resolve(r, &e.subnets_source, "subnet")? {
-                    if !ids.contains(&i) {
-                        ids.push(i);
-                    }
-                }
-            }
+    {
+        for (n, e) in ecs_all.iter().enumerate() {
+            let ids = &ecs_subnets[n];
             let mut name = e.name.clone();
             if ecs_names.contains(&name) {
                 let base = e
@@ -672,12 +724,18 @@ pub(crate) fn merge(
             provenance.insert(at("max_percent"), e.max_percent.1.clone());
             provenance.insert(at("subnets"), e.subnets_source.clone());
             provenance.insert(at("network_mode"), e.network_mode.1.clone());
+            let mut held = std::mem::take(&mut ecs_at[n]);
+            held.sort_unstable();
+            if let Some(src) = ecs_at_source[n].take() {
+                provenance.insert(at("at"), src);
+            }
             spec.ecs_services.push(EcsServiceSpec {
                 name,
                 tasks: e.tasks.0,
                 max_percent: Some(e.max_percent.0),
                 subnets: ids.iter().map(|&i| names[i].clone()).collect(),
                 network_mode: Some(e.network_mode.0),
+                at: crate::import::aws_enis::ranges(&held),
             });
         }
     }
@@ -826,4 +884,39 @@ fn show_term(t: &Term) -> String {
             .collect::<Vec<_>>()
             .join(" and "),
     }
+}
+
+/// Give a subnet's ECS task ENI addresses (`singles`, sorted) to the services `here` (indexes into `services`)
+/// that run tasks in it: first each up to its tasks there today (`ceil(running / subnets)`), then each up to its
+/// deployment peak there (`ceil(floor(tasks * max_percent / 100) / subnets)`). Returns each service's addresses;
+/// what no service takes stays in `singles`.
+fn attribute_task_enis(
+    services: &[&FEcsService],
+    subnets: &[Vec<usize>],
+    here: &[usize],
+    singles: &mut Vec<std::net::Ipv4Addr>,
+) -> Vec<Vec<std::net::Ipv4Addr>> {
+    let mut given: Vec<Vec<std::net::Ipv4Addr>> = vec![Vec::new(); here.len()];
+    let n = |k: usize| subnets[k].len().max(1) as u64;
+    let today = |k: usize| services[k].running.div_ceil(n(k));
+    let peak = |k: usize| {
+        let e = services[k];
+        let tasks = u64::from(e.tasks.0);
+        (tasks * u64::from(e.max_percent.0) / 100)
+            .max(tasks)
+            .div_ceil(n(k))
+    };
+    let mut rest = std::mem::take(singles).into_iter();
+    for limit in [&today as &dyn Fn(usize) -> u64, &peak] {
+        for (g, &k) in given.iter_mut().zip(here) {
+            while (g.len() as u64) < limit(k) {
+                match rest.next() {
+                    Some(a) => g.push(a),
+                    None => break,
+                }
+            }
+        }
+    }
+    singles.extend(rest);
+    given
 }

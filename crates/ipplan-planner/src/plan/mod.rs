@@ -141,6 +141,8 @@ pub struct EcsService {
     pub subnets: Vec<SubnetId>,
     /// Its network mode.
     pub network_mode: EcsNetworkMode,
+    /// Addresses its tasks hold today in each of its subnets (`at`), in the order of `subnets`.
+    pub held: Vec<u64>,
 }
 
 impl EcsService {
@@ -175,10 +177,21 @@ impl EcsService {
         let peak = (tasks * u64::from(self.max_percent) / 100).max(tasks);
         peak.div_ceil(self.subnets.len() as u64)
     }
+    /// Addresses the service's tasks hold in subnet `id` at peak: its share
+    /// ([`addresses_per_subnet`](Self::addresses_per_subnet)), or more when more of its tasks run there today
+    /// (`at`); 0 outside its subnets.
+    #[must_use]
+    pub fn addresses_in(&self, id: SubnetId) -> u64 {
+        self.subnets.iter().position(|&s| s == id).map_or(0, |k| {
+            self.addresses_per_subnet()
+                .max(self.held.get(k).copied().unwrap_or(0))
+        })
+    }
 }
 
-/// Addresses and /28 prefixes the subnet's other consumers hold today (`other_consumers[].at`): inside the
-/// subnet, none AWS-reserved or in an explicit reservation, no two overlapping, prefixes not in an edge block.
+/// Addresses and /28 prefixes the subnet's other consumers (`other_consumers[].at`) and its ECS services' tasks
+/// (`ecs_services[].at`) hold today: inside the subnet, none AWS-reserved or in an explicit reservation, no two
+/// overlapping, prefixes not in an edge block.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Held {
     /// Single addresses as inclusive ranges, sorted, disjoint.
@@ -266,8 +279,9 @@ impl Subnet {
     pub fn other_consumer_addresses(&self) -> u64 {
         self.other_consumers.iter().map(|c| c.addresses).sum()
     }
-    /// What its other consumers hold at known places (`other_consumers[].at`); part of
-    /// [`other_consumer_addresses`](Self::other_consumer_addresses).
+    /// What its other consumers and its ECS services' tasks hold at known places (`other_consumers[].at`,
+    /// `ecs_services[].at`); part of [`other_consumer_addresses`](Self::other_consumer_addresses) and
+    /// [`Plan::ecs_addresses`].
     #[must_use]
     pub const fn held(&self) -> &Held {
         &self.held
@@ -754,11 +768,7 @@ impl Plan {
     /// Addresses the ECS services' tasks hold in subnet `id` at their deployment peak.
     #[must_use]
     pub fn ecs_addresses(&self, id: SubnetId) -> u64 {
-        self.ecs_services
-            .iter()
-            .filter(|e| e.subnets.contains(&id))
-            .map(EcsService::addresses_per_subnet)
-            .sum()
+        self.ecs_services.iter().map(|e| e.addresses_in(id)).sum()
     }
 
     /// Whether the plan has a `simulate:` section.

@@ -28,8 +28,14 @@ pub(crate) mod keys {
         "migration",
     ];
     pub(crate) const MIGRATION: &[&str] = &["overlap", "weights"];
-    pub(crate) const ECS_SERVICE: &[&str] =
-        &["name", "tasks", "max_percent", "subnets", "network_mode"];
+    pub(crate) const ECS_SERVICE: &[&str] = &[
+        "name",
+        "tasks",
+        "max_percent",
+        "subnets",
+        "network_mode",
+        "at",
+    ];
     pub(crate) const VPC: &[&str] = &["cidrs"];
     pub(crate) const CNI: &[&str] = &[
         "mode",
@@ -259,6 +265,11 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
                             })
                     })
                     .transpose()?,
+                at: o
+                    .get("at")
+                    .map(|n| names(&n))
+                    .transpose()?
+                    .unwrap_or_default(),
             });
         }
     }

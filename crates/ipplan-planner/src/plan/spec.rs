@@ -106,6 +106,12 @@ pub struct EcsServiceSpec {
     /// `awsvpc` (default), `bridge` or `host`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_mode: Option<EcsNetworkMode>,
+    /// Where its tasks run today: addresses (`10.0.1.20`) and inclusive ranges (`10.0.1.20-10.0.1.27`) in its
+    /// subnets (`describe-network-interfaces`' task ENIs). Held from the start and counted as the service's own
+    /// addresses there, not on top of them: a subnet holds `max(share, held there)` of the service's addresses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(default)]
+    pub at: Vec<String>,
 }
 
 /// `vpc:`.

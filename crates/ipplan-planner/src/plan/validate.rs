@@ -270,6 +270,7 @@ fn ecs_services(
             network_mode: e
                 .network_mode
                 .unwrap_or(crate::plan::EcsNetworkMode::Awsvpc),
+            held: Vec::new(),
         });
     }
     Ok(out)
@@ -335,6 +336,131 @@ fn migration(
         ));
     }
     Ok((overlap, m.weights.clone()))
+}
+
+/// Each service's `at` (where its tasks run today), checked as `other_consumers[].at` is (inside one of its
+/// subnets, not AWS-reserved, not in an explicit reservation, overlapping nothing held), counted per subnet and
+/// added to the subnets' held addresses.
+fn ecs_held(
+    cx: &Ctx<'_>,
+    spec: &PlanSpec,
+    services: &mut [crate::plan::EcsService],
+    subnets: &mut [crate::plan::Subnet],
+) -> Result<(), PlanError> {
+    // (start, end, path) per subnet, for the overlap check among the services
+    let mut spans: Vec<Vec<(u32, u32, String)>> = vec![Vec::new(); subnets.len()];
+    for (i, (e, es)) in services.iter_mut().zip(&spec.ecs_services).enumerate() {
+        e.held = vec![0; e.subnets.len()];
+        if es.at.is_empty() {
+            continue;
+        }
+        if e.network_mode != crate::plan::EcsNetworkMode::Awsvpc {
+            return Err(cx.err(
+                format!("ecs_services[{i}].at"),
+                "only awsvpc tasks hold addresses of their own: leave at out, or set network_mode: awsvpc",
+            ));
+        }
+        for (j, text) in es.at.iter().enumerate() {
+            let path = format!("ecs_services[{i}].at[{j}]");
+            let (a, b) = match at_entry(text).map_err(|m| cx.err(path.clone(), m))? {
+                AtEntry::Range(a, b) => (u32::from(a), u32::from(b)),
+                AtEntry::Prefix(_) => {
+                    return Err(cx.err(
+                        path,
+                        format!(
+                            "'{text}' is a /28 prefix: an ECS task holds one address; write its addresses or a range"
+                        ),
+                    ));
+                }
+            };
+            let Some(k) = e.subnets.iter().position(|s| {
+                let c = subnets[s.index()].cidr;
+                u32::from(c.network()) <= a && b <= u32::from(c.broadcast())
+            }) else {
+                let names: Vec<&str> = e
+                    .subnets
+                    .iter()
+                    .map(|s| subnets[s.index()].name.as_str())
+                    .collect();
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "'{text}' is in none of the service's subnets ({}): give addresses of its own subnets",
+                        names.join(", ")
+                    ),
+                ));
+            };
+            let s = &subnets[e.subnets[k].index()];
+            let (lo, hi) = (u32::from(s.cidr.network()), u32::from(s.cidr.broadcast()));
+            if a <= lo + 3 || b == hi {
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "'{text}' holds an address AWS reserves ({} to {} and {}): leave those out",
+                        Ipv4Addr::from(lo),
+                        Ipv4Addr::from(lo + 3),
+                        Ipv4Addr::from(hi)
+                    ),
+                ));
+            }
+            if let Some(r) = s.reservations.iter().find(|r| {
+                r.kind == ReservationType::Explicit
+                    && u32::from(r.cidr.network()) <= b
+                    && a <= u32::from(r.cidr.broadcast())
+            }) {
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "'{text}' reaches into the explicit reservation {}, whose addresses are already out of the budget: leave it out of at",
+                        r.cidr
+                    ),
+                ));
+            }
+            // the other consumers' held addresses: sorted, disjoint
+            let singles = &s.held.singles;
+            let n = singles.partition_point(|r| u32::from(r.1) < a);
+            let prefixes = &s.held.prefixes;
+            let m = prefixes.partition_point(|p| u32::from(p.broadcast()) < a);
+            if singles.get(n).is_some_and(|r| u32::from(r.0) <= b)
+                || prefixes.get(m).is_some_and(|p| u32::from(p.network()) <= b)
+            {
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "'{text}' overlaps an address subnet '{}' lists in other_consumers[].at: each address is held once",
+                        s.name
+                    ),
+                ));
+            }
+            e.held[k] += u64::from(b - a) + 1;
+            spans[e.subnets[k].index()].push((a, b, path));
+        }
+    }
+    for (s, mut list) in subnets.iter_mut().zip(spans) {
+        if list.is_empty() {
+            continue;
+        }
+        list.sort_by_key(|x| (x.0, x.1));
+        for w in list.windows(2) {
+            if w[1].0 <= w[0].1 {
+                let (first, second) = if w[0].2 < w[1].2 {
+                    (&w[0], &w[1])
+                } else {
+                    (&w[1], &w[0])
+                };
+                return Err(cx.err(
+                    second.2.clone(),
+                    format!("overlaps {}: each address is held once", first.2),
+                ));
+            }
+        }
+        s.held.singles.extend(
+            list.iter()
+                .map(|&(a, b, _)| (Ipv4Addr::from(a), Ipv4Addr::from(b))),
+        );
+        s.held.singles.sort_unstable();
+    }
+    Ok(())
 }
 
 /// One `other_consumers[].at` entry: `10.0.1.20`, `10.0.1.20-10.0.1.27` or `10.0.1.48/28`.
@@ -551,7 +677,7 @@ pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan
     let mut warnings = Vec::new();
     let vpc_cidrs = vpc(&cx, &spec, &mut warnings)?;
     let cni = cni(&cx, &spec, &mut warnings)?;
-    let subnets = subnets(&cx, &spec, &vpc_cidrs, &cni, &mut warnings)?;
+    let mut subnets = subnets(&cx, &spec, &vpc_cidrs, &cni, &mut warnings)?;
     let index: HashMap<&str, SubnetId> = subnets.iter().map(|s| (s.name.as_str(), s.id)).collect();
     let names: Vec<&str> = subnets.iter().map(|s| s.name.as_str()).collect();
     let resolve = |path: String, name: &str| -> Result<SubnetId, PlanError> {
@@ -587,7 +713,8 @@ pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan
             control_plane_share[s.index()] = cp.addresses_per_subnet();
         }
     }
-    let ecs_services = ecs_services(&cx, &spec, &resolve)?;
+    let mut ecs_services = ecs_services(&cx, &spec, &resolve)?;
+    ecs_held(&cx, &spec, &mut ecs_services, &mut subnets)?;
     let (overlap, shift_weights) = migration(
         &cx,
         &spec,
