@@ -179,3 +179,46 @@ fn waiting_for_a_launching_node_does_not_count() {
     );
     assert!(r.fits(), "{:?}", r.verdict);
 }
+
+fn events_plan(simulate: &str) -> Result<Plan, String> {
+    Plan::from_yaml_str(
+        &format!(
+            "subnets: [{{ name: a, az: z, cidr: 10.0.0.0/22 }}]
+node_groups: [{{ name: g, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 5 }}]
+simulate:
+{simulate}"
+        ),
+        "plan.yaml",
+        &Catalog::embedded(),
+    )
+    .map_err(|e| e.to_string())
+}
+
+#[test]
+fn events_past_the_end_are_errors_and_the_end_is_never_before_the_last_event() {
+    // an event after `duration`, a churn running past it, a duration below one tick: each one error line
+    assert_eq!(
+        events_plan("  duration: 10m\n  events: [{ at: 11m, scale: { node_group: g, nodes: 3 } }]\n").unwrap_err(),
+        "plan.yaml: simulate.events[0].at: event at 660s is after the end of the simulation (600s): move it or raise simulate.duration"
+    );
+    assert_eq!(
+        events_plan("  duration: 10m\n  events: [{ at: 1m, churn: { node_group: g, per_minute: 6, until: 20m } }]\n")
+            .unwrap_err(),
+        "plan.yaml: simulate.events[0].churn.until: until 1200s is after the end of the simulation (600s): the churn would be cut short; lower it or raise simulate.duration"
+    );
+    assert_eq!(
+        events_plan("  duration: 2s\n  tick: 5s\n").unwrap_err(),
+        "plan.yaml: simulate.duration: duration 2s is shorter than one tick (5s): nothing would be simulated; give at least 5s"
+    );
+    // an event at the very end, off the 5 s tick grid (62 s): it is played at the first tick at or after it,
+    // 65 s, and the run ends there, not at 62 s without it: the group reaches 4 nodes
+    let p = events_plan(
+        "  duration: 62s\n  events:\n    - { at: 0s, scale: { node_group: g, nodes: 2 } }\n    - { at: 62s, scale: { node_group: g, nodes: 4 } }\n",
+    )
+    .unwrap();
+    assert_eq!(p.scenario().end(), 62);
+    let r = ipplan_planner::simulate(&p, &p.scenario());
+    assert_eq!((r.node_groups[0].peak_nodes, r.duration_seconds), (4, 65));
+    // a churn ending exactly at the end is accepted
+    assert!(events_plan("  duration: 10m\n  events: [{ at: 1m, churn: { node_group: g, per_minute: 6, until: 10m } }]\n").is_ok());
+}

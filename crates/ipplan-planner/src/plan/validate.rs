@@ -1659,6 +1659,17 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
                         ),
                     ));
                 }
+                if let (Some(u), Some(d)) = (until, s.duration)
+                    && *u > d
+                {
+                    return Err(cx.err(
+                        at_path("churn.until"),
+                        format!(
+                            "until {u}s is after the end of the simulation ({d}s): the churn would be cut short; \
+                             lower it or raise simulate.duration"
+                        ),
+                    ));
+                }
                 if until.is_none() && s.duration.is_none() {
                     return Err(cx.err(
                         format!("simulate.events[{i}]"),
