@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use ipplan_planner::report::{Failure, FindingKind};
 use ipplan_planner::{Report, SimReport, TrialsReport};
 
 use crate::output::{Align, Paint, Table, paint};
@@ -268,7 +269,14 @@ fn dur(s: u32) -> String {
 
 /// The human summary: verdict, per subnet, per node group, pod waits, first failure.
 pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
-    writeln!(out, "{}: {}", r.plan, verdict(r.fits()))?;
+    // a run that fails only on ipamd's warm pool says so beside the verdict, not only under the pods line
+    let why = match r.verdict.first_failure.as_ref().map(|f| &f.kind) {
+        Some(FindingKind::Failure(Failure::WarmPoolNotHeld { .. })) => {
+            " (ipamd could not hold its warm pool; no pod affected yet)"
+        }
+        _ => "",
+    };
+    writeln!(out, "{}: {}{why}", r.plan, verdict(r.fits()))?;
     writeln!(out, "basis: {}", r.verdict.basis.description())?;
     writeln!(
         out,

@@ -23,7 +23,11 @@
 //!   `free_addresses`, `free_prefix_blocks`), `pod-waited` (`t`, `node_group`, `wait_seconds`,
 //!   `threshold_seconds`), `pods-pending` (`t`, `node_group`, `pods`, `pending_seconds`, `threshold_seconds`,
 //!   `reason`: `max-pods` or `no-node-address`, `nodes`, `max_pods`), `pods-still-waiting` (`t`, `pods`,
-//!   `threshold_seconds`), `pods-unschedulable` (`t`, `pods`).
+//!   `threshold_seconds`), `pods-unschedulable` (`t`, `pods`), and, when every failed allocation was ipamd
+//!   growing a pool and no pod was held up, `warm-pool-not-held` (`t`, `subnet`, `cidr`, `node_group`, `error`,
+//!   `failed_allocations`, `threshold_seconds`, `free_addresses` and `free_prefix_blocks` at the end,
+//!   `new_node_addresses`, `new_node_prefixes`, `next_error`: the EC2 error a new node's start would get, or
+//!   `null`).
 //! - The same input gives byte-identical output.
 
 use std::fmt;
@@ -227,6 +231,36 @@ pub enum Failure {
         /// The threshold.
         threshold_seconds: u32,
     },
+    /// Simulated: every failed allocation was ipamd growing a node's pool (its warm targets), and no pod waited
+    /// beyond the threshold or went without a node: the pool the settings ask for does not fit, and the next
+    /// scale-up meets the subnet as it ends.
+    WarmPoolNotHeld {
+        /// Seconds from the start of the first failure.
+        t: u32,
+        /// The subnet of the first failure.
+        subnet: String,
+        /// Its CIDR.
+        cidr: Ipv4Net,
+        /// The node group whose node asked.
+        node_group: String,
+        /// The first failure's EC2 error code.
+        error: String,
+        /// ipamd's failed allocations in all subnets.
+        failed_allocations: u64,
+        /// The wait threshold no pod passed.
+        threshold_seconds: u32,
+        /// Free single-eligible addresses in the subnet at the end.
+        free_addresses: u64,
+        /// Wholly free /28 blocks that could take a prefix at the end.
+        free_prefix_blocks: u64,
+        /// Single addresses a new node of the group takes in this subnet when it starts (its primary and ENI
+        /// primaries, its first secondary IPs).
+        new_node_addresses: u64,
+        /// /28 prefixes a new node of the group takes in this subnet when it starts.
+        new_node_prefixes: u64,
+        /// The EC2 error the next node's start would get here, or `None` when its start-up pool still fits.
+        next_error: Option<String>,
+    },
     /// Simulated: pods pending (not on any node) longer than the threshold because every node they may run on
     /// is at its max pods, or because no node could launch for want of an address. Time waiting for a node that
     /// is still launching does not count.
@@ -291,6 +325,7 @@ impl Failure {
                 subnet_subject(subnet, *cidr)
             }
             Self::AllocationFailed { subnet, cidr, .. }
+            | Self::WarmPoolNotHeld { subnet, cidr, .. }
             | Self::Ipv6Prefixes { subnet, cidr, .. } => subnet_subject(subnet, *cidr),
             Self::PodsWithoutAddress { node_group, .. }
             | Self::PodWaited { node_group, .. }
@@ -403,6 +438,40 @@ impl fmt::Display for Failure {
                 f,
                 "t={t}s: {pods} pods waiting beyond {threshold_seconds}s for an address at the end"
             ),
+            Self::WarmPoolNotHeld {
+                t,
+                node_group,
+                error,
+                failed_allocations,
+                threshold_seconds,
+                free_addresses,
+                free_prefix_blocks,
+                new_node_addresses,
+                new_node_prefixes,
+                next_error,
+                ..
+            } => {
+                write!(
+                    f,
+                    "ipamd could not hold its warm pool: {failed_allocations} failed allocations (the first \
+                     t={t}s, {error} for node group '{node_group}'); no pod waited beyond {threshold_seconds}s or \
+                     went without a node. The next scale-up "
+                )?;
+                let prefixes = if *new_node_prefixes > 0 {
+                    format!(" and {new_node_prefixes} /28 prefixes")
+                } else {
+                    String::new()
+                };
+                match next_error {
+                    Some(e) => write!(f, "would hit {e}: ")?,
+                    None => write!(f, "still starts: ")?,
+                }
+                write!(
+                    f,
+                    "a new '{node_group}' node takes {new_node_addresses} addresses{prefixes} here at start and \
+                     the subnet ends with {free_addresses} free addresses and {free_prefix_blocks} free /28 blocks"
+                )
+            }
             Self::PodsPending {
                 t,
                 pods,

@@ -198,7 +198,10 @@ simulate:
 fn events_past_the_end_are_errors_and_the_end_is_never_before_the_last_event() {
     // an event after `duration`, a churn running past it, a duration below one tick: each one error line
     assert_eq!(
-        events_plan("  duration: 10m\n  events: [{ at: 11m, scale: { node_group: g, nodes: 3 } }]\n").unwrap_err(),
+        events_plan(
+            "  duration: 10m\n  events: [{ at: 11m, scale: { node_group: g, nodes: 3 } }]\n"
+        )
+        .unwrap_err(),
         "plan.yaml: simulate.events[0].at: event at 660s is after the end of the simulation (600s): move it or raise simulate.duration"
     );
     assert_eq!(
@@ -221,4 +224,69 @@ fn events_past_the_end_are_errors_and_the_end_is_never_before_the_last_event() {
     assert_eq!((r.node_groups[0].peak_nodes, r.duration_seconds), (4, 65));
     // a churn ending exactly at the end is accepted
     assert!(events_plan("  duration: 10m\n  events: [{ at: 1m, churn: { node_group: g, per_minute: 6, until: 10m } }]\n").is_ok());
+}
+
+#[test]
+fn a_run_failing_only_on_the_warm_pool_says_so_and_what_the_next_scale_up_hits() {
+    // one m5.large (S = 9) with 5 pods in a /27 (32 - 5 = 27 addresses) where a consumer holds 10: 17 free.
+    // The node takes its primary (16 left) and ipamd fills the primary ENI's 9 secondary IPs at start (7 left;
+    // pkg/ipamd/ipamd.go increaseDatastorePool). When the first pod lands (60 s, the node ready) 8 are free, fewer
+    // than WARM_ENI_TARGET=1's 9: ipamd creates an ENI, which needs its primary and all 9 secondary IPs (10) of
+    // the 7 left (awsutils.go AllocENI + AllocIPAddresses): InsufficientFreeAddressesInSubnet at t = 60 s, and
+    // again after each back-off. Every pod still gets an address at once (9 >= 5): no pod is affected.
+    let p = plan(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/27, other_consumers: [{ what: lb, addresses: 10 }] }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 5 }]
+simulate: { duration: 10m }
+",
+    );
+    let r = ipplan_planner::simulate(&p, &p.scenario());
+    assert_eq!(
+        (r.pods.placed, r.pods.waited, r.pods.unschedulable_at_end),
+        (5, 0, 0)
+    );
+    assert!(!r.fits());
+    let failed = r.subnets[0].failed_allocations;
+    assert_eq!(failed.insufficient_cidr_blocks, 0);
+    assert!(failed.insufficient_free_addresses_in_subnet >= 1);
+    let first = r.verdict.first_failure.as_ref().unwrap();
+    assert_eq!(first.subject, "subnet 'a' (10.0.0.0/27)");
+    match &first.kind {
+        ipplan_planner::report::FindingKind::Failure(
+            ipplan_planner::report::Failure::WarmPoolNotHeld {
+                t,
+                error,
+                failed_allocations,
+                free_addresses,
+                free_prefix_blocks,
+                new_node_addresses,
+                new_node_prefixes,
+                next_error,
+                ..
+            },
+        ) => {
+            assert_eq!(
+                (*t, error.as_str()),
+                (60, "InsufficientFreeAddressesInSubnet")
+            );
+            assert_eq!(*failed_allocations, failed.total());
+            // at the end: 27 - 10 - 1 - 9 = 7 free; a /27's two /28 blocks are both edge blocks: none for a prefix
+            assert_eq!((*free_addresses, *free_prefix_blocks), (7, 0));
+            // a new node takes its primary and the 9 secondary IPs of its primary ENI at start: 10 > 7
+            assert_eq!((*new_node_addresses, *new_node_prefixes), (10, 0));
+            assert_eq!(
+                next_error.as_deref(),
+                Some("InsufficientFreeAddressesInSubnet")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        first.message.starts_with("ipamd could not hold its warm pool: ")
+            && first.message.contains("The next scale-up would hit InsufficientFreeAddressesInSubnet: a new 'g' node takes 10 addresses here at start and the subnet ends with 7 free addresses and 0 free /28 blocks"),
+        "{}",
+        first.message
+    );
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["first_failure"]["kind"], "warm-pool-not-held");
 }

@@ -21,7 +21,7 @@ use crate::sim::pending::{HeldUp, PendingClock};
 use crate::sim::stats::{PodCounts, SubnetStats};
 use crate::sim::summary::{
     FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SimGroupReport, SimReport,
-    SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4,
+    SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4, warm_pool_only,
 };
 use crate::sim::wakeups::{NEVER, NodeSet, Wakeups};
 
@@ -125,6 +125,9 @@ pub struct Simulation {
     stats: Vec<SubnetStats>,
     pods: PodCounts,
     first_failure: Option<Reported>,
+    /// Failed allocations that were ipamd's own (growing a node's pool), and the first of them.
+    pool_failures: u64,
+    first_pool_failure: Option<FailureEvent>,
     timeline: Vec<TimelineRow>,
     out: TickOut,
     /// Each live node's next wake-up: which nodes are due at which tick.
@@ -256,6 +259,8 @@ impl Simulation {
             stats,
             pods: PodCounts::new(),
             first_failure: None,
+            pool_failures: 0,
+            first_pool_failure: None,
             timeline: Vec::new(),
             out: TickOut::default(),
             wakeups: Wakeups::new(),
@@ -1063,7 +1068,21 @@ impl Simulation {
             }
             if let Some(Failure { subnet, error }) = out.failure {
                 let name = self.plan.node_groups()[gi].name().to_string();
-                self.record_failure(t, subnet as usize, failure_kind(error), &name);
+                let subnet = subnet as usize;
+                if self.first_pool_failure.is_none() {
+                    let a = &self.allocs[subnet];
+                    self.first_pool_failure = Some(FailureEvent {
+                        t,
+                        subnet,
+                        subnet_name: self.plan.subnets()[subnet].name().to_string(),
+                        node_group: name.clone(),
+                        kind: failure_kind(error),
+                        free_addresses: a.free_addresses(),
+                        free_prefix_blocks: a.free_blocks(),
+                    });
+                }
+                self.pool_failures += 1;
+                self.record_failure(t, subnet, failure_kind(error), &name);
             }
         }
         self.visit_ids = visit;
@@ -1187,6 +1206,22 @@ impl Simulation {
         let failed_allocations = self.first_failure.is_some();
         let fits = beyond == 0 && unscheduled == 0 && pending_beyond == 0 && !failed_allocations;
         let mut first_failure = self.first_failure.clone();
+        // every failed allocation was ipamd growing a pool and no pod was held up by it: say exactly that
+        let all_failures: u64 = self.stats.iter().map(|s| s.failures.total()).sum();
+        if let Some(first) = &self.first_pool_failure
+            && all_failures == self.pool_failures
+            && beyond == 0
+            && unscheduled == 0
+            && pending_beyond == 0
+        {
+            first_failure = Some(warm_pool_only(
+                &self.plan,
+                first,
+                self.pool_failures,
+                &self.allocs[first.subnet],
+                threshold,
+            ));
+        }
         if first_failure.is_none() && beyond > 0 {
             first_failure = Some(Reported::PodsStillWaiting {
                 t,

@@ -11,7 +11,9 @@ use std::fmt::Write as _;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
-use crate::report::Verdict;
+use crate::alloc::SubnetAllocator;
+use crate::plan::{NodeLoad, Plan, SubnetDemand, pool_of};
+use crate::report::{Failure, Verdict};
 
 /// The version of the simulation report's wire format.
 pub const SIM_SCHEMA_VERSION: u32 = crate::report::REPORT_SCHEMA_VERSION;
@@ -358,4 +360,61 @@ pub struct TrialOutcome {
     pub max_wait_seconds: u32,
     /// Failed allocations over all subnets.
     pub failed_allocations: u64,
+}
+
+/// The verdict's reason when every failed allocation was ipamd growing a node's pool (`first` the first of
+/// `failures`) and no pod waited beyond `threshold` or went without a node: what the next scale-up meets in
+/// the subnet as it ends (`end`), a new node of the same group taking its start-up pool there (the closed form
+/// with no pod, [`crate::capacity::node_pool`]).
+pub(crate) fn warm_pool_only(
+    plan: &Plan,
+    first: &FailureEvent,
+    failures: u64,
+    end: &SubnetAllocator,
+    threshold: u32,
+) -> Failure {
+    let subnet = &plan.subnets()[first.subnet];
+    let mut need = SubnetDemand::default();
+    if let Some(g) = plan
+        .node_groups()
+        .iter()
+        .find(|g| g.name() == first.node_group)
+    {
+        let load = NodeLoad {
+            pods: 0,
+            branch_pods: 0,
+            host_network_pods: g.host_network_pods(),
+            max_pods: g.max_pods(),
+        };
+        let pool = pool_of(g.shape(), plan.cni(), &load);
+        let id = subnet.id();
+        if g.subnets().contains(&id) {
+            need += pool.node_subnet;
+        }
+        if g.subnets().iter().any(|&s| plan.eni_subnet_for(s) == id) {
+            need += pool.pod_subnet;
+        }
+    }
+    let (free, blocks) = (end.free_addresses(), end.free_blocks());
+    let next_error = if need.prefixes > blocks {
+        Some(FailureKind::InsufficientCidrBlocks)
+    } else if need.addresses() > free {
+        Some(FailureKind::InsufficientFreeAddressesInSubnet)
+    } else {
+        None
+    };
+    Failure::WarmPoolNotHeld {
+        t: first.t,
+        subnet: subnet.name().to_string(),
+        cidr: subnet.cidr(),
+        node_group: first.node_group.clone(),
+        error: first.kind.as_str().to_string(),
+        failed_allocations: failures,
+        threshold_seconds: threshold,
+        free_addresses: free,
+        free_prefix_blocks: blocks,
+        new_node_addresses: need.singles,
+        new_node_prefixes: need.prefixes,
+        next_error: next_error.map(|e| e.as_str().to_string()),
+    }
 }
