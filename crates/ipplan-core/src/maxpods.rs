@@ -38,6 +38,9 @@ pub struct CniVersion {
 impl CniVersion {
     /// The first release with prefix delegation.
     pub const PREFIX_DELEGATION: Self = Self::new(1, 9, 0);
+    /// The first release with subnet discovery (`ENABLE_SUBNET_DISCOVERY`, on by default; aws/amazon-vpc-cni-k8s
+    /// PR #2714, release notes of v1.18.0).
+    pub const SUBNET_DISCOVERY: Self = Self::new(1, 18, 0);
     /// The release the embedded data was cross-checked against.
     pub const LATEST_KNOWN: Self = Self::new(1, 23, 1);
 

@@ -18,6 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             role: None,
             reservations: vec![],
             other_consumers: vec![],
+            tags: Default::default(),
         })
     };
     let spec = PlanSpec {

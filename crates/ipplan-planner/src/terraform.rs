@@ -270,6 +270,7 @@ pub fn terraform_spec(q: &BTreeMap<String, String>) -> Result<PlanSpec, PlanErro
                 })
                 .into_iter()
                 .collect(),
+            tags: std::collections::BTreeMap::new(),
         })
         .collect();
     let names: Vec<String> = subnets.iter().map(|s| s.name.clone()).collect();
@@ -282,6 +283,7 @@ pub fn terraform_spec(q: &BTreeMap<String, String>) -> Result<PlanSpec, PlanErro
             role: Some(SubnetRole::Pods),
             reservations: Vec::new(),
             other_consumers: Vec::new(),
+            tags: std::collections::BTreeMap::new(),
         });
     }
     let mode = match value(q, "mode") {
@@ -313,6 +315,7 @@ pub fn terraform_spec(q: &BTreeMap<String, String>) -> Result<PlanSpec, PlanErro
         max_eni: number(q, "max_eni")?,
         pod_security_groups: boolean(q, "pod_security_groups")?,
         ip_family: None,
+        subnet_discovery: None,
     };
     let max_pods = match value(q, "max_pods") {
         None => None,

@@ -216,6 +216,7 @@ fn the_new_fields_round_trip_through_the_writer() {
             role: None,
             reservations: vec![],
             other_consumers: vec![],
+            tags: Default::default(),
         }],
         node_groups: vec![NodeGroupSpec {
             name: "pool".into(),

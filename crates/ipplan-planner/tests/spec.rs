@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use ipplan_core::{AddressMode, Catalog, CniVersion};
 use ipplan_planner::plan::{
-    Arrival, CniSpec, ConsumerSpec, ControlPlaneSpec, EventSpec, EventSpecKind, MaxPodsSpec,
-    NodeGroupSpec, PodAddressOrder, ReservationSpec, ReservationType, ScenarioSpec,
+    Arrival, CniSpec, ConsumerSpec, ControlPlaneSpec, EventSpec, EventSpecKind, Launch,
+    MaxPodsSpec, NodeGroupSpec, PodAddressOrder, ReservationSpec, ReservationType, ScenarioSpec,
     SinglePlacement, SubnetRole, SubnetSpec, VpcSpec,
 };
 use ipplan_planner::{Plan, PlanSpec, check, terraform_plan};
@@ -36,8 +36,14 @@ fn subnet(i: usize) -> impl Strategy<Value = SubnetSpec> {
             &[ReservationType::Prefix, ReservationType::Explicit][..],
         )),
         proptest::collection::vec((name(), 0u64..40), 0..3),
+        proptest::collection::btree_map(
+            proptest::sample::select(&["kubernetes.io/role/cni", "Name", "team"][..]),
+            // (not "0": a node subnet tagged so is an error of its own)
+            proptest::sample::select(&["1", "a b", "", "0123"][..]),
+            0..3,
+        ),
     )
-        .prop_map(move |(n, az, len, role, res, consumers)| {
+        .prop_map(move |(n, az, len, role, res, consumers, tags)| {
             // each subnet in its own /16 of 10.0.0.0/8: never overlapping
             let cidr = format!("10.{i}.0.0/{len}").parse().unwrap();
             let reservations = match res {
@@ -64,6 +70,10 @@ fn subnet(i: usize) -> impl Strategy<Value = SubnetSpec> {
                         at: Vec::new(),
                     })
                     .collect(),
+                tags: tags
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
             }
         })
 }
@@ -83,19 +93,25 @@ fn cni() -> impl Strategy<Value = CniSpec> {
         proptest::option::of(0u32..30),
         proptest::option::of(0u32..3),
         proptest::option::of(1u32..5),
+        proptest::option::of(any::<bool>()),
     )
-        .prop_map(|(mode, version, we, wi, mi, wp, max_eni)| CniSpec {
-            mode,
-            custom_networking: None,
-            version,
-            warm_eni_target: we,
-            warm_ip_target: wi,
-            minimum_ip_target: mi,
-            warm_prefix_target: wp,
-            max_eni,
-            pod_security_groups: None,
-            ip_family: None,
-        })
+        .prop_map(
+            |(mode, version, we, wi, mi, wp, max_eni, discovery)| CniSpec {
+                mode,
+                custom_networking: None,
+                version,
+                warm_eni_target: we,
+                warm_ip_target: wi,
+                minimum_ip_target: mi,
+                warm_prefix_target: wp,
+                max_eni,
+                pod_security_groups: None,
+                ip_family: None,
+                // (asked for with a CNI before 1.18.0 is an error of its own)
+                subnet_discovery: discovery
+                    .filter(|&d| !d || version.is_none_or(|v| v >= CniVersion::new(1, 18, 0))),
+            },
+        )
 }
 
 fn group(i: usize, subnets: Vec<String>) -> impl Strategy<Value = NodeGroupSpec> {
@@ -112,20 +128,26 @@ fn group(i: usize, subnets: Vec<String>) -> impl Strategy<Value = NodeGroupSpec>
             (1u32..120).prop_map(MaxPodsSpec::Fixed)
         ]),
         proptest::option::of(0u32..4),
+        proptest::option::of(proptest::sample::select(
+            &[Launch::Balanced, Launch::Karpenter][..],
+        )),
     )
         .prop_map(
-            move |(n, ty, subnets, nodes, surge, per_node, pods, max_pods, host)| NodeGroupSpec {
-                name: format!("{n}{i}"),
-                instance_type: ty.to_string(),
-                subnets,
-                nodes,
-                surge,
-                pods_per_node: per_node.then_some(pods),
-                pods: (!per_node).then_some(pods),
-                max_pods,
-                host_network_pods: host,
-                branch_pods_per_node: None,
-                ..NodeGroupSpec::default()
+            move |(n, ty, subnets, nodes, surge, per_node, pods, max_pods, host, launch)| {
+                NodeGroupSpec {
+                    name: format!("{n}{i}"),
+                    instance_type: ty.to_string(),
+                    subnets,
+                    nodes,
+                    surge,
+                    pods_per_node: per_node.then_some(pods),
+                    pods: (!per_node).then_some(pods),
+                    max_pods,
+                    host_network_pods: host,
+                    branch_pods_per_node: None,
+                    launch,
+                    ..NodeGroupSpec::default()
+                }
             },
         )
 }

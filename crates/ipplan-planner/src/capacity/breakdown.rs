@@ -56,6 +56,32 @@ impl Breakdown {
         self.add_pod_side(pool, nodes);
     }
 
+    /// Add what `nodes` nodes of `pool` keep in their own subnet when subnet discovery may move their secondary
+    /// ENIs: their own addresses, the primary ENI's slots (pods packed from the primary ENI on), the trunk and
+    /// branch ENIs.
+    pub(crate) fn add_fixed_part(&mut self, pool: &NodePool, nodes: u64) {
+        let u: u64 = if pool.mode == ipplan_core::AddressMode::Prefix {
+            16
+        } else {
+            1
+        };
+        let in_use = u64::from(pool.pod_addresses.saturating_sub(pool.warm_addresses));
+        let first = u * u64::from(pool.slots_per_eni.first().copied().unwrap_or(0));
+        let pods = in_use.min(first);
+        self.node_primaries += nodes;
+        self.pods += nodes * pods;
+        self.warm_pool += nodes * (first - pods);
+        self.trunk_enis += nodes * u64::from(pool.trunk);
+        self.branch_enis += nodes * u64::from(pool.branch_pods);
+    }
+
+    /// Add the secondary ENIs subnet discovery put here.
+    pub(crate) fn add_moved(&mut self, m: &crate::capacity::discovery::Moved) {
+        self.eni_primaries += m.enis;
+        self.pods += m.pods;
+        self.warm_pool += m.warm;
+    }
+
     /// Everything but the node's own address: the other ENIs' primaries, the pool, the trunk and branch ENIs.
     fn add_pod_side(&mut self, pool: &NodePool, nodes: u64) {
         let in_use = u64::from(pool.pod_addresses.saturating_sub(pool.warm_addresses));

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::capacity::breakdown::Breakdown;
 use crate::capacity::budget::{FitFailure, PrefixFit, SubnetBudget};
+use crate::capacity::discovery;
 use crate::plan::SubnetDemand;
 use crate::plan::{
     MaxPodsSpec, NodeGroup, NodeShape, Overlap, Plan, PodsSpec, SubnetId, SubnetRole,
@@ -281,6 +282,19 @@ impl GroupCalc {
     }
 }
 
+impl GroupCalc {
+    /// Of `k` nodes in one subnet, each pool with its count ([`GroupCalc::kinds`]): full, then one pod fewer.
+    fn pool_kinds(&self, k: u64) -> Vec<(&NodePool, u64)> {
+        let (heavy, light) = self.kinds(k);
+        vec![(&self.pool, heavy), (&self.light, light)]
+    }
+}
+
+/// Each group's nodes in each of its subnets, `k[g]` of them, as `(pool, count)`.
+fn all_kinds<'a>(calcs: &'a [GroupCalc], k: &[u64]) -> Vec<Vec<(&'a NodePool, u64)>> {
+    calcs.iter().zip(k).map(|(c, &k)| c.pool_kinds(k)).collect()
+}
+
 fn group_calc(plan: &Plan, g: &NodeGroup) -> GroupCalc {
     let max_pods = g.max_pods();
     let pods_per_node = g.pods_per_node();
@@ -353,6 +367,9 @@ struct Phase {
     budgets: Vec<SubnetBudget>,
     /// Per subnet: what the nodes take.
     demand: Vec<SubnetDemand>,
+    /// Per group whose ENIs subnet discovery spreads, per subnet: the secondary ENIs it put there (empty for
+    /// the other groups).
+    moved: Vec<Vec<discovery::Moved>>,
 }
 
 /// Nodes in each of a group's `subnets` subnets at a step with `weight` percent of the traffic on EKS, the group
@@ -439,13 +456,74 @@ fn max_nodes_per_subnet(phases: &[Phase], c: &GroupCalc, units: &Units, gi: usiz
     lo
 }
 
+/// [`max_nodes_per_subnet`] for a group whose ENIs subnet discovery spreads: the largest `k` with which every
+/// subnet its nodes and their ENIs may use still fits in every phase, every ENI placed again for each `k` tried.
+fn max_nodes_spread(plan: &Plan, phases: &[Phase], calcs: &[GroupCalc], gi: usize, n: u64) -> u64 {
+    let g = &plan.node_groups()[gi];
+    let mut touched: Vec<usize> = g
+        .subnets()
+        .iter()
+        .flat_map(|&s| plan.discovery_subnets(s).into_iter().chain([s]))
+        .map(|s| s.index())
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let fits_with = |k: u64| {
+        phases.iter().all(|ph| {
+            let mut with = ph.k.clone();
+            with[gi] = nodes_per_subnet_at(k * n, n, ph.weight);
+            let (demand, _) = discovery::subnet_demand(plan, &ph.budgets, &all_kinds(calcs, &with));
+            touched.iter().all(|&s| ph.budgets[s].fit(demand[s]).fits)
+        })
+    };
+    if !fits_with(0) {
+        return 0;
+    }
+    // every node takes at least one address in its own subnet
+    let mut hi = touched
+        .iter()
+        .map(|&s| plan.subnets()[s].cidr())
+        .map(|c| 1u64 << (32 - u32::from(c.prefix_len())))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut lo = 0u64;
+    while lo + 1 < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fits_with(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 /// Where the addresses of each subnet go in one phase (`k` nodes per subnet of each group; ECS at full size, or at
 /// the step with `weight` percent on EKS); its parts add up to the phase's `used`.
-fn breakdowns(plan: &Plan, calcs: &[GroupCalc], k: &[u64], weight: Option<u32>) -> Vec<Breakdown> {
+fn breakdowns(
+    plan: &Plan,
+    calcs: &[GroupCalc],
+    k: &[u64],
+    moved: &[Vec<discovery::Moved>],
+    weight: Option<u32>,
+) -> Vec<Breakdown> {
     let mut out = vec![Breakdown::default(); plan.subnets().len()];
     let custom = plan.cni().custom_networking;
-    for ((g, c), &k) in plan.node_groups().iter().zip(calcs).zip(k) {
+    for (gi, ((g, c), &k)) in plan.node_groups().iter().zip(calcs).zip(k).enumerate() {
         let (heavy, light) = c.kinds(k);
+        if !moved[gi].is_empty() {
+            // subnet discovery: the fixed part in the node's subnet, each secondary ENI where it went
+            for &s in g.subnets() {
+                for (pool, k) in [(&c.pool, heavy), (&c.light, light)] {
+                    out[s.index()].add_fixed_part(pool, k);
+                }
+            }
+            for (b, m) in out.iter_mut().zip(&moved[gi]) {
+                b.add_moved(m);
+            }
+            continue;
+        }
         for &s in g.subnets() {
             for (pool, k) in [(&c.pool, heavy), (&c.light, light)] {
                 out[s.index()].add_node_subnet(pool, k, custom);
@@ -481,32 +559,30 @@ fn breakdowns(plan: &Plan, calcs: &[GroupCalc], k: &[u64], weight: Option<u32>) 
 }
 
 /// The phases `check` judges: the parallel run, or each step of `overlap: shift`.
-fn phases(plan: &Plan, calcs: &[GroupCalc], units: &[Units]) -> Vec<Phase> {
-    let demand_of = |k: &[u64]| {
-        let mut demand = vec![SubnetDemand::default(); plan.subnets().len()];
-        for (((full, light), c), &k) in units.iter().zip(calcs).zip(k) {
-            for (s, d) in c.share(k, full, light) {
-                demand[s] += d;
-            }
-        }
-        demand
+fn phases(plan: &Plan, calcs: &[GroupCalc]) -> Vec<Phase> {
+    // without subnet discovery (or with nothing to discover) each group's `share` of its `units`
+    let demand_of = |k: &[u64], budgets: &[SubnetBudget]| {
+        discovery::subnet_demand(plan, budgets, &all_kinds(calcs, k))
     };
     if plan.overlap() == Overlap::Full {
         let k: Vec<u64> = calcs.iter().map(|c| c.nodes).collect();
+        let budgets: Vec<SubnetBudget> = plan
+            .subnets()
+            .iter()
+            .map(|s| SubnetBudget::of(plan, s.id()))
+            .collect();
+        let (demand, moved) = demand_of(&k, &budgets);
         return vec![Phase {
             weight: 100,
-            demand: demand_of(&k),
+            demand,
+            moved,
             k,
             ecs: plan
                 .subnets()
                 .iter()
                 .map(|s| plan.ecs_addresses(s.id()))
                 .collect(),
-            budgets: plan
-                .subnets()
-                .iter()
-                .map(|s| SubnetBudget::of(plan, s.id()))
-                .collect(),
+            budgets,
         }];
     }
     plan.shift_weights()
@@ -526,14 +602,16 @@ fn phases(plan: &Plan, calcs: &[GroupCalc], units: &[Units]) -> Vec<Phase> {
                     ecs[s.index()] += per;
                 }
             }
-            let budgets = plan
+            let budgets: Vec<SubnetBudget> = plan
                 .subnets()
                 .iter()
                 .map(|s| budget_with_ecs(plan, s.id(), ecs[s.id().index()]))
                 .collect();
+            let (demand, moved) = demand_of(&k, &budgets);
             Phase {
                 weight: w,
-                demand: demand_of(&k),
+                demand,
+                moved,
                 k,
                 ecs,
                 budgets,
@@ -709,7 +787,7 @@ pub fn check(plan: &Plan) -> Report {
         .map(|(g, c)| (placements(plan, g, &c.pool), placements(plan, g, &c.light)))
         .collect();
     // the parallel run, or each step of the traffic shift; each subnet is judged on its worst
-    let phases = phases(plan, &calcs, &units);
+    let phases = phases(plan, &calcs);
     let worst: Vec<usize> = (0..plan.subnets().len())
         .map(|i| {
             worst_phase(phases.iter().map(|ph| {
@@ -722,7 +800,7 @@ pub fn check(plan: &Plan) -> Report {
     let mut breakdown_of: Vec<Option<Breakdown>> = vec![None; plan.subnets().len()];
     for (p, ph) in phases.iter().enumerate() {
         if worst.contains(&p) {
-            let all = breakdowns(plan, &calcs, &ph.k, shift.then_some(ph.weight));
+            let all = breakdowns(plan, &calcs, &ph.k, &ph.moved, shift.then_some(ph.weight));
             for (i, b) in all.into_iter().enumerate() {
                 if worst[i] == p {
                     breakdown_of[i] = Some(b);
@@ -732,13 +810,14 @@ pub fn check(plan: &Plan) -> Report {
     }
     // the nodes' addresses in the parallel run, for the migration view's phases alone
     let full_nodes: Vec<u64> = {
-        let mut d = vec![0u64; plan.subnets().len()];
-        for ((full, light), c) in units.iter().zip(&calcs) {
-            for (s, x) in c.share(c.nodes, full, light) {
-                d[s] += x.addresses();
-            }
-        }
-        d
+        let k: Vec<u64> = calcs.iter().map(|c| c.nodes).collect();
+        let budgets: Vec<SubnetBudget> = plan
+            .subnets()
+            .iter()
+            .map(|s| SubnetBudget::of(plan, s.id()))
+            .collect();
+        let (demand, _) = discovery::subnet_demand(plan, &budgets, &all_kinds(&calcs, &k));
+        demand.iter().map(|d| d.addresses()).collect()
     };
 
     // IPv6: each node takes one /80 of its subnet's /64
@@ -878,7 +957,11 @@ pub fn check(plan: &Plan) -> Report {
         let full = u64::from(g.full_nodes());
         nau += per_node_nau(&pool) * full
             + per_node_nau(&c.light) * (u64::from(g.peak_nodes()) - full);
-        let k = max_nodes_per_subnet(&phases, c, &units[gi], gi, g.subnets().len() as u64);
+        let k = if discovery::spreads(plan, g) {
+            max_nodes_spread(plan, &phases, &calcs, gi, g.subnets().len() as u64)
+        } else {
+            max_nodes_per_subnet(&phases, c, &units[gi], gi, g.subnets().len() as u64)
+        };
         let max_nodes = k.saturating_mul(g.subnets().len() as u64);
         // a group of one type has no members to compare: its figures are above, once
         let (worst, best) = if g.is_mixed() {

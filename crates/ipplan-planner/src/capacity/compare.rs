@@ -211,6 +211,7 @@ pub fn apply_layout(plan: &Plan, layout: Layout) -> Result<Plan, PlanError> {
                     role: Some(SubnetRole::Pods),
                     reservations: Vec::new(),
                     other_consumers: Vec::new(),
+                    tags: std::collections::BTreeMap::new(),
                 });
             }
             spec.cni

@@ -7,6 +7,7 @@ pub(crate) mod breakdown;
 pub(crate) mod budget;
 pub(crate) mod check;
 pub(crate) mod compare;
+pub(crate) mod discovery;
 
 pub use advise::{Advice, AdviseOptions, Candidate, CandidateKind, advise};
 pub use breakdown::Breakdown;

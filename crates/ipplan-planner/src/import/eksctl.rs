@@ -430,6 +430,7 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
                 nodes_fix: "set maxSize".to_string(),
                 max_pods: Some(max_pods),
                 pods_per_core: None,
+                launch: None,
                 source,
             });
         }

@@ -22,7 +22,7 @@ use serde_yaml::Value;
 
 use crate::import::merge::{FGroup, Fragment, SubnetRef, Term};
 use crate::import::{ImportError, Input, Source, without_position};
-use crate::plan::MaxPodsSpec;
+use crate::plan::{Launch, MaxPodsSpec};
 
 const OPERATORS: &[&str] = &["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"];
 const EVALUATED: &[&str] = &[
@@ -473,6 +473,7 @@ fn pool(
         nodes_fix: "set spec.limits.cpu".to_string(),
         max_pods: Some(max_pods),
         pods_per_core,
+        launch: Some((Launch::Karpenter, source.field("(a Karpenter NodePool)"))),
         source,
     })
 }

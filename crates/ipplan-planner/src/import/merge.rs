@@ -13,7 +13,7 @@ use ipnet::Ipv4Net;
 
 use crate::import::{ImportError, Imported, InputKind, Source, natural_cmp};
 use crate::plan::{
-    CniSpec, ConsumerSpec, ControlPlaneSpec, EcsNetworkMode, EcsServiceSpec, MaxPodsSpec,
+    CniSpec, ConsumerSpec, ControlPlaneSpec, EcsNetworkMode, EcsServiceSpec, Launch, MaxPodsSpec,
     NodeGroupSpec, PlanSpec, ReservationSpec, ReservationType, SubnetSpec, VpcSpec,
 };
 
@@ -135,6 +135,8 @@ pub(crate) struct FGroup {
     pub nodes_fix: String,
     pub max_pods: Option<(MaxPodsSpec, Source)>,
     pub pods_per_core: Option<(u32, Source)>,
+    /// `launch: karpenter` for a Karpenter NodePool (its nodes take the zone's freest subnet).
+    pub launch: Option<(Launch, Source)>,
 }
 
 /// What one importer read from one file.
@@ -517,6 +519,7 @@ pub(crate) fn merge(
             role: None,
             reservations: reservations[i].iter().map(|(r, _)| *r).collect(),
             other_consumers: consumers[i].iter().map(|(c, _)| c.clone()).collect(),
+            tags: m.subnet.tags.clone(),
         });
     }
 
@@ -643,6 +646,10 @@ pub(crate) fn merge(
             if let Some((p, src)) = &g.pods_per_core {
                 ng.pods_per_core = Some(*p);
                 provenance.insert(at("pods_per_core"), src.clone());
+            }
+            if let Some((l, src)) = &g.launch {
+                ng.launch = Some(*l);
+                provenance.insert(at("launch"), src.clone());
             }
             if let Some(&p) = overrides.pods.get(&name) {
                 ng.pods = Some(p);

@@ -648,6 +648,7 @@ fn node_group(d: &Doc<'_>, r: &Res<'_>) -> Result<FGroup, ImportError> {
             Source::new(file, "EKS managed node group: max pods as EKS sets it"),
         )),
         pods_per_core: None,
+        launch: None,
         source,
     })
 }

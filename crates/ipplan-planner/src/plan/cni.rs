@@ -36,6 +36,9 @@ pub struct CniConfig {
     pub pod_security_groups: bool,
     /// The cluster's IP family: in IPv6 pods take addresses from a /80 prefix, not from the IPv4 subnet.
     pub ip_family: IpFamily,
+    /// `ENABLE_SUBNET_DISCOVERY` as written (default true); whether the CNI acts on it is
+    /// [`CniConfig::discovers_subnets`].
+    pub subnet_discovery: bool,
 }
 
 impl Default for CniConfig {
@@ -51,6 +54,7 @@ impl Default for CniConfig {
             max_eni: None,
             pod_security_groups: false,
             ip_family: IpFamily::Ipv4,
+            subnet_discovery: true,
         }
     }
 }
@@ -61,6 +65,31 @@ impl CniConfig {
     #[must_use]
     pub fn ip_targets(&self) -> bool {
         self.warm_ip_target.unwrap_or(0) > 0 || self.minimum_ip_target.unwrap_or(0) > 0
+    }
+
+    /// Whether a new ENI may go to another subnet of the node's AZ (subnet discovery): `ENABLE_SUBNET_DISCOVERY`
+    /// on, a CNI of 1.18.0 or later (where the setting first exists), no custom networking (which takes
+    /// precedence: the ENIConfig names the subnet) and IPv4 (aws/amazon-vpc-cni-k8s `pkg/awsutils/awsutils.go`
+    /// `createENI` takes the discovery path only when `useSubnetDiscovery && !v6Enabled` and custom networking is
+    /// off).
+    ///
+    /// ```
+    /// use ipplan_core::CniVersion;
+    /// use ipplan_planner::plan::CniConfig;
+    /// assert!(CniConfig::default().discovers_subnets());
+    /// let old = CniConfig { version: Some(CniVersion::new(1, 17, 1)), ..CniConfig::default() };
+    /// assert!(!old.discovers_subnets());
+    /// let custom = CniConfig { custom_networking: true, ..CniConfig::default() };
+    /// assert!(!custom.discovers_subnets());
+    /// ```
+    #[must_use]
+    pub fn discovers_subnets(&self) -> bool {
+        self.subnet_discovery
+            && !self.custom_networking
+            && self.ip_family == IpFamily::Ipv4
+            && self
+                .version
+                .is_none_or(|v| v >= CniVersion::SUBNET_DISCOVERY)
     }
 
     /// The mode the CNI actually runs on `instance`: prefix delegation needs CNI >= 1.9.0 and a Nitro or

@@ -68,6 +68,7 @@ use serde::Serialize;
 
 pub use cni::{CniConfig, NodeShape, PrefixFallback};
 pub use demand::SubnetDemand;
+
 pub use pool::{NodeLoad, NodePool, PoolFinding, node_pool, pool_of};
 pub use scenario::{
     Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
@@ -81,7 +82,7 @@ pub use spec::{
 };
 pub use validate::PlanWarning;
 pub use vocabulary::{
-    GroupId, IpFamily, MaxPodsSpec, PodsSpec, ReservationType, SubnetId, SubnetRole,
+    GroupId, IpFamily, Launch, MaxPodsSpec, PodsSpec, ReservationType, SubnetId, SubnetRole,
 };
 
 use crate::error::PlanError;
@@ -231,9 +232,63 @@ pub struct Subnet {
     reservations: Vec<Reservation>,
     other_consumers: Vec<Consumer>,
     held: Held,
+    cni_tag: CniTag,
+}
+
+/// Subnet discovery's candidates, kept per AZ: a node subnet's list is its AZ's tagged subnets with itself put in
+/// place (unless tagged `0`). Empty when the CNI does not discover subnets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Discovery {
+    /// Per AZ (first-seen order), its subnets tagged to be included, in plan order.
+    included: Vec<Vec<SubnetId>>,
+    /// Per subnet: its AZ's index, and whether it is a candidate for its own nodes (untagged).
+    of: Vec<(usize, bool)>,
+}
+
+/// What a subnet's `kubernetes.io/role/cni` tag says to subnet discovery (aws/amazon-vpc-cni-k8s
+/// `pkg/awsutils/awsutils.go`: `subnetDiscoveryTagKey`, `subnetDiscoveryTagValueExcluded = "0"`,
+/// `isSubnetValidForENICreation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CniTag {
+    /// No such tag: the node's own subnet still takes new ENIs, another subnet does not.
+    Untagged,
+    /// The tag with any value but `0` (`1` as the docs write it): new ENIs of nodes in the AZ may go here.
+    Included,
+    /// The tag with value `0`: no new ENI goes here, not even of nodes in this subnet.
+    Excluded,
+}
+
+impl CniTag {
+    /// The tag key subnet discovery reads.
+    pub const KEY: &'static str = "kubernetes.io/role/cni";
+
+    /// What `tags` say.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use ipplan_planner::plan::CniTag;
+    /// let tags = |v: &str| BTreeMap::from([(CniTag::KEY.to_string(), v.to_string())]);
+    /// assert_eq!(CniTag::of(&tags("1")), CniTag::Included);
+    /// assert_eq!(CniTag::of(&tags("0")), CniTag::Excluded);
+    /// assert_eq!(CniTag::of(&BTreeMap::new()), CniTag::Untagged);
+    /// ```
+    #[must_use]
+    pub fn of(tags: &std::collections::BTreeMap<String, String>) -> Self {
+        match tags.get(Self::KEY).map(String::as_str) {
+            None => Self::Untagged,
+            Some("0") => Self::Excluded,
+            Some(_) => Self::Included,
+        }
+    }
 }
 
 impl Subnet {
+    /// What its `kubernetes.io/role/cni` tag says to subnet discovery.
+    #[must_use]
+    pub const fn cni_tag(&self) -> CniTag {
+        self.cni_tag
+    }
     /// Its IPv6 block (a /64), when the plan gives one.
     #[must_use]
     pub const fn ipv6_cidr(&self) -> Option<ipnet::Ipv6Net> {
@@ -396,9 +451,15 @@ pub struct NodeGroup {
     pods_per_core: Option<u32>,
     host_network_pods: u32,
     branch_pods_per_node: u32,
+    launch: Launch,
 }
 
 impl NodeGroup {
+    /// How its new nodes pick their subnet.
+    #[must_use]
+    pub const fn launch(&self) -> Launch {
+        self.launch
+    }
     /// Its id.
     #[must_use]
     pub const fn id(&self) -> GroupId {
@@ -584,6 +645,8 @@ pub struct Plan {
     scenario: Option<Scenario>,
     /// Per subnet: its ENIConfig subnet under custom networking.
     pod_subnet: Vec<Option<SubnetId>>,
+    /// Subnet discovery's candidates (empty when discovery is off).
+    discovery: Discovery,
     /// Per subnet: addresses kept for the control plane.
     control_plane_share: Vec<u64>,
     ecs_services: Vec<EcsService>,
@@ -601,7 +664,7 @@ impl Plan {
     /// let spec = PlanSpec {
     ///     subnets: vec![SubnetSpec {
     ///         name: "a".into(), az: "us-east-1a".into(), cidr: "10.0.0.0/24".parse().unwrap(),
-    ///         ipv6_cidr: None, role: None, reservations: vec![], other_consumers: vec![],
+    ///         ipv6_cidr: None, role: None, reservations: vec![], other_consumers: vec![], tags: Default::default(),
     ///     }],
     ///     node_groups: vec![NodeGroupSpec {
     ///         name: "web".into(), instance_type: "m5.large".into(), subnets: vec!["a".into()],
@@ -813,6 +876,43 @@ impl Plan {
     #[must_use]
     pub fn eni_subnet_for(&self, node_subnet: SubnetId) -> SubnetId {
         self.pod_subnet_for(node_subnet).unwrap_or(node_subnet)
+    }
+
+    /// Where subnet discovery may put a new (secondary) ENI of a node in `node_subnet`, in plan order: the node
+    /// subnet itself unless it is tagged `kubernetes.io/role/cni=0`, and every other subnet of its AZ tagged
+    /// `kubernetes.io/role/cni` with a value other than `0` (aws/amazon-vpc-cni-k8s `pkg/awsutils/awsutils.go`,
+    /// `createENI` over `GetVpcSubnets`, filtered by `isSubnetValidForENICreation`). ipamd tries them most free
+    /// addresses first. Empty when the CNI does not discover subnets ([`CniConfig::discovers_subnets`]).
+    ///
+    /// ```
+    /// use ipplan_core::Catalog;
+    /// let yaml = r#"
+    /// subnets:
+    ///   - { name: nodes-a, az: us-east-1a, cidr: 10.0.0.0/24 }
+    ///   - { name: pods-a, az: us-east-1a, cidr: 100.64.0.0/20, tags: { kubernetes.io/role/cni: "1" } }
+    ///   - { name: pods-b, az: us-east-1b, cidr: 100.64.16.0/20, tags: { kubernetes.io/role/cni: "1" } }
+    ///   - { name: off-a, az: us-east-1a, cidr: 100.64.32.0/20, tags: { kubernetes.io/role/cni: "0" } }
+    /// "#;
+    /// let plan = ipplan_planner::Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
+    /// let names: Vec<&str> = plan.discovery_subnets(plan.subnets()[0].id()).iter()
+    ///     .map(|&s| plan.subnet(s).name()).collect();
+    /// assert_eq!(names, ["nodes-a", "pods-a"]);
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    #[must_use]
+    pub fn discovery_subnets(&self, node_subnet: SubnetId) -> Vec<SubnetId> {
+        let Some(&(az, own)) = self.discovery.of.get(node_subnet.index()) else {
+            return Vec::new();
+        };
+        let tagged = &self.discovery.included[az];
+        let mut out = Vec::with_capacity(tagged.len() + 1);
+        let at = tagged.partition_point(|t| t.index() < node_subnet.index());
+        out.extend_from_slice(&tagged[..at]);
+        if own {
+            out.push(node_subnet);
+        }
+        out.extend_from_slice(&tagged[at..]);
+        out
     }
 
     /// Addresses the control plane may take in subnet `id` (0 when it is not a control-plane subnet); see

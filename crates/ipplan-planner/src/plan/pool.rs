@@ -91,8 +91,9 @@ pub struct NodePool {
     pub branch_pods: u32,
     /// Taken from the node's own subnet: without custom networking every ENI primary (the node's primary
     /// address is ENI #0's), every slot, and the trunk and branch ENIs; with it, the node's primary only.
-    /// With subnet discovery (CNI >= 1.18) ipamd may put secondary ENIs in other subnets of the AZ tagged
-    /// `kubernetes.io/role/cni=1`; this model counts them here.
+    /// With subnet discovery ipamd may put the secondary ENIs (their primaries and slots) in other subnets of the
+    /// AZ tagged `kubernetes.io/role/cni`; one node's pool counts them here, and `check` spreads them
+    /// (docs/model.md, "Subnet discovery").
     pub node_subnet: SubnetDemand,
     /// Taken from the ENIConfig (pod) subnet: the pod ENIs' primaries, every slot, and the trunk and branch
     /// ENIs (the resource controller creates them in the ENIConfig subnet); zero without custom networking.

@@ -11,7 +11,7 @@ use crate::plan::spec::{
     EventSpecKind, MigrationSpec, NodeGroupSpec, Overlap, PlanSpec, ReservationSpec, ScenarioSpec,
     SubnetSpec, VpcSpec,
 };
-use crate::plan::vocabulary::{IpFamily, MaxPodsSpec, ReservationType, SubnetRole};
+use crate::plan::vocabulary::{IpFamily, Launch, MaxPodsSpec, ReservationType, SubnetRole};
 use crate::plan::yaml::{Node, parse_cidr, parse_json, parse_yaml};
 
 /// The keys of each mapping, as the reader accepts them.
@@ -48,6 +48,7 @@ pub(crate) mod keys {
         "max_eni",
         "pod_security_groups",
         "ip_family",
+        "subnet_discovery",
     ];
     pub(crate) const SUBNET: &[&str] = &[
         "name",
@@ -57,6 +58,7 @@ pub(crate) mod keys {
         "role",
         "reservations",
         "other_consumers",
+        "tags",
     ];
     pub(crate) const RESERVATION: &[&str] = &["cidr", "type"];
     pub(crate) const CONSUMER: &[&str] = &["what", "addresses", "at"];
@@ -75,6 +77,7 @@ pub(crate) mod keys {
         "pods_per_core",
         "host_network_pods",
         "branch_pods_per_node",
+        "launch",
     ];
     pub(crate) const SIMULATE: &[&str] = &[
         "duration",
@@ -190,6 +193,9 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
                 _ => IpFamily::Ipv4,
             });
         }
+        if let Some(n) = c.get("subnet_discovery") {
+            cni.subnet_discovery = Some(n.bool()?);
+        }
         spec.cni = Some(cni);
     }
 
@@ -235,6 +241,24 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
                 });
             }
         }
+        let mut tags = std::collections::BTreeMap::new();
+        if let Some(n) = s.get("tags") {
+            for (key, v) in n.entries()? {
+                // AWS tag values are strings; a whole number written unquoted (`kubernetes.io/role/cni: 1`)
+                // is read as its digits
+                let value = match v.value {
+                    Value::String(x) => x.clone(),
+                    Value::Number(x) if x.as_u64().is_some() => x.to_string(),
+                    _ => {
+                        return Err(v.err(format!(
+                            "expected a tag value as a string such as \"1\", found {}: quote it",
+                            v.shown()
+                        )));
+                    }
+                };
+                tags.insert(key, value);
+            }
+        }
         spec.subnets.push(SubnetSpec {
             name: s.req("name")?.name()?.to_string(),
             az: s.req("az")?.name()?.to_string(),
@@ -243,6 +267,7 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
             role,
             reservations,
             other_consumers,
+            tags,
         });
     }
 
@@ -379,6 +404,16 @@ fn spec_from_value(root: &Node<'_>) -> Result<PlanSpec, PlanError> {
                 pods_per_core: opt("pods_per_core", 1)?,
                 host_network_pods: opt("host_network_pods", 0)?,
                 branch_pods_per_node: opt("branch_pods_per_node", 0)?,
+                launch: o
+                    .get("launch")
+                    .map(|n| {
+                        n.choice("launch", &["balanced", "karpenter"])
+                            .map(|w| match w {
+                                "karpenter" => Launch::Karpenter,
+                                _ => Launch::Balanced,
+                            })
+                    })
+                    .transpose()?,
             });
         }
     }

@@ -8,12 +8,14 @@
 //! Optional fields are `None` (or empty) when not written; the defaults are applied by validation, not here, so
 //! a spec written back keeps only what the user (or importer) said.
 
+use std::collections::BTreeMap;
+
 use ipnet::Ipv4Net;
 use ipplan_core::{AddressMode, CniVersion};
 use serde::{Serialize, Serializer};
 
 use crate::error::PlanError;
-use crate::plan::vocabulary::{IpFamily, MaxPodsSpec, ReservationType, SubnetRole};
+use crate::plan::vocabulary::{IpFamily, Launch, MaxPodsSpec, ReservationType, SubnetRole};
 use crate::plan::{read, scenario};
 
 /// A whole plan file.
@@ -158,6 +160,11 @@ pub struct CniSpec {
     /// `ipv4` (default) or `ipv6`: the cluster's IP family.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_family: Option<IpFamily>,
+    /// `ENABLE_SUBNET_DISCOVERY` (default true, CNI 1.18.0 and later): without custom networking a new ENI goes
+    /// to whichever of the node's subnet and the subnets of its AZ tagged `kubernetes.io/role/cni` has the most
+    /// free addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_discovery: Option<bool>,
 }
 
 /// One entry of `subnets:`.
@@ -188,6 +195,12 @@ pub struct SubnetSpec {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schemars(default, schema_with = "schema::list_or_null::<ConsumerSpec>")]
     pub other_consumers: Vec<ConsumerSpec>,
+    /// The subnet's AWS tags (key to value, as `describe-subnets` lists them). ipplan reads
+    /// `kubernetes.io/role/cni` (subnet discovery: any value but `0` offers the subnet to new ENIs of nodes in
+    /// its AZ; `0` takes it out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(default, schema_with = "schema::tags")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// One entry of `subnets[].reservations:`.
@@ -293,6 +306,10 @@ pub struct NodeGroupSpec {
     /// Pods per node with their own security groups (default 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch_pods_per_node: Option<u32>,
+    /// How new nodes pick their subnet: `balanced` (default; managed node groups and auto scaling groups
+    /// balance across the AZs) or `karpenter` (each zone's subnet with the most free addresses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub launch: Option<Launch>,
 }
 
 /// `simulate:`: times are seconds (written back as `90m`-style durations).
@@ -553,6 +570,15 @@ mod schema {
 
     pub(super) fn cidr_list_or_null(g: &mut SchemaGenerator) -> Schema {
         json_schema!({ "type": ["array", "null"], "items": cidr(g) })
+    }
+
+    /// `tags`: a mapping of tag keys to string values (AWS tags are strings), or null.
+    pub(super) fn tags(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": ["object", "null"],
+            "additionalProperties": { "type": ["string", "integer"] },
+            "examples": [{ "kubernetes.io/role/cni": "1" }],
+        })
     }
 
     pub(super) fn list_or_null<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {

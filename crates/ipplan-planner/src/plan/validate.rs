@@ -25,9 +25,9 @@ use crate::plan::vocabulary::{
 };
 use crate::plan::yaml::suggest;
 use crate::plan::{
-    Consumer, ControlPlane, DEFAULT_CONTROL_PLANE_ENIS, DEFAULT_HEADROOM_PERCENT,
-    DEFAULT_HOST_NETWORK_PODS, Held, LONGEST_SUBNET_PREFIX, Member, NodeGroup, Plan, Reservation,
-    SHORTEST_SUBNET_PREFIX, Subnet, VPC_CIDR_QUOTA,
+    CniTag, Consumer, ControlPlane, DEFAULT_CONTROL_PLANE_ENIS, DEFAULT_HEADROOM_PERCENT,
+    DEFAULT_HOST_NETWORK_PODS, Discovery, Held, LONGEST_SUBNET_PREFIX, Member, NodeGroup, Plan,
+    Reservation, SHORTEST_SUBNET_PREFIX, Subnet, VPC_CIDR_QUOTA,
 };
 
 /// Something allowed but worth a second look. Each is found once per plan.
@@ -698,6 +698,7 @@ pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan
         }
     }
     let pod_subnet = pod_subnets(&subnets, &cni);
+    let discovery = discovery_subnets(&subnets, &cni);
     let control_plane = control_plane(&cx, &spec, &subnets, &resolve, &mut warnings)?;
     let node_groups = node_groups(&cx, &spec, catalog, &subnets, &cni, &pod_subnet, &resolve)?;
     let headroom_percent = spec.headroom_percent.unwrap_or(DEFAULT_HEADROOM_PERCENT);
@@ -733,6 +734,7 @@ pub(super) fn plan(spec: PlanSpec, file: &str, catalog: &Catalog) -> Result<Plan
         warnings,
         scenario: None,
         pod_subnet,
+        discovery,
         control_plane_share,
         ecs_services,
         overlap,
@@ -828,7 +830,22 @@ fn cni(
         max_eni: c.max_eni,
         pod_security_groups: c.pod_security_groups.unwrap_or(d.pod_security_groups),
         ip_family: c.ip_family.unwrap_or(d.ip_family),
+        subnet_discovery: c.subnet_discovery.unwrap_or(d.subnet_discovery),
     };
+    // ENABLE_SUBNET_DISCOVERY first exists in v1.18.0 (aws/amazon-vpc-cni-k8s PR #2714): unset, an older CNI
+    // simply has none; asked for, it is a mistake
+    if c.subnet_discovery == Some(true)
+        && let Some(v) = cni.version
+        && v < ipplan_core::CniVersion::SUBNET_DISCOVERY
+    {
+        return Err(cx.err(
+            "cni.subnet_discovery",
+            format!(
+                "subnet discovery needs VPC CNI 1.18.0 or later (got {v}): upgrade the CNI or set \
+                 subnet_discovery: false"
+            ),
+        ));
+    }
     if cni.ip_family == IpFamily::Ipv6 {
         // aws/aws-eks-best-practices content/networking/docs/ipv6.md (22c65bb); EKS UG pod-networking-use-cases:
         // "You can't use IPv6 with custom networking"
@@ -1028,6 +1045,7 @@ fn subnets(
         }
         out.push(Subnet {
             id,
+            cni_tag: CniTag::of(&s.tags),
             name: s.name.clone(),
             az: s.az.clone(),
             cidr: s.cidr,
@@ -1084,6 +1102,30 @@ fn pod_subnets(subnets: &[Subnet], cni: &CniConfig) -> Vec<Option<SubnetId>> {
         .iter()
         .map(|s| by_az.get(s.az.as_str()).and_then(|&(p, b)| p.or(b)))
         .collect()
+}
+
+/// Subnet discovery's candidates ([`Plan::discovery_subnets`]): per AZ the subnets tagged to be included (plan
+/// order), per subnet its AZ's list and whether the subnet itself is a candidate. Linear in the subnets; the
+/// lists per node subnet are made when asked for.
+fn discovery_subnets(subnets: &[Subnet], cni: &CniConfig) -> Discovery {
+    if !cni.discovers_subnets() {
+        return Discovery::default();
+    }
+    let mut az_index: HashMap<&str, usize> = HashMap::new();
+    let mut included: Vec<Vec<SubnetId>> = Vec::new();
+    let mut of = Vec::with_capacity(subnets.len());
+    for s in subnets {
+        let next = az_index.len();
+        let a = *az_index.entry(s.az.as_str()).or_insert(next);
+        if a == included.len() {
+            included.push(Vec::new());
+        }
+        if s.cni_tag == CniTag::Included {
+            included[a].push(s.id);
+        }
+        of.push((a, s.cni_tag == CniTag::Untagged));
+    }
+    Discovery { included, of }
 }
 
 fn control_plane(
@@ -1195,6 +1237,24 @@ fn node_groups(
                     ),
                 ));
             }
+            // A node subnet tagged kubernetes.io/role/cni=0 takes the primary ENI out of pod use and, without
+            // discovery, leaves ipamd no subnet for a new ENI (aws/amazon-vpc-cni-k8s PR #3380:
+            // `IsSubnetExcluded`, `createENI`); ipplan does not model pods without the primary ENI outside
+            // custom networking.
+            if !cni.custom_networking
+                && cni.ip_family == IpFamily::Ipv4
+                && s.cni_tag == CniTag::Excluded
+            {
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "subnet '{}' is tagged kubernetes.io/role/cni=0 (no pod addresses from it), which ipplan \
+                         does not model for a node subnet: remove the tag, or move the pods with \
+                         custom_networking",
+                        s.name
+                    ),
+                ));
+            }
             if cni.custom_networking && pod_subnet[id.index()].is_none() {
                 return Err(cx.err(
                     path,
@@ -1265,6 +1325,7 @@ fn node_groups(
             pods_per_core: ng.pods_per_core,
             host_network_pods: host,
             branch_pods_per_node: branch,
+            launch: ng.launch.unwrap_or_default(),
         };
         rank_members(&mut group, cni);
         if group.pods_per_node() > MAX_PER_NODE {

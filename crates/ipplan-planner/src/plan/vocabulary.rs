@@ -41,6 +41,30 @@ impl SubnetRole {
     }
 }
 
+/// How a node group's new nodes pick their subnet (`node_groups[].launch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Launch {
+    /// Managed node groups and EC2 auto scaling groups: spread over the group's AZs, the subnet with the fewest of
+    /// the group's nodes first (the default).
+    #[default]
+    Balanced,
+    /// Karpenter: within the node's zone, the subnet with the most free addresses less those of launches still
+    /// in flight (aws/karpenter-provider-aws `pkg/providers/subnet/subnet.go`, `ZonalSubnetsForLaunch`).
+    Karpenter,
+}
+
+impl Launch {
+    /// `balanced` or `karpenter`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Balanced => "balanced",
+            Self::Karpenter => "karpenter",
+        }
+    }
+}
+
 /// The cluster's IP family (`kubernetesNetworkConfig.ipFamily`; the CNI's `ENABLE_IPv6`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]

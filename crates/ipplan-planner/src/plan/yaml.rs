@@ -784,6 +784,47 @@ impl<'a> Node<'a> {
             .collect())
     }
 
+    /// A mapping of string keys to values (or null: none), in file order. A key that is not a string, or an
+    /// empty one, is an error.
+    pub(crate) fn entries(&self) -> Result<Vec<(String, Node<'a>)>, PlanError> {
+        let map = match self.value {
+            Value::Null => return Ok(Vec::new()),
+            Value::Mapping(map) => map,
+            _ => {
+                return Err(self.err(format!(
+                    "expected a mapping of keys to values, found {}",
+                    self.kind()
+                )));
+            }
+        };
+        let mut out = Vec::with_capacity(map.len());
+        for (k, value) in map {
+            let key = match k {
+                Value::String(s) if !s.trim().is_empty() => s.clone(),
+                Value::String(_) => return Err(self.err("a key must not be empty: give it a name")),
+                _ => {
+                    let shown = Node {
+                        value: k,
+                        path: self.path.clone(),
+                        file: self.file,
+                    }
+                    .shown();
+                    return Err(self.err(format!("keys must be strings, found {shown}: quote it")));
+                }
+            };
+            let path = format!("{}.{key}", self.path);
+            out.push((
+                key,
+                Node {
+                    value,
+                    path,
+                    file: self.file,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
     /// A string.
     pub(crate) fn str(&self) -> Result<&'a str, PlanError> {
         match self.value {
