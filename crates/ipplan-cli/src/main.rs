@@ -61,8 +61,8 @@ enum Command {
     Completions(cmd::completions::Args),
     /// Print the man page (roff): `ipplan man > ipplan.1; man ./ipplan.1`.
     Man(cmd::man::Args),
-    /// A plan from Terraform plans/states, eksctl configs, Karpenter NodePools and describe-subnets output,
-    /// each value commented with its source. Exit 0, 2 bad input.
+    /// A plan from Terraform plans/states, eksctl configs, Karpenter NodePools and AWS CLI output (subnets, ENIs,
+    /// CIDR reservations, VPCs, ECS services), each value commented with its source. Exit 0, 2 bad input.
     Import(Box<cmd::import::Args>),
 }
 

@@ -4,7 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ipplan_planner::svg::{MapOptions, subnet_map, timeline_panels, timeline_plot};
+use ipplan_planner::svg::{
+    MapOptions, Owners, subnet_map_with_owners, timeline_panels, timeline_plot,
+};
 use ipplan_planner::{Layout, Simulation};
 
 use crate::args::Context;
@@ -65,7 +67,20 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
                 let title = format!("{} ({})", s.name(), s.cidr());
                 Some((
                     s.name().to_string(),
-                    subnet_map(s.cidr(), &blocks, &title, &options),
+                    // the tooltips name who holds the known addresses (other_consumers[].at)
+                    subnet_map_with_owners(
+                        s.cidr(),
+                        &blocks,
+                        &plan
+                            .spec()
+                            .subnets
+                            .iter()
+                            .find(|x| x.name == s.name())
+                            .map(Owners::of)
+                            .unwrap_or_default(),
+                        &title,
+                        &options,
+                    ),
                 ))
             })
             .collect()

@@ -127,6 +127,14 @@ fn todays_vpc_with_reservations_imports_checks_and_maps_as_counted_by_hand() {
         "{svg}"
     );
     assert!(svg.contains("<title>10.30.1.160/28 prefix\neks-node: 10.30.1.160/28</title>"));
+    // the HTML report's maps carry the same tooltips
+    let html = temp_dir().join("today.html");
+    ok(&["report", out, "--out", html.to_str().unwrap()]);
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(
+        html.contains("<title>10.30.1.16/28 spoiled: 2 singles\nload-balancer: 10.30.1.20\nvpc-endpoint: 10.30.1.21</title>"),
+        "{html}"
+    );
 }
 
 #[test]
