@@ -267,9 +267,17 @@ simulate:
 #[test]
 fn cooldown_makes_churning_pods_wait_when_the_warm_pool_is_small() {
     // docs/model.md, "Beyond the steady state" (cooldown): a freed address is unusable for 30 s but counts as
-    // available, so ipamd does not grow. m5.large, 10 pods, one replacement per 5 s tick (12/min). WARM_IP_TARGET=2:
-    // 12 IPs, 2 free; the third replacement within 30 s finds only cooldown addresses (avail = 2 counts them) and
-    // waits.
+    // available, so ipamd does not grow. m5.large, 10 pods, one replacement per 5 s tick (12/min) from 300 s.
+    // WARM_IP_TARGET=2: 12 IPs, 2 free. The replacements at 300 and 305 s take the 2 free IPs; the one at 310 s
+    // finds only the 3 cooling addresses and waits (avail = 12 - 9 = 3 counts them, `isDatastorePoolTooLow`
+    // does not see the waiting pod). And the pool is then too high: over = min(3 - 2, 12 - 0) = 1
+    // (`datastoreTargetState`), the last shrink is more than 30 s back (none yet), so the tick at 310 s
+    // releases one CIDR without an assigned address, a cooling one (`tryUnassignCidrsFromAll`,
+    // `FindFreeableCidrs`; aws/amazon-vpc-cni-k8s#2896): 11 IPs while a pod waits.
+    //
+    // (Changed with that shrink rule: this test used to assert all 120 replacements of the churn. Churn replaces
+    // running pods; with the pool shrinking as pods wait, there are ticks when every pod of the node waits and a
+    // replacement finds none to replace, so fewer than the 120 drawn take place.)
     let yaml = |cni: &str| {
         format!(
             "cni: {{ {cni} }}
@@ -285,8 +293,15 @@ simulate:
         )
     };
     let p = plan(&yaml("warm_ip_target: 2"));
+    let mut sim = Simulation::new(&p, &p.scenario());
+    sim.run_until(310);
+    let n = &sim.node_states()[0];
+    assert_eq!((n.slots, n.pods_running, n.pods_waiting), (12, 10, 0));
+    sim.run_until(311);
+    let n = &sim.node_states()[0];
+    assert_eq!((n.slots, n.pods_running, n.pods_waiting), (11, 9, 1));
     let r = simulate(&p, &p.scenario());
-    assert_eq!(r.pods.replacements, 120); // 10 minutes x 12
+    assert!(r.pods.replacements < 120); // 10 minutes x 12 drawn
     assert!(r.pods.waited > 0);
     // WARM_ENI_TARGET=1: 2 ENIs, 18 IPs, 8 free >= 6 in cooldown at any time (12/min x 30 s): nobody waits
     // after the start-up

@@ -41,6 +41,27 @@ pub const BRANCH_COOLDOWN_SECONDS: u32 = 60;
 /// trunk ENI is attached (node launch).
 pub const BRANCH_DELETE_JOB_SECONDS: u32 = 30;
 
+/// The kubelet retries a pod whose sandbox could not be created (the CNI plugin found no address) after
+/// `backOffPeriod` = 10 s (kubernetes/kubernetes `pkg/kubelet/kubelet.go`), jittered by up to half of it
+/// (`pkg/kubelet/pod_workers.go` `completeWork`: `wait.Jitter(backoff, workerBackOffPeriodJitterFactor)` with the
+/// factor 0.5; k8s.io/apimachinery `wait.Jitter(d, f)` = `d + rand.Float64() * f * d`): 10 to 15 s after each
+/// failed try, in milliseconds.
+pub const SANDBOX_RETRY_MS: u32 = 10_000;
+/// The jitter's range: `0.5 * SANDBOX_RETRY_MS`.
+pub const SANDBOX_RETRY_JITTER_MS: u32 = 5_000;
+
+/// A pod waiting for an address: since when, and when the kubelet tries its sandbox again (ms).
+#[derive(Debug, Clone, Copy)]
+struct Waiter {
+    since: u32,
+    retry_ms: u32,
+}
+
+/// One back-off of the kubelet's pod worker: 10 s plus a uniform jitter below 5 s (whole milliseconds).
+fn sandbox_backoff_ms(rng: &mut ChaCha8Rng) -> u32 {
+    SANDBOX_RETRY_MS + below(rng, SANDBOX_RETRY_JITTER_MS as usize) as u32
+}
+
 /// What one pod address of a node is now (the top bits of its [`Cell`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -168,6 +189,15 @@ impl Ring {
         }
         let r = below(rng, self.cap as usize) as u32;
         Some(Self::first_from(self.cap, set, r))
+    }
+
+    /// The occupied slots in the order of a walk from a random slot. One draw.
+    fn walk(self, rng: &mut ChaCha8Rng) -> impl Iterator<Item = u8> {
+        let r = below(rng, self.cap as usize) as u32;
+        let (occ, cap) = (self.occ, self.cap);
+        (0..cap)
+            .map(move |i| ((r + i) % cap) as u8)
+            .filter(move |&slot| occ & (1u64 << slot) != 0)
     }
 
     /// The first slot of `set` (not empty) at or after `r`, going round a ring of `cap` slots.
@@ -348,7 +378,8 @@ pub(crate) struct Node {
     eni_usable: u64,
     running: Vec<u32>,
     cooling: VecDeque<(u32, u32)>,
-    waiting: VecDeque<u32>,
+    /// Ordinary pods without an address, in arrival order, each with its next sandbox retry.
+    waiting: VecDeque<Waiter>,
     total_slots: u32,
     free_pfx: u32,
     pending_eni: Option<u16>,
@@ -563,7 +594,7 @@ impl Node {
 
     /// Arrival times of the ordinary pods waiting for an address.
     pub(crate) fn waiting_since(&self) -> impl Iterator<Item = u32> + '_ {
-        self.waiting.iter().copied()
+        self.waiting.iter().map(|w| w.since)
     }
 
     pub(crate) fn waiting(&self) -> u32 {
@@ -816,21 +847,22 @@ impl Node {
 
     // --- pods ---------------------------------------------------------------------------------------
 
-    /// An ordinary pod lands on the node at `t`: an address now, or it waits. Returns `Some(0)` when it got
-    /// one at once.
+    /// An ordinary pod lands on the node at `t`: the kubelet creates its sandbox at once and the CNI plugin asks
+    /// ipamd for an address (pods in back-off do not queue ahead of it: each retries on its own clock). It
+    /// gets one now, or it waits for its next sandbox retry, 10 to 15 s later ([`SANDBOX_RETRY_MS`]). Returns
+    /// `Some(0)` when it got one at once.
     pub(crate) fn add_pod(
         &mut self,
         t: u32,
         order: PodAddressOrder,
         rng: &mut ChaCha8Rng,
     ) -> Option<u32> {
-        if self.waiting.is_empty()
-            && let Some((a, p)) = self.pick_free(order, rng)
-        {
+        if let Some((a, p)) = self.pick_free(order, rng) {
             self.assign(a, p);
             return Some(0);
         }
-        self.waiting.push_back(t);
+        let retry_ms = t * 1000 + sandbox_backoff_ms(rng);
+        self.waiting.push_back(Waiter { since: t, retry_ms });
         self.settled = false;
         None
     }
@@ -992,21 +1024,8 @@ impl Node {
         if !self.branch_cooling.is_empty() && self.release_branch_enis(t, allocs) {
             out.changed = true;
         }
-        // Cooldowns that ran out.
-        while let Some(&(exp, a)) = self.cooling.front() {
-            if exp > t {
-                break;
-            }
-            self.cooling.pop_front();
-            // (an address in cooldown stays there until now: only idle slots and ENIs are released)
-            debug_assert_eq!(self.state(a), AddrState::Cooling);
-            if self.prefix {
-                let si = self.slot_of(a);
-                self.slots[si].cooling -= 1;
-            }
-            self.push_free(a);
-        }
-        self.serve_waiting(t, order, rng, out);
+        // Cooldowns that ran out, and the sandbox retries due since the last tick, in time order.
+        self.expire_and_retry(t, order, rng, out);
 
         let mut blocked = false;
         let mut freed = false;
@@ -1026,8 +1045,13 @@ impl Node {
                         Grow::NoRoom => {}
                     }
                 }
-            } else if t >= self.last_decrease + DECREASE_INTERVAL_SECONDS {
-                if self.shrink(tg, allocs) {
+            } else if self.over(tg) > 0 && t >= self.last_decrease + DECREASE_INTERVAL_SECONDS {
+                // `updateIPPoolIfRequired`: shrink when the pool is too high (`isDatastorePoolTooHigh`, the
+                // same `over` as the shrink step) and the last shrink is 30 s back
+                // (`shouldSkipDataStorePoolDecrease`); only a shrink restarts that clock
+                // (`lastDecreaseIPPool`). (ipamd skips while at most 30 s have passed; its loop takes a little
+                // over 5 s a round, so the 6th round after a shrink may shrink again: `>=` on 5 s ticks.)
+                if self.shrink(tg, allocs, rng) {
                     out.changed = true;
                 }
                 self.last_decrease = t;
@@ -1037,7 +1061,6 @@ impl Node {
                 out.changed = true;
                 freed = true;
             }
-            self.serve_waiting(t, order, rng, out);
         }
 
         // Settled and the next wake-up.
@@ -1069,6 +1092,9 @@ impl Node {
         if let Some(&(deleted, _)) = self.branch_cooling.front() {
             wake = wake.min(self.branch_release_at(deleted));
         }
+        if let Some(retry) = self.next_retry() {
+            wake = wake.min(retry);
+        }
         out.wake = wake;
         if out.changed {
             self.max_enis_seen = self.max_enis_seen.max(self.live_enis());
@@ -1076,22 +1102,70 @@ impl Node {
         }
     }
 
-    fn serve_waiting(
+    /// The cooldowns that ran out by `t` and the sandbox retries due by `t`, in time order: a retry sees the
+    /// addresses as they are at its instant (an address is still cooling at exactly 30 s: datastore
+    /// `inCoolingPeriod` uses `<=`), and the pool as the last tick left it. A retry that finds a usable
+    /// address takes it; one that does not is due again one back-off later (perhaps still before `t`, with a
+    /// tick longer than 10 s). A freed address so goes to a waiting pod only when its retry comes, not when it
+    /// frees.
+    fn expire_and_retry(
         &mut self,
         t: u32,
         order: PodAddressOrder,
         rng: &mut ChaCha8Rng,
         out: &mut TickOut,
     ) {
-        while !self.waiting.is_empty() {
-            let Some((a, p)) = self.pick_free(order, rng) else {
-                break;
+        let now_ms = t.saturating_mul(1000);
+        loop {
+            let exp = self
+                .cooling
+                .front()
+                .filter(|&&(exp, _)| exp <= t)
+                .map(|&(exp, _)| exp.saturating_mul(1000));
+            let retry = self
+                .waiting
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.retry_ms <= now_ms)
+                .min_by_key(|(i, w)| (w.retry_ms, *i))
+                .map(|(i, w)| (w.retry_ms, i));
+            let expire_first = match (exp, retry) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(e), Some((r, _))) => e < r,
             };
-            let since = self.waiting.pop_front().expect("not empty");
-            self.assign(a, p);
-            out.waits.push(t - since);
-            out.changed = true;
+            if expire_first {
+                self.expire_one();
+                continue;
+            }
+            let (_, i) = retry.expect("a due retry");
+            if let Some((a, p)) = self.pick_free(order, rng) {
+                self.assign(a, p);
+                let w = self.waiting.remove(i).expect("due waiter");
+                out.waits.push(t - w.since);
+                out.changed = true;
+            } else {
+                self.waiting[i].retry_ms += sandbox_backoff_ms(rng);
+            }
         }
+    }
+
+    /// The oldest cooldown ends: its address is free.
+    fn expire_one(&mut self) {
+        let (_, a) = self.cooling.pop_front().expect("a cooldown");
+        // (an address in cooldown stays there until now: a released slot takes its cooldowns with it)
+        debug_assert_eq!(self.state(a), AddrState::Cooling);
+        if self.prefix {
+            let si = self.slot_of(a);
+            self.slots[si].cooling -= 1;
+        }
+        self.push_free(a);
+    }
+
+    /// The second of the earliest sandbox retry (the first tick at or after it makes it).
+    fn next_retry(&self) -> Option<u32> {
+        self.waiting.iter().map(|w| w.retry_ms.div_ceil(1000)).min()
     }
 
     /// Whether ipamd could still add slots: an ENI with room or room for an ENI.
@@ -1310,34 +1384,67 @@ impl Node {
     }
 
     fn shrink_possible(&self, tg: &Targets) -> bool {
-        self.over(tg) > 0 && (0..self.slots.len()).any(|si| self.slot_idle(si))
+        self.over(tg) > 0 && (0..self.slots.len()).any(|si| self.slot_unassigned(si))
     }
 
-    /// A live, usable slot with no address assigned or in cooldown.
-    fn slot_idle(&self, si: usize) -> bool {
+    /// A live, usable slot with no address assigned to a pod: addresses in cooldown do not keep it
+    /// (datastore `FindFreeableCidrs` takes every CIDR whose `AssignedIPAddressesInCidr` is 0, and
+    /// `DelIPv4CidrFromStore` without force refuses only an assigned address).
+    fn slot_unassigned(&self, si: usize) -> bool {
         let s = &self.slots[si];
         s.live
             && s.ready
             && if self.prefix {
-                s.used == 0 && s.cooling == 0
+                s.used == 0
             } else {
-                self.state(si as u32) == AddrState::Free
+                self.state(si as u32) != AddrState::Used
             }
     }
 
-    /// Release up to `over` slots with nothing assigned and nothing cooling (highest first).
-    fn shrink(&mut self, tg: &Targets, allocs: &mut [SubnetAllocator]) -> bool {
+    /// `decreaseDatastorePool` -> `tryUnassignCidrsFromAll`: walk the ENI map (`GetENIInfos`) and, per ENI,
+    /// its CIDRs without an assigned address in the order of its CIDR map (`FindFreeableCidrs`), releasing
+    /// them until `over` are gone (`datastoreTargetState`, or `computeExtraPrefixesOverWarmTarget`). Cooling
+    /// addresses go with their CIDR (aws/amazon-vpc-cni-k8s#2896): they were counted as available, and now
+    /// they are no longer there for the pods waiting for them.
+    fn shrink(
+        &mut self,
+        tg: &Targets,
+        allocs: &mut [SubnetAllocator],
+        rng: &mut ChaCha8Rng,
+    ) -> bool {
         let mut over = self.over(tg);
+        if over == 0 {
+            return false;
+        }
         let mut done = false;
-        let mut si = self.slots.len();
-        while over > 0 && si > 0 {
-            si -= 1;
-            if !self.slot_idle(si) {
-                continue;
+        let enis: Vec<u16> = self
+            .eni_ring
+            .walk(rng)
+            .map(|pos| self.eni_at[pos as usize])
+            .filter(|&w| w != TRUNK_AT && w != NO_ENI)
+            .collect();
+        for ei in enis {
+            let e = &self.enis[ei as usize];
+            let freeable: Vec<u32> = e
+                .ring
+                .walk(rng)
+                .map(|pos| e.slot_at[pos as usize])
+                .filter(|&si| self.slot_unassigned(si as usize))
+                .collect();
+            for si in freeable.into_iter().take(over as usize) {
+                self.release_slot(si as usize, allocs);
+                over -= 1;
+                done = true;
             }
-            self.release_slot(si, allocs);
-            over -= 1;
-            done = true;
+            if over == 0 {
+                break;
+            }
+        }
+        if done {
+            // the cooldowns of released addresses are void
+            let cells = &self.cells;
+            self.cooling
+                .retain(|&(_, a)| cell_state(cells[a as usize]) == AddrState::Cooling);
         }
         done
     }
