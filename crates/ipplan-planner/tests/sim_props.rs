@@ -4,8 +4,9 @@
 //!   closed form" (secondary `WARM_ENI_TARGET`, `WARM_IP_TARGET`/`MINIMUM_IP_TARGET`, prefix `WARM_PREFIX_TARGET`,
 //!   prefix with IP targets, custom networking). The default scenario uses the closed form's order: pods arrive one
 //!   at a time on an empty node, each after the pool settled, packed densely;
-//! - conservation: whatever a random scenario does (scale, deploy, churn, rolling update), every subnet holds
-//!   exactly what the fixed consumers and the live nodes hold, and every pod is running, waiting or unscheduled;
+//! - conservation: whatever a random scenario does (scale, deploy, churn, rolling update, ECS tasks up and down),
+//!   every subnet holds exactly what the fixed consumers, the live nodes and the ECS tasks (running, or stopped
+//!   less than their `release_after` ago) hold, and every pod is running, waiting or unscheduled;
 //! - a group of several nodes over several subnets places exactly the plan's pods and its fullest subnet holds
 //!   what `check` counts;
 //! - the same seed gives the same bytes.
@@ -278,6 +279,7 @@ fn scenario_yaml(
     churn: u32,
     rolling: bool,
     consumers: u32,
+    ecs: (u32, u32, u32),
 ) -> String {
     let mut events = format!(
         "    - {{ at: 0s, scale: {{ node_group: ip, nodes: {} }} }}
@@ -286,12 +288,16 @@ fn scenario_yaml(
     - {{ at: 2m, deploy: {{ node_group: pd, pods: {} }} }}
     - {{ at: 5m, churn: {{ node_group: pd, per_minute: {churn}, until: 15m }} }}
     - {{ at: 6m, deploy: {{ node_group: ip, pods: {} }} }}
+    - {{ at: 3m, ecs: {{ service: api, tasks: {} }} }}
+    - {{ at: 7m30s, ecs: {{ service: api, tasks: {}, release_after: 60s }} }}
 ",
         nodes.0,
         pods.0,
         nodes.1,
         pods.1,
-        pods.0 / 2
+        pods.0 / 2,
+        ecs.1,
+        ecs.2
     );
     if rolling {
         events.push_str(
@@ -305,11 +311,13 @@ subnets:
 node_groups:
   - {{ name: ip, instance_type: m4.large, subnets: [a], nodes: 3, pods_per_node: 10 }}
   - {{ name: pd, instance_type: m5.large, subnets: [a], nodes: 3, pods_per_node: 10 }}
+ecs_services: [{{ name: api, tasks: {}, subnets: [a] }}]
 simulate:
   duration: 20m
   seed: {seed}
   events:
-{events}"
+{events}",
+        ecs.0
     )
 }
 
@@ -324,13 +332,17 @@ proptest! {
         churn in 0u32..=60,
         rolling in any::<bool>(),
         consumers in 0u32..=300,
+        ecs in (0u32..=60, 0u32..=60, 0u32..=60),
     ) {
-        let yaml = scenario_yaml(seed, nodes, pods, churn, rolling, consumers);
+        let yaml = scenario_yaml(seed, nodes, pods, churn, rolling, consumers, ecs);
         let plan = Plan::from_yaml_str(&yaml, "prop.yaml", &Catalog::embedded()).unwrap();
         let scenario = plan.scenario();
         let mut sim = Simulation::new(&plan, &scenario);
         // look part-way and at the end
-        for stop in [7 * 60, 9 * 60, u32::MAX] {
+        // the ECS tasks' addresses: ecs.1 from 3m (the stopped ones back 30 s later), at 7m30s ecs.2, the
+        // stopped ones held until 8m30s: at 8m max(ecs.1, ecs.2)
+        let (_, t1, t2) = ecs;
+        for (stop, tasks) in [(7 * 60, t1), (8 * 60, t1.max(t2)), (9 * 60, t2), (u32::MAX, t2)] {
             sim.run_until(stop);
             let a = sim.allocator(0).unwrap();
             let held = a.singles_held() + 16 * a.prefixes_held();
@@ -340,7 +352,7 @@ proptest! {
                 .iter()
                 .map(|n| u64::from(n.enis) + u64::from(n.pod_addresses))
                 .sum();
-            prop_assert_eq!(held, u64::from(consumers) + on_nodes);
+            prop_assert_eq!(held, u64::from(consumers) + on_nodes + u64::from(tasks));
             for n in &nodes {
                 prop_assert!(n.pods_running <= n.pod_addresses);
             }

@@ -85,9 +85,9 @@ fn schema_is_draft_07_and_closed_everywhere() {
     }
     let mut objects = 0;
     walk(&s, "#", &mut objects);
-    // plan, vpc, cni, subnet, reservation, consumer, control plane, node group, simulate, event, 5 event bodies,
+    // plan, vpc, cni, subnet, reservation, consumer, control plane, node group, simulate, event, 6 event bodies,
     // ECS service, migration
-    assert_eq!(objects, 17);
+    assert_eq!(objects, 18);
 }
 
 #[test]

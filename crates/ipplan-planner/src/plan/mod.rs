@@ -71,9 +71,10 @@ pub use demand::SubnetDemand;
 
 pub use pool::{NodeLoad, NodePool, PoolFinding, node_pool, pool_of};
 pub use scenario::{
-    Arrival, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event,
-    EventKind, MAX_DURATION_SECONDS, MAX_SIM_NODE_TICKS, MAX_SIM_REPLACEMENTS,
-    MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario, SinglePlacement, Work, parse_seconds,
+    Arrival, DEFAULT_ECS_RELEASE_SECONDS, DEFAULT_SAMPLE_SECONDS, DEFAULT_TICK_SECONDS,
+    DEFAULT_WAIT_THRESHOLD_SECONDS, Event, EventKind, MAX_DURATION_SECONDS,
+    MAX_ECS_RELEASE_SECONDS, MAX_SIM_NODE_TICKS, MAX_SIM_REPLACEMENTS, MAX_UNTIL_STEADY_SECONDS,
+    PodAddressOrder, Scenario, SinglePlacement, Work, parse_seconds,
 };
 pub use spec::{
     CniSpec, ConsumerSpec, ControlPlaneSpec, EcsNetworkMode, EcsServiceSpec, EventSpec,

@@ -89,13 +89,20 @@ pub(crate) mod keys {
         "sample",
         "events",
     ];
-    pub(crate) const EVENT_KINDS: &[&str] =
-        &["scale", "deploy", "churn", "rolling_update", "switch_mode"];
+    pub(crate) const EVENT_KINDS: &[&str] = &[
+        "scale",
+        "deploy",
+        "churn",
+        "rolling_update",
+        "switch_mode",
+        "ecs",
+    ];
     pub(crate) const SCALE: &[&str] = &["node_group", "nodes"];
     pub(crate) const DEPLOY: &[&str] = &["node_group", "pods", "arrival"];
     pub(crate) const CHURN: &[&str] = &["node_group", "per_minute", "until"];
     pub(crate) const ROLLING: &[&str] = &["node_group", "surge", "drain_seconds"];
     pub(crate) const SWITCH: &[&str] = &["node_group", "mode"];
+    pub(crate) const ECS: &[&str] = &["service", "tasks", "release_after"];
 }
 
 pub(crate) fn spec_from_yaml(text: &str, file: &str) -> Result<PlanSpec, PlanError> {
@@ -538,6 +545,14 @@ fn event(item: &Node<'_>) -> Result<EventSpec, PlanError> {
                 node_group: b.req("node_group")?.str()?.to_string(),
                 surge: b.get("surge").map(|n| n.u32(1)).transpose()?,
                 drain_seconds: b.get("drain_seconds").map(|n| n.u32(0)).transpose()?,
+            }
+        }
+        "ecs" => {
+            let b = body.object(keys::ECS)?;
+            EventSpecKind::Ecs {
+                service: b.req("service")?.str()?.to_string(),
+                tasks: b.req("tasks")?.u32(0)?,
+                release_after: b.get("release_after").map(|n| seconds(&n)).transpose()?,
             }
         }
         _ => {

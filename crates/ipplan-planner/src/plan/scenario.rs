@@ -25,6 +25,8 @@
 //!       rolling_update: { node_group: web, surge: 1, drain_seconds: 60 }
 //!     - at: 90m
 //!       switch_mode: { node_group: web, mode: prefix }           # replaces the nodes (a rolling update)
+//!     - at: 2h
+//!       ecs: { service: orders, tasks: 10, release_after: 30s }  # an ECS service's running tasks
 //! ```
 //!
 //! Without `events` (or without `simulate:` at all) the scenario is the plan's own peak, in the order the
@@ -145,7 +147,29 @@ pub enum EventKind {
         /// The new mode.
         mode: AddressMode,
     },
+    /// Set ECS service `service` (an index into [`Plan::ecs_services`]) to `tasks` running tasks. In `awsvpc` mode
+    /// each new task's ENI takes one address at once, in the service's subnet with the fewest of its tasks (ECS
+    /// spreads a service's tasks across Availability Zones); each stopped task (from the subnet with the most)
+    /// keeps its address for `release_after` seconds (its stop timeout, and a load balancer's deregistration
+    /// delay) before its ENI is deleted. A service named by any `ecs` event starts with its `tasks` running;
+    /// the others hold their deployment peak for the whole run, as without events.
+    Ecs {
+        /// Index into [`Plan::ecs_services`].
+        service: usize,
+        /// Tasks running from then on.
+        tasks: u32,
+        /// Seconds a stopped task keeps its address.
+        release_after: u32,
+    },
 }
+
+/// How long a stopped ECS task keeps its ENI when `release_after` is not given: 30 s, ECS's default
+/// `stopTimeout` (SIGTERM, then SIGKILL after 30 s; the task's ENI is detached and deleted as it deprovisions:
+/// AWS ECS developer guide, task lifecycle; API reference, `StopTask` and `ContainerDefinition.stopTimeout`).
+pub const DEFAULT_ECS_RELEASE_SECONDS: u32 = 30;
+/// The longest `release_after`: an Elastic Load Balancing deregistration delay of at most 3600 s and a Fargate
+/// `stopTimeout` of at most 120 s.
+pub const MAX_ECS_RELEASE_SECONDS: u32 = 3600 + 120;
 
 /// One scheduled event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -364,7 +388,7 @@ impl Scenario {
                     let minutes = stop.saturating_sub(u64::from(e.at)) as f64 / 60.0;
                     replacements += per_minute * minutes;
                 }
-                EventKind::Deploy { .. } => {}
+                EventKind::Deploy { .. } | EventKind::Ecs { .. } => {}
             }
         }
         let ticks = end.div_ceil(u64::from(self.tick.get())).max(1);

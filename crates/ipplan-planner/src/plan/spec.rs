@@ -430,6 +430,21 @@ pub enum EventSpecKind {
         /// The new mode.
         mode: AddressMode,
     },
+    /// `ecs: { service, tasks, release_after }`: set an ECS service's running tasks.
+    Ecs {
+        /// The service's name (`ecs_services[].name`).
+        service: String,
+        /// Tasks running from then on.
+        tasks: u32,
+        /// How long a stopped task keeps its ENI (default 30s: ECS's stopTimeout; behind a load balancer add its
+        /// deregistration delay, e.g. 5m30s).
+        #[serde(
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "ser_opt_duration"
+        )]
+        #[schemars(default, schema_with = "schema::duration_or_null")]
+        release_after: Option<u32>,
+    },
 }
 
 /// `90` -> `90s`, `5400` -> `1h30m`, `0` -> `0s`: the duration syntax the reader accepts.

@@ -16,8 +16,9 @@ use crate::error::PlanError;
 use crate::plan::cni::{CniConfig, NodeShape};
 use crate::plan::pool::{NodeLoad, pool_of};
 use crate::plan::scenario::{
-    Arrival, DEFAULT_WAIT_THRESHOLD_SECONDS, Event, EventKind, MAX_DURATION_SECONDS,
-    MAX_SIM_NODE_TICKS, MAX_SIM_REPLACEMENTS, PodAddressOrder, Scenario, SinglePlacement,
+    Arrival, DEFAULT_ECS_RELEASE_SECONDS, DEFAULT_WAIT_THRESHOLD_SECONDS, Event, EventKind,
+    MAX_DURATION_SECONDS, MAX_ECS_RELEASE_SECONDS, MAX_SIM_NODE_TICKS, MAX_SIM_REPLACEMENTS,
+    PodAddressOrder, Scenario, SinglePlacement,
 };
 use crate::plan::spec::{EventSpecKind, NodeGroupSpec, Overlap, PlanSpec, ScenarioSpec};
 use crate::plan::vocabulary::{
@@ -217,6 +218,9 @@ fn first_overlap(blocks: impl Iterator<Item = Ipv4Net>) -> Option<(usize, usize)
     None
 }
 
+/// The most tasks ipplan plans for one ECS service (`ecs_services[].tasks`, an `ecs` event's `tasks`).
+const MAX_ECS_TASKS: u32 = 100_000;
+
 fn ecs_services(
     cx: &Ctx<'_>,
     spec: &PlanSpec,
@@ -246,7 +250,7 @@ fn ecs_services(
                 ),
             ));
         }
-        if e.tasks > 100_000 {
+        if e.tasks > MAX_ECS_TASKS {
             return Err(cx.err(
                 path("tasks"),
                 format!("{} tasks is more than ipplan plans for one service (100,000): check the number", e.tasks),
@@ -1776,6 +1780,60 @@ fn scenario(cx: &Ctx<'_>, spec: &ScenarioSpec, plan: &Plan) -> Result<Scenario, 
                 group: resolve("switch_mode", node_group)?,
                 mode: *mode,
             },
+            EventSpecKind::Ecs {
+                service,
+                tasks,
+                release_after,
+            } => {
+                let names: Vec<&str> = plan.ecs_services.iter().map(|e| e.name.as_str()).collect();
+                let Some(k) = names.iter().position(|n| n == service) else {
+                    let hint = match suggest(service, &names) {
+                        Some(s) => format!("did you mean '{s}'?"),
+                        None if names.is_empty() => {
+                            "the plan has no ecs_services: add the service there".to_string()
+                        }
+                        None => known_list(service, &names, "services"),
+                    };
+                    return Err(cx.err(
+                        at_path("ecs.service"),
+                        format!("unknown ECS service '{service}' ({hint})"),
+                    ));
+                };
+                let e = &plan.ecs_services[k];
+                if e.network_mode != crate::plan::EcsNetworkMode::Awsvpc {
+                    return Err(cx.err(
+                        at_path("ecs.service"),
+                        format!(
+                            "'{service}' runs in {} mode: its tasks hold no addresses of their own, so the event \
+                             changes nothing; drop it, or set the service's network_mode to awsvpc",
+                            match e.network_mode {
+                                crate::plan::EcsNetworkMode::Bridge => "bridge",
+                                _ => "host",
+                            }
+                        ),
+                    ));
+                }
+                cx.at_most(
+                    at_path("ecs.tasks"),
+                    *tasks,
+                    MAX_ECS_TASKS,
+                    "more tasks than ipplan plans for one service: check the number",
+                )?;
+                if let Some(r) = release_after {
+                    cx.at_most(
+                        at_path("ecs.release_after"),
+                        *r,
+                        MAX_ECS_RELEASE_SECONDS,
+                        "longer than ECS holds a stopped task's ENI (a load balancer's deregistration delay of \
+                         at most 3600s plus a stopTimeout of at most 120s, in seconds): give a shorter time",
+                    )?;
+                }
+                EventKind::Ecs {
+                    service: k,
+                    tasks: *tasks,
+                    release_after: release_after.unwrap_or(DEFAULT_ECS_RELEASE_SECONDS),
+                }
+            }
         };
         out.push(Event { at, kind });
     }

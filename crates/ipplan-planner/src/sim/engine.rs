@@ -16,6 +16,7 @@ use crate::capacity::SubnetBudget;
 use crate::plan::{Arrival, Event, EventKind, Scenario, SinglePlacement};
 use crate::plan::{CniConfig, NodeShape, Plan, ReservationType, SubnetId};
 use crate::report::{Basis, Failure as Reported, Finding, PendingReason, Verdict};
+use crate::sim::ecs::EcsTasks;
 use crate::sim::node::{Ec2Error, Failure, Node, NodeSpec, Targets, TickOut, below};
 use crate::sim::pending::{HeldUp, PendingClock};
 use crate::sim::stats::{PodCounts, SubnetStats};
@@ -140,6 +141,8 @@ pub struct Simulation {
     churn_count: Vec<u32>,
     /// Replacements a node could not take (no running pod), by group, redone on random nodes.
     churn_left: Vec<u32>,
+    /// The ECS services' tasks that `ecs` events play.
+    ecs: EcsTasks,
 }
 
 fn targets(cni: &CniConfig) -> Targets {
@@ -268,6 +271,7 @@ impl Simulation {
             visit_ids: Vec::new(),
             churn_count: Vec::new(),
             churn_left: Vec::new(),
+            ecs: EcsTasks::new(plan, scenario),
         }
     }
 
@@ -368,6 +372,7 @@ impl Simulation {
         }
         // The end?
         let quiet = self.next_event >= self.scenario.events.len()
+            && !self.ecs.busy()
             && self.groups.iter().all(|g| {
                 g.rolling.is_none()
                     && g.backlog == 0
@@ -420,6 +425,9 @@ impl Simulation {
         }
         if let Some(wake) = self.wakeups.next_due() {
             next = next.min(wake);
+        }
+        if let Some(due) = self.ecs.next_due() {
+            next = next.min(due);
         }
         next = next.min(self.next_sample).min(self.end());
         if self.scenario.duration.is_none() {
@@ -483,7 +491,10 @@ impl Simulation {
             // what the closed form counts as held from the start (ECS tasks of the parallel run among the other
             // consumers: ECS is kept at full size for the whole run)
             let b = SubnetBudget::of(&self.plan, s.id());
-            let n: u64 = (b.other_consumers + b.control_plane).saturating_sub(placed);
+            // (a service an `ecs` event plays takes its tasks' addresses one by one below)
+            let n: u64 = (b.other_consumers + b.control_plane)
+                .saturating_sub(placed)
+                .saturating_sub(self.ecs.tracked_peak(&self.plan, i));
             for _ in 0..n {
                 if self.allocs[i].alloc_single().is_err() {
                     self.record_failure(
@@ -496,9 +507,21 @@ impl Simulation {
                 }
             }
         }
+        let failed = self.ecs.start(&self.plan, &mut self.allocs);
+        self.record_ecs_failures(0, failed);
+    }
+
+    fn record_ecs_failures(&mut self, t: u32, failed: Vec<(usize, String)>) {
+        for (s, who) in failed {
+            self.record_failure(t, s, FailureKind::InsufficientFreeAddressesInSubnet, &who);
+        }
     }
 
     fn apply_events(&mut self, t: u32) {
+        let mut failed = Vec::new();
+        if self.ecs.tick(t, &mut self.allocs, &mut failed) {
+            self.last_change = t;
+        }
         while let Some(e) = self.scenario.events.get(self.next_event) {
             if e.at > t {
                 break;
@@ -540,10 +563,23 @@ impl Simulation {
                     let surge = plan_g.surge().max(1);
                     self.start_rolling(t, group.index(), surge, 60);
                 }
+                EventKind::Ecs {
+                    service,
+                    tasks,
+                    release_after,
+                } => self.ecs.set(
+                    t,
+                    service,
+                    tasks,
+                    release_after,
+                    &mut self.allocs,
+                    &mut failed,
+                ),
                 #[allow(unreachable_patterns)]
                 _ => {}
             }
         }
+        self.record_ecs_failures(t, failed);
     }
 
     fn scale(&mut self, t: u32, gi: usize, target: u32) {

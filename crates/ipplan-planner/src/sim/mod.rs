@@ -67,6 +67,7 @@
 //! # Ok::<(), ipplan_planner::PlanError>(())
 //! ```
 
+mod ecs;
 mod engine;
 mod node;
 mod pending;
