@@ -253,3 +253,36 @@ fn the_shift_example_plays_its_cutover_over_time() {
     let peaks: Vec<u64> = r.subnets.iter().map(|s| s.used).collect();
     assert_eq!(peaks, vec![200, 200, 180]);
 }
+
+#[test]
+fn the_tasks_running_today_are_the_first_to_run_and_give_their_addresses_back() {
+    // web runs 4 tasks today at 10.0.0.10-13 (`at`) and plans 6: those 4 run from the start at their addresses, 2
+    // more are placed: 4 + 2 + 8 (ALB) = 14. At 5m web goes to 0 (release 0s): 8, and 10.0.0.10 is free again.
+    let p = plan(
+        "subnets: [{ name: a, az: z1, cidr: 10.0.0.0/24, other_consumers: [{ what: alb, addresses: 8 }] }]
+ecs_services: [{ name: web, tasks: 6, subnets: [a], at: [10.0.0.10-10.0.0.13] }]
+simulate: { tick: 5s, events: [{ at: 5m, ecs: { service: web, tasks: 0, release_after: 0s } }] }
+",
+    )
+    .unwrap();
+    let mut sim = Simulation::new(&p, &p.scenario());
+    assert_eq!(used_at(&mut sim, 0, 0), 14);
+    let mut a = sim.allocator(0).unwrap().clone();
+    assert!(a.assign_explicit("10.0.0.10".parse().unwrap()).is_err());
+    assert_eq!(used_at(&mut sim, 0, 301), 8);
+    let mut a = sim.allocator(0).unwrap().clone();
+    for x in ["10.0.0.10", "10.0.0.13"] {
+        assert!(a.assign_explicit(x.parse().unwrap()).is_ok(), "{x}");
+    }
+    // without the event the service holds its peak as today's budget counts it: max(6 x 2, 4) = 12, the 4 known
+    // addresses among them: 12 + 8 = 20
+    let p = plan(
+        "subnets: [{ name: a, az: z1, cidr: 10.0.0.0/24, other_consumers: [{ what: alb, addresses: 8 }] }]
+ecs_services: [{ name: web, tasks: 6, subnets: [a], at: [10.0.0.10-10.0.0.13] }]
+simulate: { duration: 10m }
+",
+    )
+    .unwrap();
+    let mut sim = Simulation::new(&p, &p.scenario());
+    assert_eq!(used_at(&mut sim, 0, 0), 20);
+}

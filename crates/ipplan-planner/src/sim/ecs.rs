@@ -17,7 +17,9 @@
 //!   load balancer the target's deregistration delay, default 300 s, comes first). The event's `release_after`
 //!   says how long; the address goes back to the subnet at the first tick after it.
 //! * Only services named by an `ecs` event are played this way; they start with their `tasks` running (steady,
-//!   no deployment under way). The others hold their deployment peak for the whole run, as without events.
+//!   no deployment under way): the tasks that run today at known addresses (`ecs_services[].at`) first, then new
+//!   ones where the service spreads them (or, with fewer `tasks` than addresses, stopped at the start). The others
+//!   hold their deployment peak for the whole run, as without events.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -40,6 +42,8 @@ struct Service {
     subnets: Vec<usize>,
     /// Each subnet's running tasks' addresses (parallel to `subnets`).
     running: Vec<Vec<Ipv4Addr>>,
+    /// Each subnet's addresses of the tasks that run today (`ecs_services[].at`), held from the start.
+    today: Vec<Vec<Ipv4Addr>>,
     /// Tasks wanted that found no address yet.
     pending: u32,
     /// When pending tasks are tried again.
@@ -64,6 +68,7 @@ impl EcsTasks {
                 .enumerate()
                 .map(|(k, e)| Service {
                     who: format!("ecs:{}", e.name),
+                    today: today(plan, k),
                     tracked: scenario.events.iter().any(
                         |ev| matches!(ev.kind, EventKind::Ecs { service, .. } if service == k),
                     ),
@@ -81,14 +86,19 @@ impl EcsTasks {
         }
     }
 
-    /// Of what subnet `subnet`'s budget counts for ECS (every service at its deployment peak), the part of the
-    /// tracked services: taken here task by task instead.
+    /// Of what subnet `subnet`'s budget counts for ECS (every service at its deployment peak, or its tasks there
+    /// today when more), the part of the tracked services that is not already held at known addresses: taken
+    /// here task by task instead.
     pub(crate) fn tracked_peak(&self, plan: &Plan, subnet: usize) -> u64 {
+        let id = plan.subnets()[subnet].id();
         plan.ecs_services()
             .iter()
             .zip(&self.services)
-            .filter(|(_, s)| s.tracked && s.subnets.contains(&subnet))
-            .map(|(e, _)| e.addresses_per_subnet())
+            .filter(|(_, s)| s.tracked)
+            .filter_map(|(e, s)| {
+                let j = s.subnets.iter().position(|&x| x == subnet)?;
+                Some(e.addresses_in(id).saturating_sub(s.today[j].len() as u64))
+            })
             .sum()
     }
 
@@ -102,6 +112,9 @@ impl EcsTasks {
         let mut failed = Vec::new();
         for k in 0..self.services.len() {
             if self.services[k].tracked {
+                // today's tasks (their addresses already held) run; then the planned count
+                let svc = &mut self.services[k];
+                svc.running = svc.today.clone();
                 let tasks = plan.ecs_services()[k].tasks;
                 self.set(0, k, tasks, 0, allocs, &mut failed);
             }
@@ -230,4 +243,33 @@ impl EcsTasks {
             (a, b) => a.or(b),
         }
     }
+}
+
+/// Service `k`'s addresses of today's tasks (`ecs_services[].at`: addresses and inclusive ranges, validated), per
+/// subnet of the service.
+fn today(plan: &Plan, k: usize) -> Vec<Vec<Ipv4Addr>> {
+    let e = &plan.ecs_services()[k];
+    let mut out = vec![Vec::new(); e.subnets.len()];
+    let Some(spec) = plan.spec().ecs_services.get(k) else {
+        return out;
+    };
+    for text in &spec.at {
+        let t = text.trim();
+        let (a, b) = match t.split_once('-') {
+            Some((a, b)) => (a.trim().parse::<Ipv4Addr>(), b.trim().parse::<Ipv4Addr>()),
+            None => (t.parse(), t.parse()),
+        };
+        let (Ok(a), Ok(b)) = (a, b) else { continue };
+        for x in u32::from(a)..=u32::from(b) {
+            let addr = Ipv4Addr::from(x);
+            if let Some(j) = e
+                .subnets
+                .iter()
+                .position(|s| plan.subnet(*s).cidr().contains(&addr))
+            {
+                out[j].push(addr);
+            }
+        }
+    }
+    out
 }
