@@ -59,3 +59,104 @@ pub fn aws_vpc(subnets: u32, enis: u32) -> (String, String) {
     e.push_str("\n]}\n");
     (s, e)
 }
+
+/// `count` /16 subnets `s0`, `s1`, ... (10.100.0.0/16 on) in 3 AZs, as a plan's `subnets:` list, and their
+/// names for a node group.
+fn wide_subnets(count: u32) -> (String, String) {
+    let mut subnets = String::new();
+    let mut names = Vec::new();
+    for i in 0..count {
+        let az = ["a", "b", "c"][(i % 3) as usize];
+        let _ = writeln!(
+            subnets,
+            "  - {{ name: s{i}, az: eu-west-1{az}, cidr: 10.{}.0.0/16 }}",
+            100 + i
+        );
+        names.push(format!("s{i}"));
+    }
+    (subnets, names.join(", "))
+}
+
+/// Subnets for `nodes` m5.large nodes in secondary-IP mode: each holds 20 addresses (its primary ENI and one
+/// warm ENI, 2 x (1 + 9)), the nodes of a rolling update's surge on top, and room to spare.
+fn subnets_for(nodes: u32) -> u32 {
+    // 65,536 addresses a /16: 2,000 nodes (40,000 addresses) each
+    nodes.div_ceil(2_000).max(3)
+}
+
+/// A rolling update of `nodes` m5.large nodes with 10 pods each (secondary-IP mode, WARM_ENI_TARGET=1): they
+/// launch and fill at 0 s, and from 10 min one old node is terminated and one new launched every tick (5 s;
+/// `surge: 1`): the update takes `5 * nodes` seconds, and the run ends 10 minutes after it.
+#[must_use]
+pub fn rolling_update_yaml(nodes: u32) -> String {
+    let (subnets, names) = wide_subnets(subnets_for(nodes));
+    let pods = 10 * nodes;
+    let duration = 600 + 60 + 5 * nodes + 600;
+    format!(
+        "subnets:
+{subnets}node_groups:
+  - {{ name: g, instance_type: m5.large, subnets: [{names}], nodes: {nodes}, pods: {pods} }}
+simulate:
+  duration: {duration}s
+  seed: 1
+  events:
+    - {{ at: 0s, scale: {{ node_group: g, nodes: {nodes} }} }}
+    - {{ at: 0s, deploy: {{ node_group: g, pods: {pods} }} }}
+    - {{ at: 10m, rolling_update: {{ node_group: g, surge: 1, drain_seconds: 5 }} }}
+"
+    )
+}
+
+/// `nodes` m5.large nodes with 10 pods each (as [`rolling_update_yaml`]) launched at 0 s and scaled to 0 at
+/// 10 min: every node terminates in that tick, its pods go back to the scheduler (no node is left for them).
+#[must_use]
+pub fn scale_to_zero_yaml(nodes: u32) -> String {
+    let (subnets, names) = wide_subnets(subnets_for(nodes));
+    let pods = 10 * nodes;
+    format!(
+        "subnets:
+{subnets}node_groups:
+  - {{ name: g, instance_type: m5.large, subnets: [{names}], nodes: {nodes}, pods: {pods} }}
+simulate:
+  seed: 1
+  events:
+    - {{ at: 0s, scale: {{ node_group: g, nodes: {nodes} }} }}
+    - {{ at: 0s, deploy: {{ node_group: g, pods: {pods} }} }}
+    - {{ at: 10m, scale: {{ node_group: g, nodes: 0 }} }}
+"
+    )
+}
+
+/// A week over `subnets` /24 subnets (3 AZs): one node group across all of them, one m5.large node per subnet
+/// with 10 pods, and 1 pod replacement a minute per node for the whole 7 days (timeline sampled every minute:
+/// 10,081 rows of `subnets` subnets).
+#[must_use]
+pub fn week_yaml(subnets: u32) -> String {
+    let mut list = String::new();
+    let mut names = Vec::new();
+    for i in 0..subnets {
+        let az = ["a", "b", "c"][(i % 3) as usize];
+        let _ = writeln!(
+            list,
+            "  - {{ name: s{i}, az: eu-west-1{az}, cidr: 10.{}.{}.0/24 }}",
+            i / 256,
+            i % 256
+        );
+        names.push(format!("s{i}"));
+    }
+    let names = names.join(", ");
+    let pods = 10 * subnets;
+    format!(
+        "subnets:
+{list}node_groups:
+  - {{ name: g, instance_type: m5.large, subnets: [{names}], nodes: {subnets}, pods: {pods} }}
+simulate:
+  duration: 7d
+  seed: 1
+  events:
+    - {{ at: 0s, scale: {{ node_group: g, nodes: {subnets} }} }}
+    - {{ at: 0s, deploy: {{ node_group: g, pods: {pods} }} }}
+    - {{ at: 10m, churn: {{ node_group: g, per_minute: {subnets} }} }}
+"
+    )
+}

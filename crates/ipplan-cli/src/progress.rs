@@ -4,6 +4,7 @@
 use std::io::IsTerminal as _;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ipplan_planner::sim::TimelineRow;
 use ipplan_planner::{Plan, Scenario, SimReport, Simulation, TrialsReport, simulate_trials};
 
 /// Whether progress may be drawn: stderr is a terminal and `--quiet` is off.
@@ -73,6 +74,41 @@ pub fn simulation(plan: &Plan, scenario: &Scenario, show: bool) -> SimReport {
     if !show {
         return ipplan_planner::simulate(plan, scenario);
     }
+    let mut keep = |_: &TimelineRow| Ok(());
+    run(plan, scenario, &mut keep, false).unwrap_or_else(|_| unreachable!("keeping rows cannot fail"))
+}
+
+/// [`simulation`] handing each timeline row to `row` as it is sampled (the report then holds none): memory stays
+/// bounded however long the run and however many subnets.
+///
+/// # Errors
+/// The first error `row` returns (the run stops there).
+pub fn simulation_streaming(
+    plan: &Plan,
+    scenario: &Scenario,
+    show: bool,
+    row: &mut dyn FnMut(&TimelineRow) -> std::io::Result<()>,
+) -> std::io::Result<SimReport> {
+    if !show {
+        let mut sim = Simulation::new(plan, scenario);
+        while !sim.is_done() {
+            sim.step();
+            for r in sim.take_timeline() {
+                row(&r)?;
+            }
+        }
+        return Ok(sim.into_report());
+    }
+    run(plan, scenario, row, true)
+}
+
+/// The run with a bar, its rows to `row` after each step of the bar when `stream`.
+fn run(
+    plan: &Plan,
+    scenario: &Scenario,
+    row: &mut dyn FnMut(&TimelineRow) -> std::io::Result<()>,
+    stream: bool,
+) -> std::io::Result<SimReport> {
     let mut sim = Simulation::new(plan, scenario);
     let end = scenario.end();
     let bar = ProgressBar::with_draw_target(Some(u64::from(end)), ProgressDrawTarget::stderr());
@@ -82,17 +118,27 @@ pub fn simulation(plan: &Plan, scenario: &Scenario, show: bool) -> SimReport {
         bar.set_style(style);
     }
     let step = (end / 200).max(scenario.tick.get());
+    let mut pass = |sim: &mut Simulation| -> std::io::Result<()> {
+        if stream {
+            for r in sim.take_timeline() {
+                row(&r)?;
+            }
+        }
+        Ok(())
+    };
     while !sim.is_done() {
         let before = sim.now();
         sim.run_until(before.saturating_add(step));
         bar.set_position(u64::from(sim.now().min(end)));
+        pass(&mut sim)?;
         if sim.now() == before {
             break; // no progress: let `run` finish it
         }
     }
     sim.run();
+    pass(&mut sim)?;
     bar.finish_and_clear();
-    sim.report()
+    Ok(sim.into_report())
 }
 
 /// A spinner on stderr while `work` runs, when `show` (for work with no count to show, e.g. `advise --simulate`).

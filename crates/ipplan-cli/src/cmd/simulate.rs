@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::bail;
+use ipplan_planner::sim::{TimelineFormat, TimelineWriter};
 use ipplan_planner::svg::{timeline_panels, timeline_plot};
 use ipplan_planner::{SimReport, TrialsReport};
 use serde::Serialize;
@@ -41,13 +42,6 @@ pub struct Args {
     /// Output format (`-o`/`--output` as kubectl and the AWS CLI spell it).
     #[arg(short = 'o', long, visible_alias = "output", value_enum, default_value_t = Format::Table)]
     pub format: Format,
-}
-
-/// What `--timeline FILE` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TimelineFormat {
-    Csv,
-    Json,
 }
 
 fn timeline_format(path: &Path) -> anyhow::Result<TimelineFormat> {
@@ -137,7 +131,43 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
             work.node_ticks
         );
     }
-    let report = progress::simulation(&plan, &scenario, progress::wanted(ctx.quiet));
+    // The timeline goes to its file as the run samples it (its rows never pile up in memory) unless the report
+    // or the plot needs them: `--format json|yaml` prints them, `--plot` draws them.
+    let stream = match (&args.timeline, tl_format) {
+        (Some(path), Some(f)) if args.plot.is_none() && args.format == Format::Table => {
+            Some((path, f))
+        }
+        _ => None,
+    };
+    let report = if let Some((path, f)) = stream {
+        let names: Vec<String> = plan.subnets().iter().map(|s| s.name().to_string()).collect();
+        let interval = scenario.sample.get();
+        let cannot = |e: std::io::Error| {
+            anyhow::anyhow!(
+                "cannot write --timeline file '{}' (check that the directory exists and is writable): {e}",
+                path.display()
+            )
+        };
+        let sink: Box<dyn Write + '_> = if is_stdout(path) {
+            Box::new(&mut *out)
+        } else {
+            Box::new(std::io::BufWriter::new(
+                std::fs::File::create(path).map_err(cannot)?,
+            ))
+        };
+        let mut w = TimelineWriter::new(sink, f, interval, &names).map_err(cannot)?;
+        let report = progress::simulation_streaming(
+            &plan,
+            &scenario,
+            progress::wanted(ctx.quiet),
+            &mut |row| w.row(row),
+        )
+        .map_err(cannot)?;
+        w.finish().map_err(cannot)?;
+        report
+    } else {
+        progress::simulation(&plan, &scenario, progress::wanted(ctx.quiet))
+    };
     let trials = if args.trials > 1 {
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         Some(progress::trials(
@@ -154,7 +184,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     // Files first: an unwritable path is an error (exit 2) with nothing on stdout. A `-` one is printed after
     // them, in place of the report.
     let mut for_stdout = None;
-    if let (Some(path), Some(f)) = (&args.timeline, tl_format) {
+    if let (Some(path), Some(f), None) = (&args.timeline, tl_format, stream) {
         let text = match f {
             TimelineFormat::Csv => report.timeline.to_csv(),
             TimelineFormat::Json => serde_json::to_string_pretty(&report.timeline)? + "\n",
@@ -170,6 +200,10 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     let fits = report.fits() && trials.as_ref().is_none_or(|t| t.probability_not_fit == 0.0);
     if let Some(text) = for_stdout {
         out.write_all(text.as_bytes())?;
+        return Ok(verdict_code(fits));
+    }
+    if stream.is_some_and(|(path, _)| is_stdout(path)) {
+        // (the timeline went to stdout in place of the report)
         return Ok(verdict_code(fits));
     }
     match (args.format, &trials) {

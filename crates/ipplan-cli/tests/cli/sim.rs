@@ -593,3 +593,21 @@ fn a_seed_range_past_the_largest_seed_is_refused() {
          18446744073709551615: use a seed of at most 18446744073709551613"
     );
 }
+
+/// With the table report and no plot the timeline is written as the run samples it (nothing kept in memory);
+/// with `--format json` it is kept for the report. Both write the same bytes, CSV and JSON.
+#[test]
+fn streamed_timeline_is_the_kept_one() {
+    let dir = temp_dir();
+    let plan = temp_file("two.yaml", TWO_SUBNETS);
+    let p = s(&plan);
+    for ext in ["csv", "json"] {
+        let streamed = dir.join(format!("streamed.{ext}"));
+        let kept = dir.join(format!("kept.{ext}"));
+        run(&["simulate", p, "--timeline", s(&streamed)], 0);
+        run(&["simulate", p, "-o", "json", "--timeline", s(&kept)], 0);
+        let a = std::fs::read_to_string(&streamed).unwrap();
+        assert_eq!(a, std::fs::read_to_string(&kept).unwrap(), "{ext}");
+        assert!(a.lines().count() > 2, "{a}");
+    }
+}

@@ -3,7 +3,7 @@
 //! ([`crate::sim::stats`]).
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::net::Ipv4Addr;
 
 use ipplan_core::AddressMode;
@@ -20,6 +20,7 @@ use crate::sim::ecs::EcsTasks;
 use crate::sim::node::{Ec2Error, Failure, Node, NodeSpec, Targets, TickOut, below};
 use crate::sim::pending::{HeldUp, PendingClock};
 use crate::sim::stats::{PodCounts, SubnetStats};
+use crate::sim::store::NodeStore;
 use crate::sim::summary::{
     FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SimGroupReport, SimReport,
     SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4, warm_pool_only,
@@ -70,7 +71,8 @@ pub struct NodeState {
 
 #[derive(Debug, Clone)]
 struct Rolling {
-    old: std::collections::VecDeque<u32>,
+    /// The nodes still to replace, ascending ids.
+    old: VecDeque<u32>,
     target_new: u32,
     next_drain: u32,
     drain: u32,
@@ -88,8 +90,15 @@ struct Group {
     cni: CniConfig,
     targets: Targets,
     shape: NodeShape,
-    /// Alive nodes, launch order.
-    nodes: Vec<u32>,
+    /// Alive nodes, launch order (ascending ids: a removal finds its node by binary search and moves the
+    /// shorter side, so terminating the oldest or the newest costs O(1)).
+    nodes: VecDeque<u32>,
+    /// Nodes launched and not yet handed to `ready`, as `(ready_at, id)` in launch (= `ready_at`) order.
+    launching: VecDeque<(u32, u32)>,
+    /// The scheduler's least-loaded-first queue: `(pods, id)` of every ready node below its pod room (at least
+    /// one entry with its pods now), and stale entries (pods since changed, node gone) dropped when met. Kept
+    /// across ticks: a tick pops what it places, not a heap of the whole group.
+    ready: BinaryHeap<Reverse<(u32, u32)>>,
     /// Alive nodes per entry of the group's subnet list.
     per_subnet: Vec<u32>,
     pending: u64,
@@ -113,7 +122,7 @@ pub struct Simulation {
     plan: Plan,
     scenario: Scenario,
     allocs: Vec<SubnetAllocator>,
-    nodes: Vec<Node>,
+    nodes: NodeStore,
     groups: Vec<Group>,
     rng: ChaCha8Rng,
     t: u32,
@@ -129,7 +138,10 @@ pub struct Simulation {
     /// Failed allocations that were ipamd's own (growing a node's pool), and the first of them.
     pool_failures: u64,
     first_pool_failure: Option<FailureEvent>,
+    /// Timeline rows sampled and not yet taken ([`Simulation::take_timeline`]).
     timeline: Vec<TimelineRow>,
+    /// When the last row was sampled.
+    last_sample: Option<u32>,
     out: TickOut,
     /// Each live node's next wake-up: which nodes are due at which tick.
     wakeups: Wakeups,
@@ -162,6 +174,13 @@ const fn failure_kind(e: Ec2Error) -> FailureKind {
         Ec2Error::InsufficientFreeAddressesInSubnet => {
             FailureKind::InsufficientFreeAddressesInSubnet
         }
+    }
+}
+
+/// Takes `id` out of `ids` (ascending), moving the shorter side.
+fn remove_id(ids: &mut VecDeque<u32>, id: u32) {
+    if let Ok(k) = ids.binary_search(&id) {
+        ids.remove(k);
     }
 }
 
@@ -230,7 +249,9 @@ impl Simulation {
                 cni: plan.cni().clone(),
                 targets: targets(plan.cni()),
                 shape: g.shape().clone(),
-                nodes: Vec::new(),
+                nodes: VecDeque::new(),
+                launching: VecDeque::new(),
+                ready: BinaryHeap::new(),
                 per_subnet: vec![0; g.subnets().len()],
                 pending: 0,
                 held: PendingClock::default(),
@@ -249,7 +270,7 @@ impl Simulation {
             plan: plan.clone(),
             scenario: scenario.clone(),
             allocs,
-            nodes: Vec::new(),
+            nodes: NodeStore::default(),
             groups,
             rng: ChaCha8Rng::seed_from_u64(scenario.seed),
             t: 0,
@@ -265,6 +286,7 @@ impl Simulation {
             pool_failures: 0,
             first_pool_failure: None,
             timeline: Vec::new(),
+            last_sample: None,
             out: TickOut::default(),
             wakeups: Wakeups::new(),
             visit: NodeSet::default(),
@@ -316,13 +338,41 @@ impl Simulation {
         self.allocs.get(subnet)
     }
 
+    /// Node slots in memory: the most nodes alive at once so far (a terminated node's slot is reused by the next
+    /// launch), not the nodes ever launched.
+    ///
+    /// # Examples
+    /// ```
+    /// use ipplan_core::Catalog;
+    /// use ipplan_planner::{Plan, Simulation};
+    /// let yaml = "
+    /// subnets: [{ name: a, az: z, cidr: 10.0.0.0/22 }]
+    /// node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 3, pods_per_node: 5 }]
+    /// simulate:
+    ///   duration: 30m
+    ///   events:
+    ///     - { at: 0s, scale: { node_group: g, nodes: 3 } }
+    ///     - { at: 5m, scale: { node_group: g, nodes: 0 } }
+    ///     - { at: 10m, scale: { node_group: g, nodes: 2 } }
+    /// ";
+    /// let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
+    /// let mut sim = Simulation::new(&plan, &plan.scenario());
+    /// sim.run();
+    /// // 5 nodes launched, at most 3 at once
+    /// assert_eq!((sim.node_states().len(), sim.node_slots()), (2, 3));
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    #[must_use]
+    pub fn node_slots(&self) -> usize {
+        self.nodes.slots()
+    }
+
     /// Every live node's pool now, in launch order.
     #[must_use]
     pub fn node_states(&self) -> Vec<NodeState> {
         self.nodes
             .iter()
-            .filter(|n| n.is_live())
-            .map(|n| NodeState {
+            .map(|(_, n)| NodeState {
                 group: n.group as usize,
                 subnet: n.subnet as usize,
                 mode: if n.prefix {
@@ -392,7 +442,7 @@ impl Simulation {
 
     fn finish(&mut self, t: u32) {
         self.done = true;
-        if self.timeline.last().is_none_or(|r| r.t != t) {
+        if self.last_sample != Some(t) {
             self.sample(t);
         }
     }
@@ -417,9 +467,9 @@ impl Simulation {
         }
         // (a node with branch pods waiting wakes at t + 1: its tick says so)
         #[cfg(debug_assertions)]
-        for (id, n) in self.nodes.iter().enumerate() {
+        for (id, n) in self.nodes.iter() {
             debug_assert!(
-                !n.is_live() || n.branch_waiting.is_empty() || self.wakeups.due(id as u32) <= t + 1,
+                n.branch_waiting.is_empty() || self.wakeups.due(id) <= t + 1,
                 "node {id}: branch pods waiting and no wake-up at the next tick"
             );
         }
@@ -592,7 +642,7 @@ impl Simulation {
             self.groups[gi].backlog -= b;
             drop -= b;
             for _ in 0..drop {
-                if let Some(&id) = self.groups[gi].nodes.last() {
+                if let Some(&id) = self.groups[gi].nodes.back() {
                     self.terminate(id);
                 }
             }
@@ -666,11 +716,11 @@ impl Simulation {
                 }
             }
         }
-        let id = self.nodes.len() as u32;
-        self.nodes.push(node);
+        let id = self.nodes.insert(node);
         self.wakeups.set(id, t);
         let g = &mut self.groups[gi];
-        g.nodes.push(id);
+        g.nodes.push_back(id);
+        g.launching.push_back((t + NODE_READY_SECONDS, id));
         g.per_subnet[k] += 1;
         g.peak_nodes = g.peak_nodes.max(g.nodes.len() as u32);
         self.last_change = t;
@@ -705,15 +755,17 @@ impl Simulation {
             let net = ipnet::Ipv4Net::new(Ipv4Addr::from(p), 28).expect("a /28");
             let _ = self.allocs[s as usize].release_prefix(net);
         }
+        // (its storage goes: the lists it held are freed, its slot taken by the next launch)
+        self.nodes.remove(id);
         let plan_g = &self.plan.node_groups()[gi];
         let g = &mut self.groups[gi];
-        g.nodes.retain(|&x| x != id);
+        remove_id(&mut g.nodes, id);
         if let Some(k) = plan_g.subnets().iter().position(|s| s.index() == subnet) {
             g.per_subnet[k] -= 1;
         }
         g.pending += u64::from(pods);
         if let Some(r) = &mut g.rolling {
-            r.old.retain(|&x| x != id);
+            remove_id(&mut r.old, id);
         }
     }
 
@@ -750,6 +802,7 @@ impl Simulation {
                 break;
             };
             self.delete_one(t, id);
+            self.now_ready(gi, id, t);
             drop -= 1;
             self.wakeups.wake_by(id, t);
             if p > 1 {
@@ -768,10 +821,10 @@ impl Simulation {
     }
 
     fn start_rolling(&mut self, t: u32, gi: usize, surge: u32, drain: u32) {
-        let ids: Vec<u32> = self.groups[gi].nodes.clone();
+        let ids = self.groups[gi].nodes.clone();
         let target_new = ids.len() as u32;
         self.groups[gi].rolling = Some(Rolling {
-            old: ids.into_iter().collect(),
+            old: ids,
             target_new,
             next_drain: t + NODE_READY_SECONDS,
             drain,
@@ -840,9 +893,9 @@ impl Simulation {
             // loaded once for both).
             let nodes = &self.groups[gi].nodes;
             let count = nodes.len();
-            self.churn_count.resize(self.nodes.len(), 0);
+            self.churn_count.resize(self.nodes.ids(), 0);
             // (a group's nodes are in launch order: ascending ids)
-            if let (Some(&first), Some(&last)) = (nodes.first(), nodes.last()) {
+            if let (Some(&first), Some(&last)) = (nodes.front(), nodes.back()) {
                 self.visit.cover(first, last);
             }
             for _ in 0..todo {
@@ -906,33 +959,77 @@ impl Simulation {
         }
     }
 
+    /// Node `id` of group `gi` changed its pod count (or turned ready) at `t`: file its count in the scheduler's
+    /// queue when it may take a pod.
+    fn now_ready(&mut self, gi: usize, id: u32, t: u32) {
+        if self.schedulable(id, t) {
+            let pods = self.nodes[id as usize].pods();
+            let g = &mut self.groups[gi];
+            g.ready.push(Reverse((pods, id)));
+            // (stale entries beyond twice the group's nodes: rebuild, amortised over the pushes since the last)
+            if g.ready.len() > 2 * g.nodes.len() + 64 {
+                self.rebuild_ready(gi, t);
+            }
+        }
+    }
+
+    /// The scheduler's queue of group `gi` anew: one entry per node that may take a pod at `t`.
+    #[cold]
+    fn rebuild_ready(&mut self, gi: usize, t: u32) {
+        let g = &mut self.groups[gi];
+        let mut entries = std::mem::take(&mut g.ready).into_vec();
+        entries.clear();
+        for &id in &g.nodes {
+            if let Some(n) = self.nodes.get_mut(id)
+                && n.schedulable(t)
+            {
+                entries.push(Reverse((n.pods(), id)));
+            }
+        }
+        g.ready = BinaryHeap::from(entries);
+    }
+
+    /// Hands the nodes of group `gi` that turned ready by `t` to the scheduler's queue.
+    fn admit_ready(&mut self, gi: usize, t: u32) {
+        while let Some(&(ready_at, id)) = self.groups[gi].launching.front() {
+            if ready_at > t {
+                break;
+            }
+            self.groups[gi].launching.pop_front();
+            if self.nodes.get(id).is_some() {
+                self.now_ready(gi, id, t);
+            }
+        }
+    }
+
     /// Pending pods to nodes.
     fn schedule(&mut self, t: u32) {
         for gi in 0..self.groups.len() {
+            // (every tick, so that the launch queue stays short whether pods are pending or not)
+            self.admit_ready(gi, t);
             if self.groups[gi].pending == 0 {
                 continue;
             }
             match self.groups[gi].arrival {
                 Arrival::OneByOne => self.schedule_even(t, gi),
                 Arrival::Burst => {
-                    // (no allocation until a node is ready)
-                    let mut ready = Vec::new();
-                    for &id in &self.groups[gi].nodes {
-                        let n = &mut self.nodes[id as usize];
-                        if n.schedulable(t) {
-                            ready.push(Reverse((n.pods(), id)));
-                        }
-                    }
-                    let mut heap = BinaryHeap::from(ready);
+                    // the least loaded ready node first, ties to the oldest (no allocation until a node is
+                    // ready)
                     while self.groups[gi].pending > 0 {
-                        let Some(Reverse((_, id))) = heap.pop() else {
+                        let Some(Reverse((pods, id))) = self.groups[gi].ready.pop() else {
                             break;
                         };
+                        // (a stale entry: the node is gone, cordoned, full, or its count has moved on)
+                        let live = self
+                            .nodes
+                            .get_mut(id)
+                            .is_some_and(|n| n.pods() == pods && n.schedulable(t));
+                        if !live {
+                            continue;
+                        }
                         self.place(t, id);
                         self.groups[gi].pending -= 1;
-                        if self.schedulable(id, t) {
-                            heap.push(Reverse((self.nodes[id as usize].pods(), id)));
-                        }
+                        self.now_ready(gi, id, t);
                     }
                 }
             }
@@ -953,6 +1050,7 @@ impl Simulation {
         let total = on + self.groups[gi].pending;
         let (q, r) = (total / n.max(1), total % n.max(1));
         let mut stuck = true;
+        let mut placed = false;
         for (i, &id) in ids.iter().enumerate() {
             if self.groups[gi].pending == 0 {
                 break;
@@ -968,6 +1066,7 @@ impl Simulation {
             if self.schedulable(id, t) && self.nodes[id as usize].settled {
                 self.place(t, id);
                 self.groups[gi].pending -= 1;
+                placed = true;
             }
         }
         if stuck {
@@ -978,10 +1077,15 @@ impl Simulation {
                 if self.schedulable(id, t) && self.nodes[id as usize].settled {
                     self.place(t, id);
                     self.groups[gi].pending -= 1;
+                    placed = true;
                 }
             }
         }
         self.groups[gi].nodes = ids;
+        // (the pass visited every node: the burst scheduler's queue anew, with the counts now)
+        if placed {
+            self.rebuild_ready(gi, t);
+        }
     }
 
     /// One pod lands on node `id`: a branch pod while the node is below its branch quota, else ordinary.
@@ -1037,10 +1141,9 @@ impl Simulation {
                 std::hint::black_box(self.nodes[ahead as usize].warm());
             }
             let mut due = self.wakeups.is_due(id, t);
-            let n = &mut self.nodes[id as usize];
-            if !n.is_live() {
+            let Some(n) = self.nodes.get_mut(id) else {
                 continue;
-            }
+            };
             debug_assert!(
                 due || n.branch_waiting.is_empty(),
                 "node {id}: branch pods waiting but not due"
@@ -1181,6 +1284,48 @@ impl Simulation {
                 .collect(),
         };
         self.timeline.push(row);
+        self.last_sample = Some(t);
+    }
+
+    /// The timeline rows sampled since the last call (all of them the first time), oldest first. A run that
+    /// writes its timeline as it goes takes them after each step, so that the rows do not pile up in memory
+    /// (a week sampled every minute over 1,200 subnets is 12 million subnet samples); the report then holds only
+    /// the rows not taken.
+    ///
+    /// # Examples
+    /// ```
+    /// use ipplan_core::Catalog;
+    /// use ipplan_planner::{Plan, Simulation, simulate};
+    /// let yaml = "
+    /// subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+    /// node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 5 }]
+    /// simulate: { duration: 10m }
+    /// ";
+    /// let plan = Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())?;
+    /// let mut sim = Simulation::new(&plan, &plan.scenario());
+    /// let mut rows = Vec::new();
+    /// while !sim.is_done() {
+    ///     sim.step();
+    ///     rows.extend(sim.take_timeline());
+    /// }
+    /// assert!(sim.report().timeline.rows.is_empty());
+    /// // the same rows as a run that keeps them: one a minute, 0 s to 600 s
+    /// assert_eq!(rows, simulate(&plan, &plan.scenario()).timeline.rows);
+    /// assert_eq!(rows.len(), 11);
+    /// # Ok::<(), ipplan_planner::PlanError>(())
+    /// ```
+    pub fn take_timeline(&mut self) -> std::vec::Drain<'_, TimelineRow> {
+        self.timeline.drain(..)
+    }
+
+    /// The report of the run so far (the whole run once [`Simulation::is_done`]), the timeline moved into it
+    /// (no copy: [`Simulation::report`] copies it).
+    #[must_use]
+    pub fn into_report(mut self) -> SimReport {
+        let rows = std::mem::take(&mut self.timeline);
+        let mut r = self.report();
+        r.timeline.rows = rows;
+        r
     }
 
     /// The report of the run so far (the whole run once [`Simulation::is_done`]).
@@ -1190,7 +1335,7 @@ impl Simulation {
         let threshold = self.scenario.wait_threshold;
         let mut hist = self.pods.waits.clone();
         let mut still = 0u64;
-        for n in self.nodes.iter().filter(|n| n.is_live()) {
+        for n in self.nodes.nodes() {
             for since in n.waiting_since().chain(n.branch_waiting.iter().copied()) {
                 still += 1;
                 hist.record(t - since);

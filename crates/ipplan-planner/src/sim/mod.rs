@@ -72,7 +72,9 @@ mod engine;
 mod node;
 mod pending;
 mod stats;
+mod store;
 mod summary;
+mod timeline;
 mod wakeups;
 
 pub use crate::plan::{
@@ -90,6 +92,7 @@ pub use summary::{
     SimGroupReport, SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet,
     TrialOutcome, TrialsReport,
 };
+pub use timeline::{TimelineFormat, TimelineWriter};
 
 use crate::plan::Plan;
 
@@ -115,7 +118,7 @@ use crate::plan::Plan;
 pub fn simulate(plan: &Plan, scenario: &Scenario) -> SimReport {
     let mut sim = Simulation::new(plan, scenario);
     sim.run();
-    sim.report()
+    sim.into_report()
 }
 
 /// Run `scenario` with `trials` seeds (`scenario.seed`, `+1`, ...), each once, on up to `threads` threads (each
