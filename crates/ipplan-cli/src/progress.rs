@@ -75,7 +75,8 @@ pub fn simulation(plan: &Plan, scenario: &Scenario, show: bool) -> SimReport {
         return ipplan_planner::simulate(plan, scenario);
     }
     let mut keep = |_: &TimelineRow| Ok(());
-    run(plan, scenario, &mut keep, false).unwrap_or_else(|_| unreachable!("keeping rows cannot fail"))
+    run(plan, scenario, &mut keep, false)
+        .unwrap_or_else(|_| unreachable!("keeping rows cannot fail"))
 }
 
 /// [`simulation`] handing each timeline row to `row` as it is sampled (the report then holds none): memory stays

@@ -140,7 +140,11 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         _ => None,
     };
     let report = if let Some((path, f)) = stream {
-        let names: Vec<String> = plan.subnets().iter().map(|s| s.name().to_string()).collect();
+        let names: Vec<String> = plan
+            .subnets()
+            .iter()
+            .map(|s| s.name().to_string())
+            .collect();
         let interval = scenario.sample.get();
         let cannot = |e: std::io::Error| {
             anyhow::anyhow!(
