@@ -8,7 +8,9 @@ use ipplan_core::Catalog;
 use ipplan_planner::{Plan, simulate};
 
 fn main() {
-    let what = std::env::args().nth(1).unwrap_or_else(|| "rolling".to_string());
+    let what = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "rolling".to_string());
     let n: u32 = std::env::args()
         .nth(2)
         .and_then(|a| a.parse().ok())
