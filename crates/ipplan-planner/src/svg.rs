@@ -253,6 +253,29 @@ impl Owners {
         o
     }
 
+    /// The owners of the known addresses in plan subnet `name`: its `other_consumers[].at`, then the
+    /// `ecs_services[].at` entries inside it (named `ecs service NAME`). Empty for a name the plan does not have.
+    #[must_use]
+    pub fn in_plan(spec: &crate::plan::PlanSpec, name: &str) -> Self {
+        let Some(subnet) = spec.subnets.iter().find(|s| s.name == name) else {
+            return Self::default();
+        };
+        let mut o = Self::of(subnet);
+        let (lo, hi) = (
+            u32::from(subnet.cidr.network()),
+            u32::from(subnet.cidr.broadcast()),
+        );
+        for e in &spec.ecs_services {
+            let what = format!("ecs service {}", e.name);
+            for text in &e.at {
+                if at_span(text).is_some_and(|(a, b)| lo <= a && b <= hi) {
+                    o.push(&what, text);
+                }
+            }
+        }
+        o
+    }
+
     /// Add one `at` entry held by `what` (an entry that is no address, range or prefix is ignored).
     pub fn push(&mut self, what: &str, at: &str) {
         let Some((a, b)) = at_span(at) else {

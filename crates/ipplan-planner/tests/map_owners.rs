@@ -154,3 +154,40 @@ fn by_block_lists_the_blocks_with_known_addresses_once_each() {
     assert_eq!(blocks[2].owners.len(), 8);
     assert_eq!(blocks[3].owners[0].at.len(), 8);
 }
+
+/// ECS tasks running today (`ecs_services[].at`, as `import --ecs-services --aws-enis` writes) are owners too:
+/// the service's .100 and .101 sit in block 6 (.96-.111), named after the service; its .5 in the other subnet `b`
+/// is not listed in `a`.
+#[test]
+fn ecs_tasks_at_known_places_are_owners_named_after_their_service() {
+    let text = r#"
+subnets:
+  - { name: a, az: eu-west-1a, cidr: 10.0.1.0/24 }
+  - { name: b, az: eu-west-1b, cidr: 10.0.2.0/24 }
+ecs_services:
+  - { name: orders, tasks: 4, subnets: [a, b], at: [10.0.1.100-10.0.1.101, 10.0.2.5] }
+node_groups: []
+"#;
+    let plan = Plan::from_str_auto(text, "ecs.yaml", &Catalog::embedded()).unwrap();
+    let owners = Owners::in_plan(plan.spec(), "a");
+    let blocks = owners.by_block("10.0.1.0/24".parse().unwrap());
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(blocks[0].block, "10.0.1.96/28");
+    assert_eq!(blocks[0].owners[0].what, "ecs service orders");
+    assert_eq!(blocks[0].owners[0].at, ["10.0.1.100", "10.0.1.101"]);
+    let mut sim = Simulation::new(&plan, &Scenario::peak(&plan));
+    sim.run_until(0);
+    let t = block_titles(&subnet_map_with_owners(
+        plan.subnets()[0].cidr(),
+        &sim.block_states(0).unwrap(),
+        &owners,
+        "ecs",
+        &MapOptions::default(),
+    ));
+    assert!(
+        t[6].ends_with("\necs service orders: 10.0.1.100, 10.0.1.101"),
+        "{}",
+        t[6]
+    );
+    assert!(Owners::in_plan(plan.spec(), "nope").is_empty());
+}

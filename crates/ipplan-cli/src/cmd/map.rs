@@ -2,7 +2,7 @@
 //! peak) and draw one subnet's /28 blocks at the end or at `--at` (`--at 0`: the subnet before any node starts,
 //! as imported). `--format json` prints the block census and fragmentation score instead (see
 //! [`BlockCensus`]). Each block's tooltip (and, in the JSON, `owners`) names who holds its known addresses, the
-//! subnet's `other_consumers[].at` ([`Owners`]). Exit 0 when the output is written, 2 on bad input.
+//! subnet's `other_consumers[].at` and the ECS tasks' `ecs_services[].at` ([`Owners`]). Exit 0 when the output is written, 2 on bad input.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -141,13 +141,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
         .block_states(index)
         .context("the simulation has no such subnet")?;
     let subnet = &plan.subnets()[index];
-    let owners = plan
-        .spec()
-        .subnets
-        .iter()
-        .find(|s| s.name == subnet.name())
-        .map(Owners::of)
-        .unwrap_or_default();
+    let owners = Owners::in_plan(plan.spec(), subnet.name());
     let title = format!(
         "{}: subnet {} {when}, seed {}",
         file_name(plan.file()),

@@ -71,13 +71,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
                     subnet_map_with_owners(
                         s.cidr(),
                         &blocks,
-                        &plan
-                            .spec()
-                            .subnets
-                            .iter()
-                            .find(|x| x.name == s.name())
-                            .map(Owners::of)
-                            .unwrap_or_default(),
+                        &Owners::in_plan(plan.spec(), s.name()),
                         &title,
                         &options,
                     ),
