@@ -776,12 +776,102 @@ pub fn timeline_panels(t: &crate::sim::Timeline) -> Vec<PlotPanel> {
         PlotPanel {
             label: "addresses used".to_string(),
             series: series(&|s| s.used_addresses as f64),
+            ..PlotPanel::default()
         },
         PlotPanel {
             label: "free /28 blocks (could take a prefix)".to_string(),
             series: series(&|s| s.free_prefix_blocks as f64),
+            ..PlotPanel::default()
         },
     ]
+}
+
+/// [`timeline_panels`] of a whole run: the addresses panel also draws each subnet's capacity (a dotted line in
+/// the subnet's colour, labelled at its right end) and marks each of its [`crate::sim::FailureMark`]s where it
+/// happened (time, addresses held then), the first of the subnet's marks drawn larger.
+#[must_use]
+pub fn simulation_panels(r: &crate::SimReport) -> Vec<PlotPanel> {
+    let mut panels = timeline_panels(&r.timeline);
+    if let Some(used) = panels.first_mut() {
+        for s in &r.subnets {
+            used.limits.push(PlotLimit {
+                series: s.name.clone(),
+                label: format!("{} capacity {}", s.name, s.capacity),
+                value: s.capacity as f64,
+            });
+            for (k, m) in s.failure_marks.iter().enumerate() {
+                let mut what = Vec::new();
+                if m.failed.insufficient_cidr_blocks > 0 {
+                    what.push(format!(
+                        "{} InsufficientCidrBlocks",
+                        m.failed.insufficient_cidr_blocks
+                    ));
+                }
+                if m.failed.insufficient_free_addresses_in_subnet > 0 {
+                    what.push(format!(
+                        "{} InsufficientFreeAddressesInSubnet",
+                        m.failed.insufficient_free_addresses_in_subnet
+                    ));
+                }
+                used.marks.push(PlotMark {
+                    series: s.name.clone(),
+                    t: f64::from(m.t),
+                    value: m.used_addresses as f64,
+                    label: format!(
+                        "{}: failed allocations from t={}s: {} ({} addresses held)",
+                        s.name,
+                        m.t,
+                        what.join(", "),
+                        m.used_addresses
+                    ),
+                    first: k == 0,
+                });
+            }
+        }
+    }
+    panels
+}
+
+/// The run's first failure as a [`timeline_plot_with`] draws it: a time and a line of text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotEvent {
+    /// Seconds from the start.
+    pub t: f64,
+    /// What happened.
+    pub label: String,
+}
+
+/// The first failure of a run, when it has one with a time.
+#[must_use]
+pub fn first_failure_event(r: &crate::SimReport) -> Option<PlotEvent> {
+    use crate::report::{Failure, FindingKind};
+    let f = r.verdict.first_failure.as_ref()?;
+    let FindingKind::Failure(kind) = &f.kind else {
+        return None;
+    };
+    let t = match kind {
+        Failure::AllocationFailed { t, .. }
+        | Failure::WarmPoolNotHeld { t, .. }
+        | Failure::PodWaited { t, .. }
+        | Failure::PodsPending { t, .. }
+        | Failure::PodsStillWaiting { t, .. }
+        | Failure::PodsUnschedulable { t, .. } => *t,
+        _ => return None,
+    };
+    Some(PlotEvent {
+        t: f64::from(t),
+        label: format!("first failure t={t}s: {}", f.subject),
+    })
+}
+
+/// The plot of a whole run: [`simulation_panels`] with the first failure (a vertical line over every panel).
+#[must_use]
+pub fn simulation_plot(r: &crate::SimReport, title: &str) -> String {
+    timeline_plot_with(
+        &simulation_panels(r),
+        title,
+        first_failure_event(r).as_ref(),
+    )
 }
 
 /// One line of a [`timeline_plot`]: a name and `(seconds, value)` points in time order.
@@ -794,13 +884,46 @@ pub struct PlotSeries {
 }
 
 /// One panel of a [`timeline_plot`]: a quantity (its y axis) and one series per subnet.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlotPanel {
     /// The quantity, shown above the panel (e.g. `addresses used`).
     pub label: String,
     /// The lines; series `i` has the same colour in every panel.
     pub series: Vec<PlotSeries>,
+    /// Horizontal lines (a subnet's capacity), in their series' colour, dotted, labelled at the right end.
+    pub limits: Vec<PlotLimit>,
+    /// Points marked with a cross in their series' colour (failed allocations).
+    pub marks: Vec<PlotMark>,
 }
+
+/// A horizontal line across a panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotLimit {
+    /// The series whose colour it takes.
+    pub series: String,
+    /// Its label.
+    pub label: String,
+    /// Its value.
+    pub value: f64,
+}
+
+/// A marked point of a panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotMark {
+    /// The series whose colour it takes.
+    pub series: String,
+    /// Seconds from the start.
+    pub t: f64,
+    /// Its value.
+    pub value: f64,
+    /// Its tooltip.
+    pub label: String,
+    /// Drawn larger (the first of its series).
+    pub first: bool,
+}
+
+/// The dash pattern of series `k`: solid, then patterns that stay apart when two lines coincide.
+const DASHES: [&str; 6] = ["", "10 5", "3 3", "14 4 3 4", "6 2", "2 6"];
 
 /// Colours (Okabe–Ito, without the yellow that is unreadable on white), then again dashed.
 const PALETTE: [&str; 7] = [
@@ -890,6 +1013,7 @@ impl Axis {
 /// let used = PlotPanel {
 ///     label: "addresses used".into(),
 ///     series: vec![PlotSeries { name: "a".into(), points: vec![(0.0, 10.0), (60.0, 40.0), (120.0, 35.0)] }],
+///     ..PlotPanel::default()
 /// };
 /// let svg = timeline_plot(&[used], "demo");
 /// assert_eq!(svg.matches("<polyline").count(), 1);
@@ -897,6 +1021,16 @@ impl Axis {
 /// ```
 #[must_use]
 pub fn timeline_plot(panels: &[PlotPanel], title: &str) -> String {
+    timeline_plot_with(panels, title, None)
+}
+
+/// [`timeline_plot`] with an event drawn over every panel: a vertical dashed red line at its time, labelled at
+/// the top (`<g id="first-failure">`). Limits are `<line class="limit">` with a `<text class="limit-label">`,
+/// marks `<g class="mark">` (`class="mark first"` for a series' first) translated to the point, and each series
+/// gets a direct label (`<text class="direct-label">`) near its last point, labels pushed apart so that none
+/// hides another.
+#[must_use]
+pub fn timeline_plot_with(panels: &[PlotPanel], title: &str, event: Option<&PlotEvent>) -> String {
     let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
     let all_points = || {
         panels
@@ -976,9 +1110,12 @@ pub fn timeline_plot(panels: &[PlotPanel], title: &str) -> String {
         let (vmin, vmax) = panel
             .series
             .iter()
-            .flat_map(|s| s.points.iter().filter(finite))
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
-                (lo.min(p.1), hi.max(p.1))
+            .flat_map(|s| s.points.iter().filter(finite).map(|p| p.1))
+            .chain(panel.limits.iter().map(|l| l.value))
+            .chain(panel.marks.iter().map(|m| m.value))
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
             });
         let (vmin, vmax) = if vmin.is_finite() {
             (vmin, vmax)
@@ -1035,13 +1172,22 @@ pub fn timeline_plot(panels: &[PlotPanel], title: &str) -> String {
         s.push_str(
             "<g class=\"series\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\">\n",
         );
+        let mut ends: Vec<(f64, f64, usize)> = Vec::new();
         for ser in &panel.series {
             let k = names.iter().position(|n| *n == ser.name).unwrap_or(0);
-            let dash = if k >= PALETTE.len() {
-                " stroke-dasharray=\"6 3\""
-            } else {
-                ""
+            let dash = match DASHES[k % DASHES.len()] {
+                "" => String::new(),
+                d => format!(" stroke-dasharray=\"{d}\""),
             };
+            // earlier series wider, so one drawn over another of the same values leaves its edges visible
+            let width = 2.0 + 1.5 * (names.len().saturating_sub(k + 1)).min(2) as f64;
+            if let Some(&(t, v)) = ser.points.iter().rev().find(|p| finite(p)) {
+                ends.push((
+                    xaxis.map(t / div, left, left + plot_w),
+                    yaxis.map(v, y1, y0),
+                    k,
+                ));
+            }
             let pts: Vec<String> = ser
                 .points
                 .iter()
@@ -1056,13 +1202,90 @@ pub fn timeline_plot(panels: &[PlotPanel], title: &str) -> String {
                 .collect();
             let _ = writeln!(
                 s,
-                "<polyline stroke=\"{}\"{dash} points=\"{}\"><title>{}</title></polyline>",
+                "<polyline stroke=\"{}\" stroke-width=\"{width}\"{dash} points=\"{}\"><title>{}</title></polyline>",
                 PALETTE[k % PALETTE.len()],
                 pts.join(" "),
                 esc(&format!("{}: {}", ser.name, panel.label))
             );
         }
-        s.push_str("</g>\n</g>\n");
+        s.push_str("</g>\n");
+        // Direct labels at the series' ends, pushed apart (12 px) from the top down.
+        ends.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
+        let mut last_y = f64::NEG_INFINITY;
+        s.push_str("<g font-size=\"11\">\n");
+        for (x, y, k) in ends {
+            let y = (y - 4.0).max(last_y + 12.0);
+            last_y = y;
+            let _ = writeln!(
+                s,
+                "<text class=\"direct-label\" x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"end\" fill=\"{}\">{}</text>",
+                x - 4.0,
+                PALETTE[k % PALETTE.len()],
+                esc(names[k])
+            );
+        }
+        s.push_str("</g>\n");
+        // Limits (a subnet's capacity).
+        for l in &panel.limits {
+            if !l.value.is_finite() {
+                continue;
+            }
+            let k = names.iter().position(|n| *n == l.series).unwrap_or(0);
+            let y = yaxis.map(l.value, y1, y0);
+            let _ = writeln!(
+                s,
+                "<line class=\"limit\" x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{}\" \
+                 stroke-width=\"1.5\" stroke-dasharray=\"2 3\"><title>{}</title></line>",
+                left + plot_w,
+                PALETTE[k % PALETTE.len()],
+                esc(&l.label)
+            );
+            let _ = writeln!(
+                s,
+                "<text class=\"limit-label\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"{}\">{}</text>",
+                left + plot_w - 2.0,
+                y - 3.0,
+                PALETTE[k % PALETTE.len()],
+                esc(&l.label)
+            );
+        }
+        // Marks (failed allocations).
+        for m in &panel.marks {
+            if !(m.t.is_finite() && m.value.is_finite()) {
+                continue;
+            }
+            let k = names.iter().position(|n| *n == m.series).unwrap_or(0);
+            let (x, y) = (
+                xaxis.map(m.t / div, left, left + plot_w),
+                yaxis.map(m.value, y1, y0),
+            );
+            let r = if m.first { 6.0 } else { 4.0 };
+            let _ = writeln!(
+                s,
+                "<g class=\"mark{}\" transform=\"translate({x:.1},{y:.1})\"><path d=\"M-{r},-{r} L{r},{r} M-{r},{r} L{r},-{r}\" \
+                 stroke=\"{}\" stroke-width=\"2.5\" fill=\"none\"/><title>{}</title></g>",
+                if m.first { " first" } else { "" },
+                PALETTE[k % PALETTE.len()],
+                esc(&m.label)
+            );
+        }
+        s.push_str("</g>\n");
+    }
+    // The event over every panel.
+    if let Some(e) = event
+        && e.t.is_finite()
+    {
+        let x = xaxis.map(e.t / div, left, left + plot_w);
+        let bottom = top + npanels as f64 * (panel_h + panel_gap) - panel_gap;
+        let _ = writeln!(
+            s,
+            "<g id=\"first-failure\"><line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{bottom:.1}\" stroke=\"#cc0000\" \
+             stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#cc0000\">{}</text></g>",
+            top,
+            x + 4.0,
+            top + 12.0,
+            esc(&e.label)
+        );
     }
     // The time axis label under the last panel.
     let last_y1 = top + npanels as f64 * (panel_h + panel_gap) - panel_gap;
@@ -1076,10 +1299,9 @@ pub fn timeline_plot(panels: &[PlotPanel], title: &str) -> String {
     s.push_str("<g id=\"legend\" font-size=\"12\">\n");
     for (k, name) in names.iter().enumerate() {
         let y = top + 8.0 + k as f64 * 20.0;
-        let dash = if k >= PALETTE.len() {
-            " stroke-dasharray=\"6 3\""
-        } else {
-            ""
+        let dash = match DASHES[k % DASHES.len()] {
+            "" => String::new(),
+            d => format!(" stroke-dasharray=\"{d}\""),
         };
         let _ = writeln!(
             s,

@@ -681,6 +681,7 @@ fn two_panels() -> Vec<PlotPanel> {
                 series("subnet-b", &[(0.0, 5.0), (45.0, 80.0), (150.0, 90.0)]),
                 series("subnet-c", &[(10.0, 1.0)]),
             ],
+            ..PlotPanel::default()
         },
         PlotPanel {
             label: "free /28 blocks".into(),
@@ -698,6 +699,7 @@ fn two_panels() -> Vec<PlotPanel> {
                 series("subnet-b", &[(0.0, 126.0), (150.0, 110.0)]),
                 series("subnet-c", &[]),
             ],
+            ..PlotPanel::default()
         },
     ]
 }
@@ -763,7 +765,10 @@ fn axes_have_nice_ticks_and_a_unit() {
     let labels: Vec<String> = panel
         .descendants()
         .into_iter()
-        .filter(|e| e.name == "text" && e.attr("text-anchor") == Some("end"))
+        // (the tick labels: the direct labels of the series have a class)
+        .filter(|e| {
+            e.name == "text" && e.attr("text-anchor") == Some("end") && e.attr("class").is_none()
+        })
         .map(Elem::text)
         .collect();
     assert_eq!(labels, ["0", "100", "200", "300"]);
@@ -783,6 +788,7 @@ fn axes_have_nice_ticks_and_a_unit() {
     let long = [PlotPanel {
         label: "addresses used".into(),
         series: vec![series("a", &[(0.0, 0.0), (2400.0, 10.0)])],
+        ..PlotPanel::default()
     }];
     assert!(
         parse_svg(&timeline_plot(&long, "t"))
@@ -805,6 +811,7 @@ fn empty_and_non_finite_inputs_still_draw() {
                 (6.0, 2.0),
             ],
         )],
+        ..PlotPanel::default()
     }];
     let root = parse_svg(&timeline_plot(&odd, "odd"));
     assert_eq!(polylines(&root)[0].len(), 2);
@@ -835,6 +842,7 @@ fn plots_of_extreme_values_do_not_panic() {
                     name: "a".into(),
                     points,
                 }],
+                ..PlotPanel::default()
             }],
             "extreme",
         );
@@ -870,4 +878,138 @@ fn scenario_intervals_cannot_be_zero() {
     .unwrap();
     let s = plan.scenario();
     assert_eq!((s.tick.get(), s.sample.get()), (5, 60));
+}
+
+/// The plot of a failing run shows the failure (issue 9, item 9). The run: one m5.large with 5 pods in a /27
+/// (27 addresses) where a consumer holds 10; the node takes its primary and ipamd the primary ENI's 9 secondary
+/// IPs (20 held); when the first pod lands at 60 s the pool is one below WARM_ENI_TARGET=1's 9 free and the new
+/// ENI it needs (a primary and 9 secondary IPs, all or nothing: aws/amazon-vpc-cni-k8s pkg/awsutils/awsutils.go
+/// AllocENI) does not fit in the 7 left: InsufficientFreeAddressesInSubnet at t = 60 s with 20 addresses held
+/// (tests/verdict.rs derives the same run).
+#[test]
+fn the_plot_of_a_failing_run_marks_capacity_failures_and_the_first_failure() {
+    use ipplan_planner::svg::simulation_plot;
+    let plan = ipplan_planner::Plan::from_yaml_str(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/27, other_consumers: [{ what: lb, addresses: 10 }] }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 5 }]
+simulate: { duration: 10m }
+",
+        "plot.yaml",
+        &ipplan_core::Catalog::embedded(),
+    )
+    .unwrap();
+    let r = ipplan_planner::simulate(&plan, &plan.scenario());
+    let root = parse_svg(&simulation_plot(&r, "failing"));
+    // Coordinates by hand: the addresses panel spans y 64 (top) to 264; its values (used <= 20, capacity 27) give
+    // an axis 0..30 in steps of 10 (27 / 5 intervals = 5.4, the next nice step 10), so v is drawn at
+    // 264 - v / 30 x 200. Time: 0..600 s reads in minutes, 10 / 8 intervals = 1.25, step 2, axis 0..10 min over
+    // x 80..720, so t s is at 80 + t / 600 x 640.
+    let panel = root.find_id("panel-0").unwrap();
+    let limits: Vec<&Elem> = panel
+        .descendants()
+        .into_iter()
+        .filter(|e| e.attr("class") == Some("limit"))
+        .collect();
+    assert_eq!(limits.len(), 1);
+    // capacity 27: y = 264 - 27 / 30 x 200 = 84
+    assert_eq!(
+        (
+            limits[0].attr("y1"),
+            limits[0].attr("y2"),
+            limits[0].attr("x1"),
+            limits[0].attr("x2")
+        ),
+        (Some("84.0"), Some("84.0"), Some("80"), Some("720.0"))
+    );
+    let label = panel
+        .descendants()
+        .into_iter()
+        .find(|e| e.attr("class") == Some("limit-label"))
+        .unwrap();
+    assert_eq!(label.text(), "a capacity 27");
+    // the first failed allocation: t = 60 s at x = 80 + 64 = 144, 20 held at y = 264 - 133.3 = 130.7, drawn larger
+    let marks: Vec<&Elem> = panel
+        .descendants()
+        .into_iter()
+        .filter(|e| e.attr("class").is_some_and(|c| c.starts_with("mark")))
+        .collect();
+    assert!(!marks.is_empty());
+    assert_eq!(marks[0].attr("class"), Some("mark first"));
+    assert_eq!(marks[0].attr("transform"), Some("translate(144.0,130.7)"));
+    assert!(
+        marks
+            .iter()
+            .skip(1)
+            .all(|m| m.attr("class") == Some("mark"))
+    );
+    // later failures (after ipamd's back-off) come later, at the same 20 held
+    for m in marks.iter().skip(1) {
+        let t = m.attr("transform").unwrap();
+        let (x, y) = t
+            .strip_prefix("translate(")
+            .and_then(|r| r.strip_suffix(')'))
+            .and_then(|r| r.split_once(','))
+            .unwrap();
+        assert!(x.parse::<f64>().unwrap() > 144.0 && y == "130.7", "{t}");
+    }
+    // the first failure over every panel at the same x
+    let first = root.find_id("first-failure").unwrap();
+    let line = first.elems().find(|e| e.name == "line").unwrap();
+    assert_eq!(
+        (line.attr("x1"), line.attr("x2")),
+        (Some("144.0"), Some("144.0"))
+    );
+    assert!(
+        first
+            .text()
+            .starts_with("first failure t=60s: subnet 'a' (10.0.0.0/27)"),
+        "{}",
+        first.text()
+    );
+}
+
+#[test]
+fn overlapping_series_stay_visible() {
+    // two subnets with the very same values: the first drawn wider and solid, the second narrower and dashed on
+    // top, and each named by a direct label, the second pushed 12 px below the first
+    let same = [(0.0, 10.0), (60.0, 40.0), (120.0, 40.0)];
+    let panel = PlotPanel {
+        label: "addresses used".into(),
+        series: vec![series("a", &same), series("b", &same)],
+        ..PlotPanel::default()
+    };
+    let root = parse_svg(&timeline_plot(&[panel], "same"));
+    let lines: Vec<&Elem> = root
+        .descendants()
+        .into_iter()
+        .filter(|e| e.name == "polyline")
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].attr("points"), lines[1].attr("points"));
+    assert_eq!(
+        (
+            lines[0].attr("stroke-dasharray"),
+            lines[0].attr("stroke-width")
+        ),
+        (None, Some("3.5"))
+    );
+    assert_eq!(
+        (
+            lines[1].attr("stroke-dasharray"),
+            lines[1].attr("stroke-width")
+        ),
+        (Some("10 5"), Some("2"))
+    );
+    let labels: Vec<(String, f64)> = root
+        .descendants()
+        .into_iter()
+        .filter(|e| e.attr("class") == Some("direct-label"))
+        .map(|e| (e.text(), e.attr("y").unwrap().parse().unwrap()))
+        .collect();
+    assert_eq!(labels.len(), 2);
+    assert_eq!((labels[0].0.as_str(), labels[1].0.as_str()), ("a", "b"));
+    assert!(
+        (labels[1].1 - labels[0].1 - 12.0).abs() < 0.05,
+        "{labels:?}"
+    );
 }

@@ -4,9 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ipplan_planner::svg::{
-    MapOptions, Owners, subnet_map_with_owners, timeline_panels, timeline_plot,
-};
+use ipplan_planner::svg::{MapOptions, Owners, simulation_plot, subnet_map_with_owners};
 use ipplan_planner::{Layout, Simulation};
 
 use crate::args::Context;
@@ -80,8 +78,8 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
             .collect()
     };
     let plot = (plan.has_scenario() && !ipv6).then(|| {
-        timeline_plot(
-            &timeline_panels(&simulation.timeline),
+        simulation_plot(
+            &simulation,
             &format!("{}, seed {}", file_name(plan.file()), simulation.seed),
         )
     });

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use ipplan_planner::sim::{TimelineFormat, TimelineWriter};
-use ipplan_planner::svg::{timeline_panels, timeline_plot};
+use ipplan_planner::svg::simulation_plot;
 use ipplan_planner::{SimReport, TrialsReport};
 use serde::Serialize;
 
@@ -197,7 +197,7 @@ pub fn run(ctx: &Context, args: &Args, out: &mut dyn Write) -> anyhow::Result<Ex
     }
     if let Some(path) = &args.plot {
         let title = format!("{}, seed {}", file_name(&report.plan), report.seed);
-        let svg = timeline_plot(&timeline_panels(&report.timeline), &title);
+        let svg = simulation_plot(&report, &title);
         write_or_keep("--plot", path, svg, &mut for_stdout)?;
     }
 

@@ -22,8 +22,8 @@ use crate::sim::pending::{HeldUp, PendingClock};
 use crate::sim::stats::{PodCounts, SubnetStats};
 use crate::sim::store::NodeStore;
 use crate::sim::summary::{
-    FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SimGroupReport, SimReport,
-    SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4, warm_pool_only,
+    FailureEvent, FailureKind, FailureMarks, PodWaits, SIM_SCHEMA_VERSION, SimGroupReport,
+    SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet, round4, warm_pool_only,
 };
 use crate::sim::wakeups::{NEVER, NodeSet, Wakeups};
 
@@ -138,6 +138,8 @@ pub struct Simulation {
     /// Failed allocations that were ipamd's own (growing a node's pool), and the first of them.
     pool_failures: u64,
     first_pool_failure: Option<FailureEvent>,
+    /// Per subnet: its failed allocations over time, for the plot.
+    failure_marks: Vec<FailureMarks>,
     /// Timeline rows sampled and not yet taken ([`Simulation::take_timeline`]).
     timeline: Vec<TimelineRow>,
     /// When the last row was sampled.
@@ -285,6 +287,7 @@ impl Simulation {
             first_failure: None,
             pool_failures: 0,
             first_pool_failure: None,
+            failure_marks: vec![FailureMarks::new(scenario.sample.get()); plan.subnets().len()],
             timeline: Vec::new(),
             last_sample: None,
             out: TickOut::default(),
@@ -490,6 +493,7 @@ impl Simulation {
 
     fn record_failure(&mut self, t: u32, subnet: usize, kind: FailureKind, who: &str) {
         let a = &self.allocs[subnet];
+        self.failure_marks[subnet].push(t, a.singles_held() + 16 * a.prefixes_held(), kind);
         let ev = FailureEvent {
             t,
             subnet,
@@ -1444,6 +1448,7 @@ impl Simulation {
                     first_failure: st.first_failure.clone(),
                     fragmentation_peak: round4(st.frag_peak),
                     fragmentation_final: round4(a.fragmentation()),
+                    failure_marks: self.failure_marks[i].marks().to_vec(),
                 }
             })
             .collect();

@@ -88,9 +88,9 @@ pub use node::{
     IP_COOLDOWN_SECONDS, MIN_ENI_LIFETIME_SECONDS,
 };
 pub use summary::{
-    FailureCounts, FailureEvent, FailureKind, PodWaits, SIM_SCHEMA_VERSION, SIMULATED_BASIS,
-    SimGroupReport, SimReport, SimSubnetReport, Timeline, TimelineRow, TimelineSubnet,
-    TrialOutcome, TrialsReport,
+    FailureCounts, FailureEvent, FailureKind, FailureMark, MAX_FAILURE_MARKS, PodWaits,
+    SIM_SCHEMA_VERSION, SIMULATED_BASIS, SimGroupReport, SimReport, SimSubnetReport, Timeline,
+    TimelineRow, TimelineSubnet, TrialOutcome, TrialsReport,
 };
 pub use timeline::{TimelineFormat, TimelineWriter};
 

@@ -134,6 +134,86 @@ pub struct SimSubnetReport {
     pub fragmentation_peak: f64,
     /// The fragmentation score at the end.
     pub fragmentation_final: f64,
+    /// Failed allocations over time, for the plot: one mark per stretch of `interval` seconds with a failure (at
+    /// first the timeline's interval; a long run doubles it, merging neighbours, so that at most
+    /// [`MAX_FAILURE_MARKS`] remain), at its first failure's time with the addresses held then.
+    pub failure_marks: Vec<FailureMark>,
+}
+
+/// The most [`FailureMark`]s a subnet keeps.
+pub const MAX_FAILURE_MARKS: usize = 256;
+
+/// Failed allocations in one stretch of time in one subnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FailureMark {
+    /// The first failure's time, seconds from the start.
+    pub t: u32,
+    /// Addresses the subnet held then (singles + 16 per prefix).
+    pub used_addresses: u64,
+    /// Failures in the stretch, by EC2 error.
+    pub failed: FailureCounts,
+}
+
+/// A subnet's [`FailureMark`]s as the run goes: bounded, the stretches doubling when full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FailureMarks {
+    width: u32,
+    marks: Vec<FailureMark>,
+}
+
+impl FailureMarks {
+    /// None yet, in stretches of `width` seconds.
+    pub(crate) fn new(width: u32) -> Self {
+        Self {
+            width: width.max(1),
+            marks: Vec::new(),
+        }
+    }
+
+    /// A failure of `kind` at `t` with `used` addresses held.
+    pub(crate) fn push(&mut self, t: u32, used: u64, kind: FailureKind) {
+        let add = |c: &mut FailureCounts| match kind {
+            FailureKind::InsufficientCidrBlocks => c.insufficient_cidr_blocks += 1,
+            FailureKind::InsufficientFreeAddressesInSubnet => {
+                c.insufficient_free_addresses_in_subnet += 1;
+            }
+        };
+        let w = u64::from(self.width);
+        if let Some(last) = self.marks.last_mut()
+            && u64::from(last.t) / w == u64::from(t) / w
+        {
+            add(&mut last.failed);
+            return;
+        }
+        let mut m = FailureMark {
+            t,
+            used_addresses: used,
+            failed: FailureCounts::default(),
+        };
+        add(&mut m.failed);
+        self.marks.push(m);
+        if self.marks.len() > MAX_FAILURE_MARKS {
+            self.width = self.width.saturating_mul(2);
+            let w = u64::from(self.width);
+            let mut merged: Vec<FailureMark> = Vec::with_capacity(self.marks.len() / 2 + 1);
+            for m in self.marks.drain(..) {
+                match merged.last_mut() {
+                    Some(l) if u64::from(l.t) / w == u64::from(m.t) / w => {
+                        l.failed.insufficient_cidr_blocks += m.failed.insufficient_cidr_blocks;
+                        l.failed.insufficient_free_addresses_in_subnet +=
+                            m.failed.insufficient_free_addresses_in_subnet;
+                    }
+                    _ => merged.push(m),
+                }
+            }
+            self.marks = merged;
+        }
+    }
+
+    /// The marks so far.
+    pub(crate) fn marks(&self) -> &[FailureMark] {
+        &self.marks
+    }
 }
 
 /// One node group over the whole run.
@@ -416,5 +496,30 @@ pub(crate) fn warm_pool_only(
         new_node_addresses: need.singles,
         new_node_prefixes: need.prefixes,
         next_error: next_error.map(|e| e.as_str().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FailureKind, FailureMarks, MAX_FAILURE_MARKS};
+
+    #[test]
+    fn failure_marks_stay_bounded_and_keep_every_failure() {
+        let mut m = FailureMarks::new(60);
+        // two failures in the first minute: one mark at the first's time and addresses
+        m.push(5, 100, FailureKind::InsufficientCidrBlocks);
+        m.push(50, 120, FailureKind::InsufficientFreeAddressesInSubnet);
+        assert_eq!(m.marks().len(), 1);
+        assert_eq!((m.marks()[0].t, m.marks()[0].used_addresses), (5, 100));
+        assert_eq!(m.marks()[0].failed.total(), 2);
+        // one a minute for 1,000 minutes: 1,001 stretches of 60 s, merged to 120 s, 240 s, ... until at most 256
+        for i in 1..=1000u32 {
+            m.push(60 * i, 200, FailureKind::InsufficientCidrBlocks);
+        }
+        let marks = m.marks();
+        assert!(marks.len() <= MAX_FAILURE_MARKS, "{}", marks.len());
+        assert_eq!(marks.iter().map(|k| k.failed.total()).sum::<u64>(), 1002);
+        assert_eq!(marks[0].t, 5);
+        assert!(marks.windows(2).all(|w| w[0].t < w[1].t));
     }
 }
