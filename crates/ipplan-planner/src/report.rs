@@ -418,8 +418,9 @@ impl fmt::Display for Failure {
                 ..
             } => write!(
                 f,
-                "t={t}s: {error} for node group '{node_group}' with {free_addresses} free addresses and \
-                 {free_prefix_blocks} free /28 blocks"
+                "t={t}s: {error} for {} with {free_addresses} free addresses and {free_prefix_blocks} free /28 \
+                 blocks",
+                requester(node_group)
             ),
             Self::PodWaited {
                 t,
@@ -618,5 +619,14 @@ impl fmt::Display for Finding {
             self.subject,
             self.message
         )
+    }
+}
+
+/// Who asked for the addresses of a failed allocation, for messages: `ecs:NAME` (an ECS service's tasks, played
+/// by `ecs` events) is `ECS service 'NAME'`, anything else `node group 'NAME'`.
+pub(crate) fn requester(name: &str) -> String {
+    match name.strip_prefix("ecs:") {
+        Some(service) => format!("ECS service '{service}'"),
+        None => format!("node group '{name}'"),
     }
 }

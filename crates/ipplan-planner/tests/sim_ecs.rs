@@ -168,6 +168,13 @@ simulate: { tick: 5s, events: [{ at: 10m, ecs: { service: web, tasks: 5, release
             0
         )
     );
+    assert_eq!(
+        f.message(),
+        "t=0s subnet 'a': InsufficientFreeAddressesInSubnet for ECS service 'web' with 0 free addresses and 0 free \
+         /28 blocks"
+    );
+    let v = r.verdict.first_failure.as_ref().unwrap();
+    assert!(v.message.contains("for ECS service 'web'"), "{}", v.message);
 }
 
 #[test]

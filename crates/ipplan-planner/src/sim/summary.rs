@@ -91,11 +91,11 @@ impl FailureEvent {
     #[must_use]
     pub fn message(&self) -> String {
         format!(
-            "t={}s subnet '{}': {} for node group '{}' with {} free addresses and {} free /28 blocks",
+            "t={}s subnet '{}': {} for {} with {} free addresses and {} free /28 blocks",
             self.t,
             self.subnet_name,
             self.kind.as_str(),
-            self.node_group,
+            crate::report::requester(&self.node_group),
             self.free_addresses,
             self.free_prefix_blocks
         )
