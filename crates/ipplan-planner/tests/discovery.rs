@@ -335,3 +335,156 @@ fn importers_fill_tags_and_karpenter_launch() {
     assert!(launches.contains(&None), "{launches:?}");
     assert!(imported.to_yaml().contains("launch: karpenter"));
 }
+
+// --- the simulation -------------------------------------------------------------------------------------------
+
+fn sim(yaml: &str) -> ipplan_planner::SimReport {
+    let p = plan(yaml);
+    ipplan_planner::simulate(&p, &p.scenario())
+}
+
+#[test]
+fn simulate_creates_each_eni_in_the_freest_candidate() {
+    // The plan of `check_moves_secondary_enis_to_the_freest_tagged_subnet_of_the_az`, over time: the node takes its
+    // address in nodes-a at launch and fills the primary ENI there (10 used, 17 free); when the pool is low with
+    // the primary ENI full, createENI sorts nodes-a (17 free) and pods-a (251) by free addresses: ENI #1 goes to
+    // pods-a (241 left), ENI #2 too (241 > 17). No EC2 call fails; the steady state is check's: 10 / 20 / 0.
+    let r = sim(&small_node_subnet("", "kubernetes.io/role/cni: \"1\""));
+    let used: Vec<u64> = r.subnets.iter().map(|s| s.used).collect();
+    assert_eq!(used, [10, 20, 0]);
+    assert!(
+        r.subnets
+            .iter()
+            .all(|s| s.failed_allocations == ipplan_planner::sim::FailureCounts::default())
+    );
+    assert_eq!(r.pods.still_waiting, 0);
+    assert!(r.fits());
+
+    // Without the tag both ENIs go to nodes-a: ENI #1 fits (17 free -> 7), ENI #2 (10 addresses) does not:
+    // CreateNetworkInterface fails with InsufficientFreeAddressesInSubnet, and 20 - 9 - 9 = 2 pods never get an
+    // address.
+    let r = sim(&small_node_subnet("", ""));
+    let used: Vec<u64> = r.subnets.iter().map(|s| s.used).collect();
+    assert_eq!(used, [20, 0, 0]);
+    assert!(
+        r.subnets[0]
+            .failed_allocations
+            .insufficient_free_addresses_in_subnet
+            > 0
+    );
+    assert_eq!(r.pods.still_waiting, 2);
+    assert!(!r.fits());
+}
+
+#[test]
+fn simulate_counts_each_refused_call_and_moves_on() {
+    // The prefix plan of `check_passes_over_a_candidate_the_eni_does_not_fit`. WARM_PREFIX_TARGET=1: the primary
+    // ENI takes its 3 prefixes one at a time; then, with no free prefix, `getPrefixesNeeded` asks for 1 and the
+    // primary ENI is full, so createENI makes ENI #1 with 1 primary + 1 prefix. Free addresses then: spoiled 477,
+    // clean 251, nodes-a 74: CreateNetworkInterface in spoiled fails (InsufficientCidrBlocks: its 30 eligible
+    // blocks each hold a single), one failed call; createENI goes on to clean, which takes it (no back-off). The
+    // ENI's second prefix is a top-up in clean. Steady: 49 / 30 / 33, as check.
+    let r = sim(&prefix_plan());
+    let used: Vec<u64> = r.subnets.iter().map(|s| s.used).collect();
+    assert_eq!(used, [49, 30, 33]);
+    let f = &r.subnets[1].failed_allocations;
+    assert_eq!(
+        (
+            f.insufficient_cidr_blocks,
+            f.insufficient_free_addresses_in_subnet
+        ),
+        (1, 0)
+    );
+    assert_eq!(r.subnets[0].failed_allocations, Default::default());
+    assert_eq!(r.subnets[2].failed_allocations, Default::default());
+    assert_eq!(r.pods.still_waiting, 0);
+}
+
+/// m5.large with `WARM_IP_TARGET=1` and 8 pods in `nodes-a`, a /28 (11 usable) whose other consumers take 5: the
+/// node's address and 5 secondary IPs fill it, though its primary ENI could take 9.
+fn full_node_subnet(cni: &str, pods_a: &str) -> String {
+    format!(
+        "cni: {{ warm_ip_target: 1{cni} }}
+subnets:
+  - {{ name: nodes-a, az: z, cidr: 10.0.0.0/28, other_consumers: [{{ what: x, addresses: 5 }}] }}
+  - {{ name: pods-a, az: z, cidr: {pods_a} }}
+node_groups:
+  - {{ name: web, instance_type: m5.large, subnets: [nodes-a], nodes: 1, pods_per_node: 8 }}
+"
+    )
+}
+
+#[test]
+fn with_discovery_a_refused_top_up_goes_on_to_a_new_eni() {
+    // WARM_IP_TARGET=1 keeps one free address: before any pod 1 IP, then one more per pod (`short` = 1). Pods
+    // 1-4 bring the primary ENI to 5 IPs and nodes-a to 16 - 5 - 5 - 1 - 5 = 0 free. Pod 5 takes the last free IP;
+    // `tryAssignIPs` asks EC2 for 1 more on the primary ENI (it has room, 5 < 9): refused, retried for 1,
+    // refused (2 failed calls); with discovery the walk goes on, no other ENI, so `tryAllocateENI`: createENI
+    // in pods-a (nodes-a has 0 free) with 1 IP. Pods 6, 7, 8 each start a top-up that walks the ENIs in attach
+    // order (the simulation's; ipamd's Go map may try ENI #1 first): the primary ENI refuses twice, ENI #1 takes
+    // 1. 2 + 3 x 2 = 8 failed calls in nodes-a, every pod has an address, and no back-off held anything up.
+    // pods-a: ENI #1's primary + 4 IPs = 5.
+    let r = sim(&full_node_subnet(
+        "",
+        "100.64.0.0/24, tags: { kubernetes.io/role/cni: \"1\" }",
+    ));
+    let f = &r.subnets[0].failed_allocations;
+    assert_eq!(
+        (
+            f.insufficient_free_addresses_in_subnet,
+            f.insufficient_cidr_blocks
+        ),
+        (8, 0)
+    );
+    let used: Vec<u64> = r.subnets.iter().map(|s| s.used).collect();
+    assert_eq!(used, [11, 5]);
+    assert_eq!(r.pods.still_waiting, 0);
+
+    // Without discovery the refused top-up returns its error from `tryAssignIPs`: the 120 s back-off starts and
+    // ipamd never gets to `tryAllocateENI` (each retry refuses the top-up again). Pods 6-8 never get an address.
+    // Pod 5 comes at 80 s (the next test says why); over 600 s the rounds are at 80, 200, 320, 440, 560: 5 rounds
+    // of 2 calls.
+    let r = sim(&(full_node_subnet(
+        ", subnet_discovery: false",
+        "100.64.0.0/24, tags: { kubernetes.io/role/cni: \"1\" }",
+    ) + "simulate: { duration: 10m }\n"));
+    assert_eq!(r.subnets[1].used, 0);
+    assert_eq!(r.pods.still_waiting, 3);
+    assert_eq!(
+        r.subnets[0]
+            .failed_allocations
+            .insufficient_free_addresses_in_subnet,
+        10
+    );
+    assert_eq!(r.subnets[0].first_failure.as_ref().map(|f| f.t), Some(80));
+}
+
+#[test]
+fn with_discovery_only_a_refused_eni_starts_the_back_off() {
+    // As above, but pods-a is full too (a /28 whose other consumers take its 11 addresses). At pod 5: the top-up
+    // is refused twice in nodes-a; createENI sorts nodes-a and pods-a (0 free each: plan order) and is refused
+    // in both (the ENI's primary finds no address): 4 failed calls, 3 in nodes-a and 1 in pods-a, and only now the
+    // 120 s back-off starts (`insufficientCidrErrorCooldown`); each round after it makes the same 4 calls.
+    // Timing: the node is ready at 60 s (`NODE_READY_SECONDS`) and the pods come one a 5 s pool check (each
+    // after the pool settled: the 1-IP top-ups take one check), so pod k at 55 + 5k s and pod 5 at 80 s. Over
+    // 600 s the rounds are at 80, 200, 320, 440 and 560: 5 rounds, 15 failed calls in nodes-a, 5 in pods-a.
+    // Pods 6-8 never get an address.
+    let r = sim(&(full_node_subnet(
+        "",
+        "100.64.0.0/28, tags: { kubernetes.io/role/cni: \"1\" }, other_consumers: [{ what: y, addresses: 11 }]",
+    ) + "simulate: { duration: 10m }\n"));
+    let a = r.subnets[0]
+        .failed_allocations
+        .insufficient_free_addresses_in_subnet;
+    let b = r.subnets[1]
+        .failed_allocations
+        .insufficient_free_addresses_in_subnet;
+    assert_eq!((a, b), (15, 5));
+    let firsts: Vec<u32> = r
+        .subnets
+        .iter()
+        .map(|s| s.first_failure.as_ref().unwrap().t)
+        .collect();
+    assert_eq!(firsts, [80, 80]);
+    assert_eq!(r.pods.still_waiting, 3);
+}

@@ -549,7 +549,11 @@ fn back_off_120_s_after_each_failure() {
     // "Prefixes and /28 fragmentation"). A prefix-mode node there: its primary fits (11 usable addresses), every
     // prefix request fails with InsufficientCidrBlocks, and ipamd retries only after the 120 s back-off
     // (`insufficientCidrErrorCooldown` in aws/amazon-vpc-cni-k8s pkg/ipamd/ipamd.go): over 600 s at t = 0, 120, 240,
-    // 360, 480, 600 -> 6 failures. Its one pod never gets an address.
+    // 360, 480, 600 -> 6 rounds. Each round is 3 failed EC2 calls (`increaseDatastorePool`): `tryAssignPrefixes`
+    // asks for 1 prefix on the primary ENI and, refused, once more for 1; subnet discovery is on (the default) so
+    // the refusal moves on instead of backing off, no ENI took any, and `tryAllocateENI` -> `createENI` tries the
+    // one candidate, the node's subnet: CreateNetworkInterface with 1 prefix fails too, and that starts the back-off.
+    // 6 x 3 = 18. Its one pod never gets an address.
     let p = plan(
         "cni: { mode: prefix }
 subnets: [{ name: tiny, az: z, cidr: 10.0.0.0/28 }]
@@ -559,7 +563,7 @@ simulate: { duration: 600s }
     );
     let r = simulate(&p, &p.scenario());
     let s = &r.subnets[0];
-    assert_eq!(s.failed_allocations.insufficient_cidr_blocks, 6);
+    assert_eq!(s.failed_allocations.insufficient_cidr_blocks, 18);
     assert_eq!(
         s.failed_allocations.insufficient_free_addresses_in_subnet,
         0
@@ -575,7 +579,8 @@ simulate: { duration: 600s }
 
     // Secondary IPs: m5.large (S = 9) holds its primary + 9 IPs = 10 of the 11; with 5 pods the pool is low
     // (4 free < WARM_ENI_TARGET 1 x 9), and a second ENI needs 10 more addresses: InsufficientFreeAddressesInSubnet
-    // when the first pod lands (60 s), then at 180, 300, 420, 540 -> 5. The pods all have addresses, but ipamd
+    // when the first pod lands (60 s), then at 180, 300, 420, 540 -> 5 (the primary ENI is full, so no top-up is
+    // tried: one CreateNetworkInterface call a round). The pods all have addresses, but ipamd
     // cannot hold the pool its settings ask for (a sixth pod past the 9 IPs, or any churn, would wait): a failed
     // allocation fails the verdict.
     let p = plan(

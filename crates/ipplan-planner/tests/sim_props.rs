@@ -2,8 +2,11 @@
 //! counts:
 //! - a steady cluster (no churn) converges to the closed form [`node_pool`] in every mode of docs/model.md, "The
 //!   closed form" (secondary `WARM_ENI_TARGET`, `WARM_IP_TARGET`/`MINIMUM_IP_TARGET`, prefix `WARM_PREFIX_TARGET`,
-//!   prefix with IP targets, custom networking). The default scenario uses the closed form's order: pods arrive one
-//!   at a time on an empty node, each after the pool settled, packed densely;
+//!   prefix with IP targets, custom networking), with subnet discovery on and off: the node's subnet (a /16 to /22)
+//!   has a /16 tagged `kubernetes.io/role/cni` beside it, and every subnet holds what `check` says (with discovery,
+//!   the node's secondary ENIs go to whichever has the most free addresses, ties to the node's, listed first). The
+//!   default scenario uses the closed form's order: pods arrive one at a time on an empty node, each after the
+//!   pool settled, packed densely;
 //! - conservation: whatever a random scenario does (scale, deploy, churn, rolling update, ECS tasks up and down),
 //!   every subnet holds exactly what the fixed consumers, the live nodes and the ECS tasks (running, or stopped
 //!   less than their `release_after` ago) hold, and every pod is running, waiting or unscheduled;
@@ -50,6 +53,7 @@ fn cni_yaml(c: &CniConfig) -> String {
         format!("custom_networking: {}", c.custom_networking),
         format!("warm_eni_target: {}", c.warm_eni_target),
         format!("warm_prefix_target: {}", c.warm_prefix_target),
+        format!("subnet_discovery: {}", c.subnet_discovery),
     ];
     if let Some(w) = c.warm_ip_target {
         parts.push(format!("warm_ip_target: {w}"));
@@ -60,12 +64,19 @@ fn cni_yaml(c: &CniConfig) -> String {
     parts.join(", ")
 }
 
-fn one_node_plan(inst: &InstanceInfo, cni: &CniConfig, pods: u32, max_pods: u32) -> Plan {
+fn one_node_plan(
+    inst: &InstanceInfo,
+    cni: &CniConfig,
+    pods: u32,
+    max_pods: u32,
+    nodes_len: u8,
+) -> Plan {
     let yaml = format!(
         "cni: {{ {} }}
 subnets:
-  - {{ name: nodes, az: z, cidr: 10.0.0.0/16, role: nodes }}
+  - {{ name: nodes, az: z, cidr: 10.0.0.0/{nodes_len}, role: nodes }}
   - {{ name: pods, az: z, cidr: 100.64.0.0/16, role: pods }}
+  - {{ name: tagged, az: z, cidr: 100.65.0.0/16, role: nodes, tags: {{ kubernetes.io/role/cni: \"1\" }} }}
 node_groups:
   - {{ name: g, instance_type: {}, subnets: [nodes], nodes: 1, pods_per_node: {pods}, max_pods: {max_pods} }}
 ",
@@ -80,15 +91,23 @@ fn converges(
     cni: &CniConfig,
     pods: u32,
     max_pods: u32,
+    (discovery, nodes_len): (bool, u8),
 ) -> Result<(), TestCaseError> {
-    let plan = one_node_plan(inst, cni, pods, max_pods);
+    let cni = &CniConfig {
+        subnet_discovery: discovery,
+        ..cni.clone()
+    };
+    let plan = one_node_plan(inst, cni, pods, max_pods, nodes_len);
     let mut sim = Simulation::new(&plan, &Scenario::peak(&plan));
     sim.run();
     let nodes = sim.node_states();
     prop_assert_eq!(nodes.len(), 1);
     let n = &nodes[0];
     let want = node_pool(inst, cni, &NodeLoad::new(pods, max_pods));
-    let ctx = format!("{} {:?} pods {pods} max_pods {max_pods}", inst.name, cni);
+    let ctx = format!(
+        "{} {:?} pods {pods} max_pods {max_pods} nodes /{nodes_len}",
+        inst.name, cni
+    );
     prop_assert_eq!(n.mode, want.mode, "{}", ctx);
     prop_assert_eq!(n.slots, want.slots, "slots: {}", ctx);
     prop_assert_eq!(n.enis, want.enis, "ENIs: {}", ctx);
@@ -97,15 +116,30 @@ fn converges(
     prop_assert_eq!(n.pods_running, want.pods_placed, "pods placed: {}", ctx);
     let r = sim.report();
     prop_assert!(r.steady, "{}", ctx);
-    // and the subnets hold what node_pool says the node takes
+    // and the subnets hold what node_pool says the node takes, spread as check spreads it
     let used: Vec<u64> = r.subnets.iter().map(|s| s.used).collect();
+    let closed: Vec<u64> = check(&plan).subnets.iter().map(|s| s.used).collect();
+    prop_assert_eq!(&used, &closed, "{}", ctx);
     prop_assert_eq!(
-        used,
-        vec![want.node_subnet.addresses(), want.pod_subnet.addresses()],
+        used.iter().sum::<u64>(),
+        want.node_subnet.addresses() + want.pod_subnet.addresses(),
         "{}",
         ctx
     );
+    if !plan.cni().discovers_subnets() {
+        prop_assert_eq!(
+            used,
+            vec![want.node_subnet.addresses(), want.pod_subnet.addresses(), 0],
+            "{}",
+            ctx
+        );
+    }
     Ok(())
+}
+
+/// Subnet discovery on or off, and the node subnet's prefix length (the tagged subnet is a /16).
+fn disco() -> impl Strategy<Value = (bool, u8)> {
+    (any::<bool>(), 16u8..=22)
 }
 
 fn max_pods() -> impl Strategy<Value = u32> {
@@ -116,9 +150,11 @@ proptest! {
     #![proptest_config(config(64))]
 
     #[test]
-    fn secondary_warm_eni(inst in instance(), w in 0u32..=3, pods in 0u32..=120, mp in max_pods()) {
+    fn secondary_warm_eni(
+        inst in instance(), w in 0u32..=3, pods in 0u32..=120, mp in max_pods(), d in disco(),
+    ) {
         let cni = CniConfig { warm_eni_target: w, ..CniConfig::default() };
-        converges(inst, &cni, pods, mp)?;
+        converges(inst, &cni, pods, mp, d)?;
     }
 
     #[test]
@@ -128,10 +164,11 @@ proptest! {
         m in prop_oneof![Just(None), (0u32..=60).prop_map(Some)],
         pods in 0u32..=120,
         mp in max_pods(),
+        d in disco(),
     ) {
         let cni = CniConfig { warm_ip_target: w, minimum_ip_target: m, ..CniConfig::default() };
         prop_assume!(cni.ip_targets());
-        converges(inst, &cni, pods, mp)?;
+        converges(inst, &cni, pods, mp, d)?;
     }
 
     #[test]
@@ -139,9 +176,11 @@ proptest! {
     // prefix the pool is low and grows one, which is then over the target of 0 and released 30 s later, and again;
     // the simulation shows that cycle (so it never settles) and the closed form's `floor(N/16) + 1` is its upper
     // state.
-    fn prefix_warm_prefix(inst in instance(), p in 1u32..=3, pods in 0u32..=200, mp in max_pods()) {
+    fn prefix_warm_prefix(
+        inst in instance(), p in 1u32..=3, pods in 0u32..=200, mp in max_pods(), d in disco(),
+    ) {
         let cni = CniConfig { mode: AddressMode::Prefix, warm_prefix_target: p, ..CniConfig::default() };
-        converges(inst, &cni, pods, mp)?;
+        converges(inst, &cni, pods, mp, d)?;
     }
 
     #[test]
@@ -151,6 +190,7 @@ proptest! {
         m in prop_oneof![Just(None), (0u32..=120).prop_map(Some)],
         pods in 0u32..=200,
         mp in max_pods(),
+        d in disco(),
     ) {
         let cni = CniConfig {
             mode: AddressMode::Prefix,
@@ -159,7 +199,7 @@ proptest! {
             ..CniConfig::default()
         };
         prop_assume!(cni.ip_targets());
-        converges(inst, &cni, pods, mp)?;
+        converges(inst, &cni, pods, mp, d)?;
     }
 
     #[test]
@@ -173,6 +213,7 @@ proptest! {
         w_eni in 0u32..=2,
         pods in 0u32..=120,
         mp in max_pods(),
+        d in disco(),
     ) {
         let cni = CniConfig {
             mode: if prefix { AddressMode::Prefix } else { AddressMode::SecondaryIp },
@@ -182,7 +223,7 @@ proptest! {
             minimum_ip_target: targets.1,
             ..CniConfig::default()
         };
-        converges(inst, &cni, pods, mp)?;
+        converges(inst, &cni, pods, mp, d)?;
     }
 }
 

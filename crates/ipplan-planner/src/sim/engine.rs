@@ -157,6 +157,9 @@ pub struct Simulation {
     churn_left: Vec<u32>,
     /// The ECS services' tasks that `ecs` events play.
     ecs: EcsTasks,
+    /// Per subnet that node groups launch in: subnet discovery's candidates for its nodes' new ENIs
+    /// ([`Plan::discovery_subnets`]; empty: discovery off, ENIs go to the ENIConfig or node subnet).
+    discovery: Vec<Vec<u32>>,
 }
 
 fn targets(cni: &CniConfig) -> Targets {
@@ -268,6 +271,18 @@ impl Simulation {
             });
         }
         let stats = allocs.iter().map(SubnetStats::new).collect();
+        let mut discovery: Vec<Vec<u32>> = vec![Vec::new(); plan.subnets().len()];
+        for g in plan.node_groups() {
+            for &s in g.subnets() {
+                if discovery[s.index()].is_empty() {
+                    discovery[s.index()] = plan
+                        .discovery_subnets(s)
+                        .iter()
+                        .map(|c| c.index() as u32)
+                        .collect();
+                }
+            }
+        }
         Self {
             plan: plan.clone(),
             scenario: scenario.clone(),
@@ -297,6 +312,7 @@ impl Simulation {
             churn_count: Vec::new(),
             churn_left: Vec::new(),
             ecs: EcsTasks::new(plan, scenario),
+            discovery,
         }
     }
 
@@ -1189,7 +1205,16 @@ impl Simulation {
             }
             let gi = n.group as usize;
             let tg = self.groups[gi].targets;
-            n.tick(t, &tg, &mut self.allocs, order, &mut self.rng, &mut out);
+            let discovery = &self.discovery[n.subnet as usize];
+            n.tick(
+                t,
+                &tg,
+                &mut self.allocs,
+                discovery,
+                order,
+                &mut self.rng,
+                &mut out,
+            );
             self.wakeups.set(id, out.wake);
             let (enis, slots) = (n.max_enis_seen, n.max_slots_seen);
             let g = &mut self.groups[gi];
@@ -1209,7 +1234,7 @@ impl Simulation {
                     });
                 }
             }
-            if let Some(Failure { subnet, error }) = out.failure {
+            for &Failure { subnet, error } in &out.failures {
                 let name = self.plan.node_groups()[gi].name().to_string();
                 let subnet = subnet as usize;
                 if self.first_pool_failure.is_none() {

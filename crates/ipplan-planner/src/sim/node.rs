@@ -322,7 +322,9 @@ pub(crate) struct Failure {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct TickOut {
     pub changed: bool,
-    pub failure: Option<Failure>,
+    /// Every failed EC2 call of the tick, in order (a failed top-up is two calls; `createENI` one per subnet
+    /// it tries).
+    pub failures: Vec<Failure>,
     /// Waits (seconds) of pods that got their address this tick.
     pub waits: Vec<u32>,
     /// The next time the node needs a tick even if nothing happens to it (`u32::MAX`: none); it may be `t` or
@@ -988,17 +990,19 @@ impl Node {
 
     /// One pool check at `t` (docs/model.md, "The ipamd control loop").
     #[allow(clippy::too_many_lines)]
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn tick(
         &mut self,
         t: u32,
         tg: &Targets,
         allocs: &mut [SubnetAllocator],
+        discovery: &[u32],
         order: PodAddressOrder,
         rng: &mut ChaCha8Rng,
         out: &mut TickOut,
     ) {
         out.changed = false;
-        out.failure = None;
+        out.failures.clear();
         out.waits.clear();
         // An ENI attached.
         if let Some(e) = self.pending_eni
@@ -1035,14 +1039,15 @@ impl Node {
                 if t < self.backoff_until {
                     blocked = true;
                 } else {
-                    match self.grow(t, tg, short, allocs, rng) {
+                    match self.grow(t, tg, short, allocs, discovery, rng, &mut out.failures) {
                         Grow::Done => out.changed = true,
-                        Grow::Failed(f) => {
-                            out.failure = Some(f);
+                        Grow::Failed { backoff: true } => {
                             self.backoff_until = t + INSUFFICIENT_CIDR_BACKOFF_SECONDS;
                             blocked = true;
                         }
-                        Grow::NoRoom => {}
+                        // subnet discovery, every ENI full or refused and no room for another: ipamd tries
+                        // again at its next pool check
+                        Grow::Failed { backoff: false } | Grow::NoRoom => {}
                     }
                 }
             } else if self.over(tg) > 0 && t >= self.last_decrease + DECREASE_INTERVAL_SECONDS {
@@ -1244,21 +1249,33 @@ impl Node {
         }
     }
 
-    fn failure(subnet: u32, e: &AllocError) -> Grow {
-        Grow::Failed(Failure {
+    fn failure(subnet: u32, e: &AllocError) -> Failure {
+        Failure {
             subnet,
             error: Ec2Error::from_alloc(e),
-        })
+        }
     }
 
-    /// `increaseDatastorePool`: top up one ENI, else create one. At most one EC2 action.
+    /// `increaseDatastorePool` (aws/amazon-vpc-cni-k8s `pkg/ipamd/ipamd.go`): top up one ENI, else create one.
+    /// Every failed EC2 call goes to `failures`.
+    ///
+    /// Top-up (`tryAssignIPs` / `tryAssignPrefixes`): the pod-eligible ENIs with room, in attach order; a
+    /// failed request is retried once for 1 slot (two calls); when that fails too, with subnet discovery on
+    /// (`discovery` not empty) the walk goes on to the next ENI, without it the back-off starts. When no ENI
+    /// took any and another may be attached (`hasRoomForEni`), `createENI`: 1 primary + k slots, all or nothing,
+    /// in the ENIConfig or node subnet, or with discovery in each of `discovery` (the node's candidates, plan
+    /// order) by most free addresses first, ties in plan order, until one takes it; only when none does the
+    /// back-off starts. With discovery, failed top-ups and no room for an ENI start no back-off.
+    #[allow(clippy::too_many_arguments)]
     fn grow(
         &mut self,
         t: u32,
         tg: &Targets,
         short: u32,
         allocs: &mut [SubnetAllocator],
+        discovery: &[u32],
         rng: &mut ChaCha8Rng,
+        failures: &mut Vec<Failure>,
     ) -> Grow {
         let n = if self.prefix {
             if tg.ip_targets {
@@ -1271,57 +1288,85 @@ impl Node {
         } else {
             self.s
         };
-        // Top up an existing pod-eligible ENI (attach order).
+        let discovering = !discovery.is_empty();
+        // Top up the existing pod-eligible ENIs with room (attach order).
         let custom = self.custom;
-        if let Some(ei) = self
-            .enis
-            .iter()
-            .position(|e| !(e.is_primary && custom) && e.slots < self.s)
-        {
-            let sub = self.enis[ei].subnet;
-            let k = (self.s - self.enis[ei].slots).min(n);
+        let mut refused = false;
+        for ei in 0..self.enis.len() {
+            let e = &self.enis[ei];
+            if (e.is_primary && custom) || e.slots >= self.s {
+                continue;
+            }
+            let sub = e.subnet;
+            let k = (self.s - e.slots).min(n);
             let a = &mut allocs[sub as usize];
             let got = match self.alloc_slots(a, k) {
                 Ok(v) => v,
-                Err(_) if k > 1 => match self.alloc_slots(a, 1) {
-                    Ok(v) => v,
-                    Err(e) => return Self::failure(sub, &e),
-                },
-                Err(e) => return Self::failure(sub, &e),
+                Err(e) => {
+                    failures.push(Self::failure(sub, &e));
+                    match self.alloc_slots(a, 1) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            failures.push(Self::failure(sub, &e));
+                            if discovering {
+                                refused = true;
+                                continue;
+                            }
+                            return Grow::Failed { backoff: true };
+                        }
+                    }
+                }
             };
             self.new_slots(ei as u16, &got, true, rng);
             return Grow::Done;
         }
         if self.live_enis() >= self.eni_limit || self.s == 0 {
-            return Grow::NoRoom;
+            return if refused {
+                Grow::Failed { backoff: false }
+            } else {
+                Grow::NoRoom
+            };
         }
-        // CreateNetworkInterface in the ENI subnet: 1 primary + k slots, all or nothing.
+        // CreateNetworkInterface: 1 primary + k slots, all or nothing.
         let k = if self.prefix || tg.ip_targets {
             n.min(self.s)
         } else {
             self.s
         };
-        let sub = self.eni_subnet;
-        let a = &mut allocs[sub as usize];
-        let primary = match a.alloc_single() {
-            Ok(p) => ip(p),
-            Err(e) => return Self::failure(sub, &e),
+        let mut candidates: Vec<u32> = if discovering {
+            discovery.to_vec()
+        } else {
+            vec![self.eni_subnet]
         };
-        let got = match self.alloc_slots(a, k) {
-            Ok(v) => v,
-            Err(e) => {
-                let _ = a.release_single(Ipv4Addr::from(primary));
-                return Self::failure(sub, &e);
-            }
-        };
-        let pos = self.put_eni(rng);
-        let ei = self.enis.len();
-        self.eni_at[pos as usize] = ei as u16;
-        self.enis.push(Eni::new(sub, primary, false, t, pos));
-        self.new_slots(ei as u16, &got, false, rng);
-        self.pending_eni = Some(ei as u16);
-        self.busy_until = t + ENI_ATTACH_SECONDS;
-        Grow::Done
+        // most free addresses first (`AvailableIpAddressCount`); the sort is stable: ties keep plan order
+        candidates.sort_by_key(|&c| std::cmp::Reverse(allocs[c as usize].free_addresses()));
+        for sub in candidates {
+            let a = &mut allocs[sub as usize];
+            let primary = match a.alloc_single() {
+                Ok(p) => ip(p),
+                Err(e) => {
+                    failures.push(Self::failure(sub, &e));
+                    continue;
+                }
+            };
+            let got = match self.alloc_slots(a, k) {
+                Ok(v) => v,
+                Err(e) => {
+                    let _ = a.release_single(Ipv4Addr::from(primary));
+                    failures.push(Self::failure(sub, &e));
+                    continue;
+                }
+            };
+            let pos = self.put_eni(rng);
+            let ei = self.enis.len();
+            self.eni_at[pos as usize] = ei as u16;
+            self.enis.push(Eni::new(sub, primary, false, t, pos));
+            self.new_slots(ei as u16, &got, false, rng);
+            self.pending_eni = Some(ei as u16);
+            self.busy_until = t + ENI_ATTACH_SECONDS;
+            return Grow::Done;
+        }
+        Grow::Failed { backoff: true }
     }
 
     /// After removing `enis[removed]`, ENI indices above it moved down by one.
@@ -1545,7 +1590,10 @@ impl Node {
 enum Grow {
     Done,
     NoRoom,
-    Failed(Failure),
+    /// At least one EC2 call failed and nothing was added; `backoff`: ipamd starts its 120 s back-off.
+    Failed {
+        backoff: bool,
+    },
 }
 
 #[cfg(test)]
@@ -1740,6 +1788,7 @@ mod ipamd_order {
                 0,
                 &tg,
                 &mut allocs,
+                &[],
                 PodAddressOrder::Ipamd,
                 &mut rng,
                 &mut out,
