@@ -222,3 +222,51 @@ fn the_ecs_to_eks_example_fits_today_and_counts_task_enis_once() {
         .collect();
     assert_eq!(used, [3, 3, 3, 76, 76, 75]);
 }
+
+#[test]
+fn the_map_of_today_names_the_services_holding_the_task_addresses() {
+    let e = |f: &str| crate::example(&format!("ecs-to-eks/{f}"));
+    let plan = ok(&[
+        "import",
+        "--aws-subnets",
+        &e("subnets.json"),
+        "--aws-enis",
+        &e("enis.json"),
+        "--ecs-services",
+        &e("services.json"),
+    ]);
+    let file = temp_file("plan.yaml", &plan);
+    let r: serde_json::Value = serde_json::from_str(&ok(&[
+        "map",
+        file.to_str().unwrap(),
+        "--subnet",
+        "shop-private-a",
+        "--at",
+        "0",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    // enis.json: 40 shop-web, 20 shop-orders and 7 shop-worker task ENIs in private-a (ECS spreads each service
+    // over the 3 AZs: 120 / 3, 60 / 3, ceil(20 / 3)), and its 5 endpoint, 2 ALB and 2 Lambda ENIs
+    let mut total = std::collections::BTreeMap::<String, u64>::new();
+    for b in r["owners"].as_array().unwrap() {
+        for o in b["owners"].as_array().unwrap() {
+            *total
+                .entry(o["what"].as_str().unwrap().to_string())
+                .or_default() += o["addresses"].as_u64().unwrap();
+        }
+    }
+    let want: std::collections::BTreeMap<String, u64> = [
+        ("ecs service shop-orders", 20),
+        ("ecs service shop-web", 40),
+        ("ecs service shop-worker", 7),
+        ("lambda", 2),
+        ("load-balancer", 2),
+        ("vpc-endpoint", 5),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(total, want);
+}
