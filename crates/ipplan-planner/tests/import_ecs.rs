@@ -664,3 +664,37 @@ fn ecs_at_in_a_plan_is_checked_like_other_consumers_at() {
         assert!(e.contains(want), "{rest}: {e}");
     }
 }
+
+#[test]
+fn shift_steps_do_not_hold_todays_task_positions() {
+    // prefix mode, one /24 for nodes and ECS: web's 12 tasks run today at .20, .36, ..., .196 (one in each of the
+    // blocks 1 to 12). At the last step of a shift (100 % on EKS) ECS runs no task, so those places are free again;
+    // at a step the tasks left are some of today's, which ones is unknown: a step counts the service as without
+    // `at`. By hand at weight 100 (docs/model.md, prefix mode): 2 m5.large with 20 pods hold
+    // min(ceil(20/16) + 1, .., ceil(110/16)) = 3 prefixes each: 6 prefixes + 2 primaries; a /24 has 14
+    // prefix-eligible blocks, the 2 singles spoil at most 2: 12 free >= 6, it fits.
+    let at: Vec<String> = (1..=12).map(|k| format!("10.0.1.{}", 16 * k + 4)).collect();
+    let plan = |at: &str| {
+        let text = format!(
+            "cni: {{ mode: prefix }}\nsubnets:\n  - {{ name: a, az: z1, cidr: 10.0.1.0/24 }}\n\
+             ecs_services:\n  - {{ name: web, tasks: 12, subnets: [a]{at} }}\n\
+             node_groups:\n  - {{ name: g, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 20 }}\n\
+             migration: {{ overlap: shift, weights: [50, 100] }}\n"
+        );
+        let p = Plan::from_yaml_str(&text, "p.yaml", &Catalog::embedded()).unwrap();
+        serde_json::to_value(
+            ipplan_planner::capacity::check(&p).subnets[0]
+                .migration
+                .clone(),
+        )
+        .unwrap()
+    };
+    let with_at = plan(&format!(", at: [{}]", at.join(", ")));
+    let without = plan("");
+    assert_eq!(with_at["steps"], without["steps"]);
+    let last = &with_at["steps"][1];
+    assert_eq!(
+        (&last["weight"], &last["ecs"], &last["eks"], &last["fits"]),
+        (&100.into(), &0.into(), &98.into(), &true.into())
+    );
+}

@@ -382,7 +382,9 @@ fn nodes_per_subnet_at(peak: u64, subnets: u64, weight: u32) -> u64 {
 }
 
 /// Subnet `id`'s budget with `ecs` addresses of ECS tasks among its other consumers (in place of the parallel
-/// run's, which [`SubnetBudget::of`] counts).
+/// run's, which [`SubnetBudget::of`] counts). The services' tasks of today (`ecs_services[].at`) are not held at
+/// their places here: at a step a service may run fewer tasks than today, and which of them stop is not known, so
+/// its addresses are placed by EC2's rules as without `at`.
 fn budget_with_ecs(plan: &Plan, id: SubnetId, ecs: u64) -> SubnetBudget {
     let s = plan.subnet(id);
     SubnetBudget::new(
@@ -391,7 +393,7 @@ fn budget_with_ecs(plan: &Plan, id: SubnetId, ecs: u64) -> SubnetBudget {
         s.other_consumer_addresses() + ecs,
         plan.control_plane_addresses(id),
     )
-    .with_held(s.reservations(), s.held())
+    .with_held(s.reservations(), s.held_without_ecs())
 }
 
 /// The largest `k` (nodes in each of group `c`'s `n` subnets at its full share of the traffic, placed as

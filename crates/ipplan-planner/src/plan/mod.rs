@@ -233,6 +233,8 @@ pub struct Subnet {
     reservations: Vec<Reservation>,
     other_consumers: Vec<Consumer>,
     held: Held,
+    /// `held` before the ECS services' `at` joined it, when they did.
+    held_without_ecs: Option<Held>,
     cni_tag: CniTag,
 }
 
@@ -341,6 +343,13 @@ impl Subnet {
     #[must_use]
     pub const fn held(&self) -> &Held {
         &self.held
+    }
+    /// What its other consumers alone hold at known places (`other_consumers[].at`): [`held`](Self::held)
+    /// without the ECS services' tasks, for a step of `overlap: shift` where a service runs fewer tasks than today
+    /// and which of today's stop is not known.
+    #[must_use]
+    pub fn held_without_ecs(&self) -> &Held {
+        self.held_without_ecs.as_ref().unwrap_or(&self.held)
     }
 }
 

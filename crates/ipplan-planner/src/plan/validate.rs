@@ -458,6 +458,7 @@ fn ecs_held(
                 ));
             }
         }
+        s.held_without_ecs = Some(s.held.clone());
         s.held.singles.extend(
             list.iter()
                 .map(|&(a, b, _)| (Ipv4Addr::from(a), Ipv4Addr::from(b))),
@@ -1072,6 +1073,7 @@ fn subnets(
                 })
                 .collect(),
             held,
+            held_without_ecs: None,
         });
     }
     if let Some((i, j)) = first_overlap(spec.subnets.iter().map(|s| s.cidr)) {
