@@ -75,6 +75,10 @@ fn the_simulation_and_check_place_exactly_the_plans_pods() {
         );
     }
     assert_eq!(c.node_groups[0].pods_per_node, 29);
+    assert_eq!(
+        (c.node_groups[0].full_nodes, c.node_groups[0].peak_pods),
+        (4, 200)
+    );
 }
 
 #[test]

@@ -187,6 +187,12 @@ pub struct NodeGroupReport {
     pub max_pods_source: &'static str,
     /// Pods per node that need an address (the fullest node).
     pub pods_per_node: u32,
+    /// Of the peak nodes, those that run `pods_per_node`; the others run one fewer (`pods: T` on `N` nodes:
+    /// `T mod N` of them, surge nodes carrying the pods of the nodes they replace).
+    pub full_nodes: u32,
+    /// Pods on all peak nodes: the plan's `pods` exactly (plus the surge nodes' copies), as the simulation places
+    /// them.
+    pub peak_pods: u64,
     /// Host-network pods per node.
     pub host_network_pods: u32,
     /// Addresses each node takes from its subnets (node subnet + pod subnet).
@@ -987,6 +993,8 @@ pub fn check(plan: &Plan) -> Report {
             max_pods: c.max_pods,
             max_pods_source: g.max_pods_spec().source(),
             pods_per_node: c.pods_per_node,
+            full_nodes: g.full_nodes(),
+            peak_pods: g.peak_pods(),
             host_network_pods: g.host_network_pods(),
             addresses_per_node: pool.node_subnet.addresses() + pool.pod_subnet.addresses(),
             max_nodes,
