@@ -35,6 +35,11 @@ pub const NODE_READY_SECONDS: u32 = 60;
 pub const STEADY_SECONDS: u32 = 120;
 /// A node launch that failed for want of an address is retried after this long.
 pub const LAUNCH_RETRY_SECONDS: u32 = 60;
+/// A rolling update's drained node is terminated this long after its drain: EKS managed node groups cordon the
+/// node once every pod is evicted, wait 60 s, then ask the Auto Scaling group to terminate it (AWS EKS user
+/// guide, "Understand each phase of node updates", upgrade phase). Until then the instance keeps every ENI and
+/// address it holds; EC2 deletes them with the instance.
+pub const TERMINATE_AFTER_DRAIN_SECONDS: u32 = 60;
 
 /// `tick_nodes` warms the data of the node this many visits ahead of the one it works on.
 const WARM_AHEAD: usize = 4;
@@ -109,6 +114,10 @@ struct Group {
     next_retry: u32,
     churn: Vec<Churn>,
     rolling: Option<Rolling>,
+    /// Drained nodes waiting for termination, as `(terminate_at, id, target_new)` in drain order: cordoned, no
+    /// pods, every ENI and address still held, ipamd not run. At termination the Auto Scaling group launches
+    /// the replacement while the group has fewer than `target_new` new nodes.
+    draining: VecDeque<(u32, u32, u32)>,
     peak_nodes: u32,
     max_enis: u32,
     max_slots: u32,
@@ -265,6 +274,7 @@ impl Simulation {
                 next_retry: 0,
                 churn: Vec::new(),
                 rolling: None,
+                draining: VecDeque::new(),
                 peak_nodes: 0,
                 max_enis: 0,
                 max_slots: 0,
@@ -444,6 +454,7 @@ impl Simulation {
             && !self.ecs.busy()
             && self.groups.iter().all(|g| {
                 g.rolling.is_none()
+                    && g.draining.is_empty()
                     && g.backlog == 0
                     && g.churn.iter().all(|c| c.until.is_some_and(|u| u <= t))
             });
@@ -479,6 +490,9 @@ impl Simulation {
             }
             if let Some(r) = &g.rolling {
                 next = next.min(r.next_drain);
+            }
+            if let Some(&(at, _, _)) = g.draining.front() {
+                next = next.min(at);
             }
             if g.backlog > 0 {
                 next = next.min(g.next_retry);
@@ -742,7 +756,8 @@ impl Simulation {
         g.nodes.push_back(id);
         g.launching.push_back((t + NODE_READY_SECONDS, id));
         g.per_subnet[k] += 1;
-        g.peak_nodes = g.peak_nodes.max(g.nodes.len() as u32);
+        // (a draining node is an instance still: it counts until it terminates)
+        g.peak_nodes = g.peak_nodes.max((g.nodes.len() + g.draining.len()) as u32);
         self.last_change = t;
         true
     }
@@ -764,9 +779,10 @@ impl Simulation {
             return;
         }
         let gi = n.group as usize;
-        let pods = n.evict_all();
         let subnet = n.subnet as usize;
+        // (what it holds first: the branch pods' addresses among them, which evicting forgets)
         let (singles, prefixes) = n.drain_resources();
+        let pods = n.evict_all();
         self.wakeups.cancel(id);
         for (s, a) in singles {
             let _ = self.allocs[s as usize].release_single(Ipv4Addr::from(a));
@@ -787,6 +803,28 @@ impl Simulation {
         if let Some(r) = &mut g.rolling {
             remove_id(&mut r.old, id);
         }
+    }
+
+    /// Drain node `id` of group `gi` at `t` for a rolling update: its pods go back to the scheduler, it is
+    /// cordoned and leaves the group's schedulable nodes, and it keeps every ENI and address until its
+    /// termination [`TERMINATE_AFTER_DRAIN_SECONDS`] later (ipamd is not run on it meanwhile: the simulation
+    /// keeps the whole pool, where real ipamd may still release surplus warm addresses in that minute).
+    fn drain_node(&mut self, t: u32, gi: usize, id: u32, target_new: u32) {
+        let n = &mut self.nodes[id as usize];
+        // (the branch pods go, their addresses stay until the instance does)
+        let branch = std::mem::take(&mut n.branch);
+        let pods = n.evict_all() + branch.len() as u32;
+        n.branch = branch;
+        n.cordon();
+        self.wakeups.cancel(id);
+        let g = &mut self.groups[gi];
+        remove_id(&mut g.nodes, id);
+        if let Some(r) = &mut g.rolling {
+            remove_id(&mut r.old, id);
+        }
+        g.pending += u64::from(pods);
+        g.draining
+            .push_back((t + TERMINATE_AFTER_DRAIN_SECONDS, id, target_new));
     }
 
     fn deploy(&mut self, t: u32, gi: usize, pods: u32, arrival: Arrival) {
@@ -852,7 +890,10 @@ impl Simulation {
         self.launch_many(t, gi, surge.min(target_new.max(1)));
     }
 
-    /// Rolling updates and launch retries.
+    /// Rolling updates and launch retries. Every `drain` seconds the oldest old node is drained; each drained
+    /// node terminates [`TERMINATE_AFTER_DRAIN_SECONDS`] later, and its replacement launches then (the Auto
+    /// Scaling group refills the capacity the termination freed), so the update holds at most the group's nodes
+    /// and the surge, the draining ones among them with their whole pool.
     fn progress_groups(&mut self, t: u32) {
         for gi in 0..self.groups.len() {
             let g = &self.groups[gi];
@@ -860,6 +901,21 @@ impl Simulation {
                 let n = g.backlog;
                 self.groups[gi].backlog = 0;
                 self.launch_many(t, gi, n);
+            }
+            while let Some(&(at, id, target_new)) = self.groups[gi].draining.front() {
+                if at > t {
+                    break;
+                }
+                self.groups[gi].draining.pop_front();
+                self.terminate(id);
+                // the group's live nodes not in the update's old set (every old node still live is in it)
+                let g = &self.groups[gi];
+                let old = g.rolling.as_ref().map_or(0, |r| r.old.len());
+                let new_nodes = g.nodes.len().saturating_sub(old) as u32 + g.backlog;
+                if new_nodes < target_new {
+                    self.launch_many(t, gi, 1);
+                }
+                self.last_change = t;
             }
             let Some(r) = &self.groups[gi].rolling else {
                 continue;
@@ -873,14 +929,7 @@ impl Simulation {
             match next_old {
                 None => self.groups[gi].rolling = None,
                 Some(id) => {
-                    self.terminate(id);
-                    // the group's live nodes not in the update's old set (every old node still live is in it)
-                    let g = &self.groups[gi];
-                    let old = g.rolling.as_ref().map_or(0, |r| r.old.len());
-                    let new_nodes = g.nodes.len().saturating_sub(old) as u32 + g.backlog;
-                    if new_nodes < target_new {
-                        self.launch_many(t, gi, 1);
-                    }
+                    self.drain_node(t, gi, id, target_new);
                     if let Some(r) = &mut self.groups[gi].rolling {
                         r.next_drain = t + drain.max(1);
                         if r.old.is_empty() {
@@ -1289,6 +1338,7 @@ impl Simulation {
         let mut waiting = 0u64;
         let mut nodes = 0u32;
         for g in &self.groups {
+            nodes += g.draining.len() as u32;
             for &id in &g.nodes {
                 let n = &self.nodes[id as usize];
                 nodes += 1;
@@ -1487,7 +1537,7 @@ impl Simulation {
                 SimGroupReport {
                     name: g.name().to_string(),
                     peak_nodes: grp.peak_nodes,
-                    final_nodes: grp.nodes.len() as u32,
+                    final_nodes: (grp.nodes.len() + grp.draining.len()) as u32,
                     final_pods_running: grp
                         .nodes
                         .iter()

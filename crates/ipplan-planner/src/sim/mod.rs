@@ -82,7 +82,10 @@ pub use crate::plan::{
     EventKind, MAX_DURATION_SECONDS, MAX_UNTIL_STEADY_SECONDS, PodAddressOrder, Scenario,
     SinglePlacement, parse_seconds,
 };
-pub use engine::{LAUNCH_RETRY_SECONDS, NODE_READY_SECONDS, NodeState, STEADY_SECONDS, Simulation};
+pub use engine::{
+    LAUNCH_RETRY_SECONDS, NODE_READY_SECONDS, NodeState, STEADY_SECONDS, Simulation,
+    TERMINATE_AFTER_DRAIN_SECONDS,
+};
 pub use node::{
     DECREASE_INTERVAL_SECONDS, ENI_ATTACH_SECONDS, INSUFFICIENT_CIDR_BACKOFF_SECONDS,
     IP_COOLDOWN_SECONDS, MIN_ENI_LIFETIME_SECONDS,

@@ -276,8 +276,9 @@ pub(crate) type Held = Vec<(u32, u32)>;
 /// Where a node is in its life. The scheduler's side of it: ipamd runs from launch on (node launch and pod
 /// addresses are decoupled, docs/model.md "Beyond the steady state"); pods are placed only once the node is
 /// ready (instance boot, kubelet and aws-node, `NODE_READY_SECONDS` after launch).
-/// Termination is at once (a rolling update's `drain_seconds` spaces the terminations; it is not a drain of one
-/// node): the pods go back to the scheduler and every address back to its subnet in the same tick.
+/// A rolling update drains a node first (its pods go back to the scheduler, it takes no more, it keeps its
+/// addresses) and terminates it a minute later; a scale-down terminates at once. Termination hands every
+/// address back to its subnet in the same tick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lifecycle {
     /// Launched: ipamd fills the pool; no pod is placed before `ready_at`.
@@ -287,6 +288,8 @@ pub(crate) enum Lifecycle {
     },
     /// The scheduler may place pods (up to the node's pod room).
     Ready,
+    /// Drained and cordoned for termination: no pods, no new ones, every address still held.
+    Draining,
     /// Gone: it holds nothing and is never visited again (its index stays taken).
     Terminated,
 }
@@ -582,6 +585,11 @@ impl Node {
             self.life = Lifecycle::Ready;
         }
         self.life == Lifecycle::Ready && self.pods() < self.pod_room
+    }
+
+    /// Cordon the node (a rolling update drained it): the scheduler places nothing on it any more.
+    pub(crate) fn cordon(&mut self) {
+        self.life = Lifecycle::Draining;
     }
 
     // --- counters the loop reads ------------------------------------------------------------------
