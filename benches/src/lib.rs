@@ -86,7 +86,8 @@ fn subnets_for(nodes: u32) -> u32 {
 
 /// A rolling update of `nodes` m5.large nodes with 10 pods each (secondary-IP mode, WARM_ENI_TARGET=1): they
 /// launch and fill at 0 s, and from 10 min one old node is terminated and one new launched every tick (5 s;
-/// `surge: 1`): the update takes `5 * nodes` seconds, and the run ends 10 minutes after it.
+/// `surge: 1`; each drained node terminates 60 s after its drain and its replacement launches then): the
+/// update takes about `5 * nodes` seconds, and the run ends 10 minutes after it.
 #[must_use]
 pub fn rolling_update_yaml(nodes: u32) -> String {
     let (subnets, names) = wide_subnets(subnets_for(nodes));
@@ -108,7 +109,8 @@ simulate:
 }
 
 /// `nodes` m5.large nodes with 10 pods each (as [`rolling_update_yaml`]) launched at 0 s and scaled to 0 at
-/// 10 min: every node terminates in that tick, its pods go back to the scheduler (no node is left for them).
+/// 10 min: every node terminates in that tick (a scale-down does not drain), its pods go back to the scheduler
+/// (no node is left for them).
 #[must_use]
 pub fn scale_to_zero_yaml(nodes: u32) -> String {
     let (subnets, names) = wide_subnets(subnets_for(nodes));
