@@ -488,3 +488,63 @@ fn with_discovery_only_a_refused_eni_starts_the_back_off() {
     assert_eq!(firsts, [80, 80]);
     assert_eq!(r.pods.still_waiting, 3);
 }
+
+// --- Karpenter's subnet choice --------------------------------------------------------------------------------
+
+/// Nodes per subnet after the plan's own peak (no pods: nothing else moves).
+fn nodes_per_subnet(yaml: &str) -> Vec<usize> {
+    let p = plan(yaml);
+    let mut s = ipplan_planner::Simulation::new(&p, &ipplan_planner::Scenario::peak(&p));
+    s.run();
+    let mut out = vec![0; p.subnets().len()];
+    for n in s.node_states() {
+        out[n.subnet] += 1;
+    }
+    out
+}
+
+#[test]
+fn karpenter_takes_the_freest_subnet_of_the_zone_less_in_flight_launches() {
+    // aws/karpenter-provider-aws pkg/providers/subnet/subnet.go, ZonalSubnetsForLaunch: per zone the subnet with
+    // the most available addresses, a later one replacing the pick only when strictly greater, with each
+    // launch's predicted pods (minPods: m5.large's max pods, 29) taken off the picked subnet while in flight.
+    // big is a /25 (123 usable), small a /26 (59); 4 nodes launch at t = 0, each taking 1 address:
+    //   node 1: big 123 vs small 59 -> big (in flight 29)
+    //   node 2: big 122 - 29 = 93 vs 59 -> big (58)
+    //   node 3: big 121 - 58 = 63 vs 59 -> big (87)
+    //   node 4: big 120 - 87 = 33 vs 59 -> small
+    let yaml = |launch: &str| {
+        format!(
+            "subnets:
+  - {{ name: big, az: a, cidr: 10.0.0.0/25 }}
+  - {{ name: small, az: a, cidr: 10.0.1.0/26 }}
+node_groups:
+  - {{ name: g, instance_type: m5.large, subnets: [big, small], nodes: 4, pods_per_node: 0{launch} }}
+"
+        )
+    };
+    assert_eq!(nodes_per_subnet(&yaml(", launch: karpenter")), [3, 1]);
+    // a managed node group (or an ASG) balances: the subnet with the fewest of the group's nodes, 2 and 2
+    assert_eq!(nodes_per_subnet(&yaml("")), [2, 2]);
+    assert_eq!(nodes_per_subnet(&yaml(", launch: balanced")), [2, 2]);
+}
+
+#[test]
+fn karpenter_balances_the_zones_and_picks_within_each() {
+    // Zones as a managed node group balances them (the zone with the fewest of the group's nodes, ties to the
+    // zone listed first); within a zone ZonalSubnetsForLaunch's pick. a-big /25 (123), a-small /26 (59), b /26:
+    //   node 1: zones a 0, b 0 -> a: a-big 123 vs a-small 59 -> a-big (in flight 29)
+    //   node 2: a 1, b 0 -> b (its only subnet)
+    //   node 3: a 1, b 1 -> a: a-big 122 - 29 = 93 vs 59 -> a-big
+    //   node 4: a 2, b 1 -> b
+    let n = nodes_per_subnet(
+        "subnets:
+  - { name: a-big, az: a, cidr: 10.0.0.0/25 }
+  - { name: a-small, az: a, cidr: 10.0.1.0/26 }
+  - { name: b, az: b, cidr: 10.0.2.0/26 }
+node_groups:
+  - { name: g, instance_type: m5.large, subnets: [a-big, a-small, b], nodes: 4, pods_per_node: 0, launch: karpenter }
+",
+    );
+    assert_eq!(n, [2, 0, 2]);
+}

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::alloc::{BlockState, Placement, ReservationKind, SubnetAllocator};
 use crate::capacity::SubnetBudget;
 use crate::plan::{Arrival, Event, EventKind, Scenario, SinglePlacement};
-use crate::plan::{CniConfig, NodeShape, Plan, ReservationType, SubnetId};
+use crate::plan::{CniConfig, Launch, NodeShape, Plan, ReservationType, SubnetId};
 use crate::report::{Basis, Failure as Reported, Finding, PendingReason, Verdict};
 use crate::sim::ecs::EcsTasks;
 use crate::sim::node::{Ec2Error, Failure, Node, NodeSpec, Targets, TickOut, below};
@@ -169,6 +169,10 @@ pub struct Simulation {
     /// Per subnet that node groups launch in: subnet discovery's candidates for its nodes' new ENIs
     /// ([`Plan::discovery_subnets`]; empty: discovery off, ENIs go to the ENIConfig or node subnet).
     discovery: Vec<Vec<u32>>,
+    /// Per subnet: the IPs Karpenter counts as in flight (its launches' predicted pods, until the node is ready).
+    inflight: Vec<u64>,
+    /// Those launches, in launch order: (ready at, subnet, IPs).
+    inflight_until: VecDeque<(u32, u32, u64)>,
 }
 
 fn targets(cni: &CniConfig) -> Targets {
@@ -323,6 +327,8 @@ impl Simulation {
             churn_left: Vec::new(),
             ecs: EcsTasks::new(plan, scenario),
             discovery,
+            inflight: vec![0; plan.subnets().len()],
+            inflight_until: VecDeque::new(),
         }
     }
 
@@ -687,8 +693,14 @@ impl Simulation {
     /// Returns `false` when no subnet of the group had an address for the node (it went to the backlog).
     fn launch(&mut self, t: u32, gi: usize) -> bool {
         // the group's subnets, fewest of its nodes first; the first with a free address takes the node
-        let mut order: Vec<usize> = (0..self.groups[gi].per_subnet.len()).collect();
-        order.sort_by_key(|&k| (self.groups[gi].per_subnet[k], k));
+        // (Karpenter: one subnet per zone, [`Simulation::karpenter_order`])
+        let order: Vec<usize> = if self.plan.node_groups()[gi].launch() == Launch::Karpenter {
+            self.karpenter_order(t, gi)
+        } else {
+            let mut order: Vec<usize> = (0..self.groups[gi].per_subnet.len()).collect();
+            order.sort_by_key(|&k| (self.groups[gi].per_subnet[k], k));
+            order
+        };
         let mut got = None;
         for k in order {
             let subnet = self.plan.node_groups()[gi].subnets()[k].index();
@@ -735,6 +747,19 @@ impl Simulation {
             branch_quota: plan_g.branch_pods_per_node().min(shape.branch_capacity),
         };
         let name = plan_g.name().to_string();
+        if plan_g.launch() == Launch::Karpenter {
+            // ZonalSubnetsForLaunch takes the node's predicted pods off its subnet's count until the count is
+            // refreshed; here until the node is ready
+            let ips = plan_g
+                .members()
+                .iter()
+                .map(|m| u64::from(m.shape().max_pods))
+                .min()
+                .unwrap_or(u64::from(shape.max_pods));
+            self.inflight[subnet] += ips;
+            self.inflight_until
+                .push_back((t + NODE_READY_SECONDS, subnet as u32, ips));
+        }
         let mut node = Node::new(spec, t, t + NODE_READY_SECONDS, primary);
         if trunk {
             match self.allocs[eni_subnet].alloc_single() {
@@ -760,6 +785,44 @@ impl Simulation {
         g.peak_nodes = g.peak_nodes.max((g.nodes.len() + g.draining.len()) as u32);
         self.last_change = t;
         true
+    }
+
+    /// The group's subnets (indices into its list) in the order a Karpenter launch tries them: one per zone, the
+    /// zones with the fewest of the group's nodes first (ties: the zone listed first), each zone's the subnet with
+    /// the most free addresses less those of launches still in flight, ties to the one listed first
+    /// (aws/karpenter-provider-aws `pkg/providers/subnet/subnet.go`, `ZonalSubnetsForLaunch`: a later subnet
+    /// replaces the zone's pick only when its count, in-flight IPs deducted, is strictly greater; each launch
+    /// takes the smallest max pods of its instance types off the picked subnet's count, `minPods`).
+    fn karpenter_order(&mut self, t: u32, gi: usize) -> Vec<usize> {
+        while let Some(&(until, s, ips)) = self.inflight_until.front() {
+            if until > t {
+                break;
+            }
+            self.inflight_until.pop_front();
+            self.inflight[s as usize] -= ips;
+        }
+        let plan_g = &self.plan.node_groups()[gi];
+        let subnets = plan_g.subnets();
+        // zones in the order the group first lists them: (nodes, best subnet, its count)
+        let mut zones: Vec<(&str, u32, usize, i64)> = Vec::new();
+        for (k, &s) in subnets.iter().enumerate() {
+            let az = self.plan.subnet(s).az();
+            let count = i64::try_from(self.allocs[s.index()].free_addresses()).unwrap_or(i64::MAX)
+                - i64::try_from(self.inflight[s.index()]).unwrap_or(i64::MAX);
+            let nodes = self.groups[gi].per_subnet[k];
+            match zones.iter_mut().find(|z| z.0 == az) {
+                Some(z) => {
+                    z.1 += nodes;
+                    if count > z.3 {
+                        (z.2, z.3) = (k, count);
+                    }
+                }
+                None => zones.push((az, nodes, k, count)),
+            }
+        }
+        // (`sort_by_key` is stable: equal node counts keep the listed order)
+        zones.sort_by_key(|z| z.1);
+        zones.into_iter().map(|z| z.2).collect()
     }
 
     /// Launch `n` nodes; after the first that finds no address the rest go straight to the backlog.
