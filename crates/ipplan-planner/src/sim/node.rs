@@ -234,8 +234,9 @@ pub(crate) struct Eni {
     pos: u8,
     /// Its slots' map (`AvailableIPv4Cidrs`).
     ring: Ring,
-    /// Per map slot, the slot index there ([`NONE`]: empty).
-    slot_at: Vec<u32>,
+    /// Per map slot, the slot index there ([`NO_SLOT`]: empty); inline, so a pick reads no other
+    /// allocation (a node has at most 16 x 49 slots).
+    slot_at: [u16; 64],
     /// Map slots whose slot has a usable (free) address ([`PodAddressOrder::Ipamd`] only).
     usable: u64,
 }
@@ -250,7 +251,7 @@ impl Eni {
             slots: 0,
             pos,
             ring: Ring::new(),
-            slot_at: vec![NONE; Ring::SMALL as usize],
+            slot_at: [NO_SLOT; 64],
             usable: 0,
         }
     }
@@ -378,7 +379,7 @@ pub(crate) struct Node {
     /// The datastore's ENI map (`eniPool`): the ENIs' and the trunk's slots ([`Ring`]).
     eni_ring: Ring,
     /// Per map slot, the index in `enis` there (`TRUNK_AT`: the trunk; `NO_ENI`: empty).
-    eni_at: Vec<u16>,
+    eni_at: [u8; 32],
     /// Map slots whose ENI has a usable address ([`PodAddressOrder::Ipamd`] only).
     eni_usable: u64,
     running: Vec<u32>,
@@ -415,9 +416,11 @@ pub(crate) struct NodeSpec {
 }
 
 /// [`Node::eni_at`]: an empty map slot.
-const NO_ENI: u16 = u16::MAX;
+const NO_ENI: u8 = u8::MAX;
 /// [`Node::eni_at`]: the trunk ENI's map slot (it holds no pod address).
-const TRUNK_AT: u16 = u16::MAX - 1;
+const TRUNK_AT: u8 = u8::MAX - 1;
+/// [`Eni::slot_at`]: an empty map slot.
+const NO_SLOT: u16 = u16::MAX;
 
 /// One pod address of a node: its state in the top 3 bits, its position in `free` or `running` in the rest
 /// (4 bytes, so more of a node's addresses share a cache line).
@@ -492,7 +495,7 @@ impl Node {
             packed: spec.order == PodAddressOrder::Packed,
             ipamd: spec.order == PodAddressOrder::Ipamd,
             eni_ring: Ring::new(),
-            eni_at: vec![NO_ENI; Ring::SMALL as usize],
+            eni_at: [NO_ENI; 32],
             eni_usable: 0,
             running: Vec::new(),
             cooling: VecDeque::new(),
@@ -527,9 +530,10 @@ impl Node {
     /// A slot of the ENI map for a new ENI (growing the map first when it is full: every entry moves).
     fn put_eni(&mut self, rng: &mut ChaCha8Rng) -> u8 {
         if self.eni_ring.must_grow() {
-            let old = std::mem::take(&mut self.eni_at);
+            let old = self.eni_at;
             self.eni_ring = self.eni_ring.grown();
-            self.eni_at = vec![NO_ENI; self.eni_ring.cap as usize];
+            debug_assert!(self.eni_ring.cap <= 32, "at most 16 ENIs and a trunk");
+            self.eni_at = [NO_ENI; 32];
             self.eni_usable = 0;
             for who in old.into_iter().filter(|&w| w != NO_ENI) {
                 let pos = self.eni_ring.put(rng);
@@ -550,11 +554,11 @@ impl Node {
     fn put_slot(&mut self, ei: usize, si: u32, rng: &mut ChaCha8Rng) {
         if self.enis[ei].ring.must_grow() {
             let e = &mut self.enis[ei];
-            let old = std::mem::take(&mut e.slot_at);
+            let old = e.slot_at;
             e.ring = e.ring.grown();
-            e.slot_at = vec![NONE; e.ring.cap as usize];
+            e.slot_at.fill(NO_SLOT);
             e.usable = 0;
-            for s in old.into_iter().filter(|&s| s != NONE) {
+            for s in old.into_iter().filter(|&s| s != NO_SLOT) {
                 let pos = e.ring.put(rng);
                 e.slot_at[pos as usize] = s;
                 self.slots[s as usize].pos = pos;
@@ -565,7 +569,7 @@ impl Node {
         }
         let e = &mut self.enis[ei];
         let pos = e.ring.put(rng);
-        e.slot_at[pos as usize] = si;
+        e.slot_at[pos as usize] = si as u16;
         self.slots[si as usize].pos = pos;
     }
 
@@ -774,7 +778,7 @@ impl Node {
                 .expect("a free address is on some ENI");
             let e = &self.enis[self.eni_at[pos as usize] as usize];
             let spos = e.ring.first_of(e.usable, rng).expect("and in some slot");
-            let si = e.slot_at[spos as usize];
+            let si = u32::from(e.slot_at[spos as usize]);
             let k = self.slots[si as usize].free_mask.trailing_zeros();
             let a = si * self.u + k;
             (a, cell_pos(self.cells[a as usize]))
@@ -1367,7 +1371,7 @@ impl Node {
             };
             let pos = self.put_eni(rng);
             let ei = self.enis.len();
-            self.eni_at[pos as usize] = ei as u16;
+            self.eni_at[pos as usize] = ei as u8;
             self.enis.push(Eni::new(sub, primary, false, t, pos));
             self.new_slots(ei as u16, &got, false, rng);
             self.pending_eni = Some(ei as u16);
@@ -1470,7 +1474,7 @@ impl Node {
             return false;
         }
         let mut done = false;
-        let enis: Vec<u16> = self
+        let enis: Vec<u8> = self
             .eni_ring
             .walk(rng)
             .map(|pos| self.eni_at[pos as usize])
@@ -1481,7 +1485,7 @@ impl Node {
             let freeable: Vec<u32> = e
                 .ring
                 .walk(rng)
-                .map(|pos| e.slot_at[pos as usize])
+                .map(|pos| u32::from(e.slot_at[pos as usize]))
                 .filter(|&si| self.slot_unassigned(si as usize))
                 .collect();
             for si in freeable.into_iter().take(over as usize) {
@@ -1540,7 +1544,7 @@ impl Node {
             "a released slot has no free address"
         );
         e.ring.remove(pos);
-        e.slot_at[pos as usize] = NONE;
+        e.slot_at[pos as usize] = NO_SLOT;
         e.slots -= 1;
         self.dead_slots.push(si as u32);
     }
