@@ -548,3 +548,27 @@ node_groups:
     );
     assert_eq!(n, [2, 0, 2]);
 }
+
+#[test]
+fn the_subnet_discovery_example_holds_its_numbers() {
+    // examples/subnet-discovery.yaml, worked in its header: 304 of 507 in each node subnet, 600 in each pod subnet;
+    // without discovery 904 of 507.
+    let path = format!(
+        "{}/../../examples/subnet-discovery.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let r = check(&plan(&text));
+    let used: Vec<u64> = r.subnets.iter().map(|s| s.used).collect();
+    assert_eq!(used, [304, 304, 304, 600, 600, 600]);
+    assert_eq!(r.subnets[0].capacity, 507);
+    assert!(r.fits());
+    let off = text.replace(
+        "subnets:\n  - { name: nodes-a",
+        "cni: { subnet_discovery: false }\nsubnets:\n  - { name: nodes-a",
+    );
+    let r = check(&plan(&off));
+    let used: Vec<u64> = r.subnets.iter().map(|s| s.used).collect();
+    assert_eq!(used, [904, 904, 904, 0, 0, 0]);
+    assert!(!r.fits());
+}
