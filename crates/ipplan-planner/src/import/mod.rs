@@ -439,7 +439,8 @@ fn split_key(s: &str) -> Option<(&str, &str)> {
 }
 
 /// The CNI settings an `aws-node` environment map gives (`ENABLE_PREFIX_DELEGATION`, the warm targets, `MAX_ENI`,
-/// custom networking, `ENABLE_POD_ENI`), each with its source, and the assumptions made on the way.
+/// custom networking, `ENABLE_POD_ENI`, `ENABLE_SUBNET_DISCOVERY`), each with its source, and the assumptions made
+/// on the way.
 pub(crate) fn cni_from_env(
     env: &BTreeMap<String, String>,
     src: &Source,
@@ -508,12 +509,21 @@ pub(crate) fn cni_from_env(
                 "pod_security_groups"
             }
             "ENABLE_SUBNET_DISCOVERY" => {
-                assumptions.push(format!(
-                    "{}: ENABLE_SUBNET_DISCOVERY={v} is not modelled: secondary ENIs are counted in the node's \
-                     own subnet (docs/model.md, 'Where ipplan simplifies')",
-                    f.address
-                ));
-                continue;
+                // pkg/ipamd/ipamd.go `UseSubnetDiscovery`: `parseBoolEnvVar(envSubnetDiscovery, true)`, Go's
+                // strconv.ParseBool, the default true for what it cannot parse
+                cni.subnet_discovery = Some(match v.trim() {
+                    "0" | "f" | "F" | "false" | "FALSE" | "False" => false,
+                    "1" | "t" | "T" | "true" | "TRUE" | "True" => true,
+                    _ => {
+                        assumptions.push(format!(
+                            "{}: ENABLE_SUBNET_DISCOVERY={v} is not a Go boolean: the VPC CNI takes its default, \
+                             true",
+                            f.address
+                        ));
+                        true
+                    }
+                });
+                "subnet_discovery"
             }
             _ => continue,
         };
@@ -583,6 +593,26 @@ pub(crate) fn without_position(msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enable_subnet_discovery_reads_as_go_parses_it() {
+        // pkg/ipamd/ipamd.go `UseSubnetDiscovery`: strconv.ParseBool, default true
+        let src = Source::new("plan.json", "aws_eks_addon.vpc_cni configuration_values");
+        for (v, want, assumed) in [
+            ("false", false, 0),
+            ("0", false, 0),
+            ("True", true, 0),
+            ("yes", true, 1),
+        ] {
+            let env = BTreeMap::from([("ENABLE_SUBNET_DISCOVERY".to_string(), v.to_string())]);
+            let (mut cni, mut fields, mut assumptions) =
+                (CniSpec::default(), BTreeMap::new(), Vec::new());
+            cni_from_env(&env, &src, &mut cni, &mut fields, &mut assumptions).unwrap();
+            assert_eq!(cni.subnet_discovery, Some(want), "{v}");
+            assert!(fields.contains_key("cni.subnet_discovery"));
+            assert_eq!(assumptions.len(), assumed, "{v}");
+        }
+    }
 
     #[test]
     fn natural_order_of_indices() {
