@@ -60,6 +60,8 @@ pub fn temp_dir() -> PathBuf {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     ));
+    // a process id is reused: a directory left by an earlier run of the same id must not leak into this one
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
