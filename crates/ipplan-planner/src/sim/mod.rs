@@ -75,6 +75,7 @@ mod stats;
 mod store;
 mod summary;
 mod timeline;
+mod waiting;
 mod wakeups;
 
 pub use crate::plan::{

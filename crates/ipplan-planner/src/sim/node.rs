@@ -16,6 +16,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::alloc::{AllocError, SubnetAllocator};
 use crate::plan::PodAddressOrder;
+use crate::sim::waiting::{WaitQueue, Waiter};
 
 /// A freed pod address is not handed out again for 30 s (`IP_COOLDOWN_PERIOD`, aws/amazon-vpc-cni-k8s
 /// `pkg/ipamd/datastore/data_store.go` `getCooldownPeriod`).
@@ -49,13 +50,6 @@ pub const BRANCH_DELETE_JOB_SECONDS: u32 = 30;
 pub const SANDBOX_RETRY_MS: u32 = 10_000;
 /// The jitter's range: `0.5 * SANDBOX_RETRY_MS`.
 pub const SANDBOX_RETRY_JITTER_MS: u32 = 5_000;
-
-/// A pod waiting for an address: since when, and when the kubelet tries its sandbox again (ms).
-#[derive(Debug, Clone, Copy)]
-struct Waiter {
-    since: u32,
-    retry_ms: u32,
-}
 
 /// One back-off of the kubelet's pod worker: 10 s plus a uniform jitter below 5 s (whole milliseconds).
 fn sandbox_backoff_ms(rng: &mut ChaCha8Rng) -> u32 {
@@ -385,7 +379,7 @@ pub(crate) struct Node {
     running: Vec<u32>,
     cooling: VecDeque<(u32, u32)>,
     /// Ordinary pods without an address, in arrival order, each with its next sandbox retry.
-    waiting: VecDeque<Waiter>,
+    waiting: WaitQueue,
     total_slots: u32,
     free_pfx: u32,
     pending_eni: Option<u16>,
@@ -499,7 +493,7 @@ impl Node {
             eni_usable: 0,
             running: Vec::new(),
             cooling: VecDeque::new(),
-            waiting: VecDeque::new(),
+            waiting: WaitQueue::default(),
             total_slots: 0,
             free_pfx: 0,
             pending_eni: None,
@@ -1139,13 +1133,8 @@ impl Node {
                 .front()
                 .filter(|&&(exp, _)| exp <= t)
                 .map(|&(exp, _)| exp.saturating_mul(1000));
-            let retry = self
-                .waiting
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| w.retry_ms <= now_ms)
-                .min_by_key(|(i, w)| (w.retry_ms, *i))
-                .map(|(i, w)| (w.retry_ms, i));
+            // (the earliest due retry, ties to the earliest arrival)
+            let retry = self.waiting.first_retry().filter(|&(r, _)| r <= now_ms);
             let expire_first = match (exp, retry) {
                 (None, None) => break,
                 (Some(_), None) => true,
@@ -1163,7 +1152,8 @@ impl Node {
                 out.waits.push(t - w.since);
                 out.changed = true;
             } else {
-                self.waiting[i].retry_ms += sandbox_backoff_ms(rng);
+                let after = sandbox_backoff_ms(rng);
+                self.waiting.retry_later(i, after);
             }
         }
     }
@@ -1181,8 +1171,8 @@ impl Node {
     }
 
     /// The second of the earliest sandbox retry (the first tick at or after it makes it).
-    fn next_retry(&self) -> Option<u32> {
-        self.waiting.iter().map(|w| w.retry_ms.div_ceil(1000)).min()
+    fn next_retry(&mut self) -> Option<u32> {
+        self.waiting.first_retry().map(|(r, _)| r.div_ceil(1000))
     }
 
     /// Whether ipamd could still add slots: an ENI with room or room for an ENI.
