@@ -115,7 +115,8 @@ fn week_streamed(c: &mut Criterion) {
         .collect();
     let mut g = c.benchmark_group("sim_week_1200_subnets");
     g.sample_size(10);
-    g.measurement_time(std::time::Duration::from_secs(20));
+    // (about 4 s a run)
+    g.measurement_time(std::time::Duration::from_secs(45));
     g.bench_function("timeline_streamed", |b| {
         b.iter(|| {
             let mut sim = Simulation::new(black_box(&plan), black_box(&scenario));
