@@ -328,3 +328,91 @@ fn bad_reservations_and_vpcs_are_one_line_naming_file_and_item() {
     );
     assert_eq!(e.lines().count(), 1);
 }
+
+/// describe-subnets of a dual-stack subnet (EC2 API reference `SubnetIpv6CidrBlockAssociation`: `AssociationId`,
+/// `Ipv6CidrBlock`, `Ipv6CidrBlockState.State` one of associating | associated | disassociating | disassociated |
+/// failing | failed): the associated /64 becomes the subnet's `ipv6_cidr`; a block still disassociating is not
+/// the subnet's any more. A block that is not an IPv6 CIDR is one line naming the file and the subnet.
+#[test]
+fn the_associated_ipv6_block_is_the_subnets_ipv6_cidr() {
+    let subnets = |blocks: &str| {
+        format!(
+            r#"{{"Subnets": [{{"AvailabilityZone": "eu-west-1a", "CidrBlock": "10.30.1.0/24",
+            "SubnetId": "subnet-0a1b2c3d4e5f60001", "VpcId": "vpc-0f1e2d3c4b5a69788",
+            "AvailableIpAddressCount": 251, "Ipv6CidrBlockAssociationSet": [{blocks}],
+            "Tags": [{{"Key": "Name", "Value": "private-a"}}]}}]}}"#
+        )
+    };
+    let old = r#"{"AssociationId": "subnet-cidr-assoc-01", "Ipv6CidrBlock": "2a05:d018:1:aa00::/64",
+        "Ipv6CidrBlockState": {"State": "disassociating"}}"#;
+    let new = r#"{"AssociationId": "subnet-cidr-assoc-02", "Ipv6CidrBlock": "2a05:d018:1:ab00::/64",
+        "Ipv6CidrBlockState": {"State": "associated"}}"#;
+    let one = |text: &str| run(&[input(InputKind::AwsSubnets, "subnets.json", text)]);
+    let imported = one(&subnets(&format!("{old}, {new}"))).unwrap();
+    assert_eq!(
+        imported.spec.subnets[0].ipv6_cidr.map(|n| n.to_string()),
+        Some("2a05:d018:1:ab00::/64".to_string())
+    );
+    // only a disassociating block: none
+    let imported = one(&subnets(old)).unwrap();
+    assert_eq!(imported.spec.subnets[0].ipv6_cidr, None);
+    // no association set at all (an IPv4-only subnet as older CLIs print it): none
+    let imported = one(&subnets("")).unwrap();
+    assert_eq!(imported.spec.subnets[0].ipv6_cidr, None);
+    let e = one(&subnets(
+        r#"{"Ipv6CidrBlock": "2a05:d018:1:zz00::/64", "Ipv6CidrBlockState": {"State": "associated"}}"#,
+    ))
+    .unwrap_err();
+    assert!(
+        e.contains("subnets.json")
+            && e.contains("subnet-0a1b2c3d4e5f60001 Ipv6CidrBlockAssociationSet")
+            && e.contains("'2a05:d018:1:zz00::/64' is not an IPv6 CIDR"),
+        "{e}"
+    );
+    assert_eq!(e.lines().count(), 1, "{e}");
+}
+
+/// A Terraform plan's `aws_subnet.ipv6_cidr_block` (the provider's attribute; `null` for an IPv4-only subnet, as
+/// in examples/import/terraform/plan.json) becomes the subnet's `ipv6_cidr` the same way.
+#[test]
+fn a_terraform_subnets_ipv6_cidr_block_is_its_ipv6_cidr() {
+    let text = std::fs::read_to_string(format!(
+        "{}/../../examples/import/terraform/plan.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let tf = |text: &str| run(&[input(InputKind::Terraform, "plan.json", text)]);
+    let before = tf(&text).unwrap();
+    assert!(before.spec.subnets.iter().all(|s| s.ipv6_cidr.is_none()));
+    // the first null is module.vpc.aws_subnet.private[0] (10.0.0.0/21)
+    let dual = text.replacen(
+        r#""ipv6_cidr_block": null"#,
+        r#""ipv6_cidr_block": "2600:1f18:aa:bb00::/64""#,
+        1,
+    );
+    let after = tf(&dual).unwrap();
+    let with: Vec<(String, String)> = after
+        .spec
+        .subnets
+        .iter()
+        .filter_map(|s| Some((s.cidr.to_string(), s.ipv6_cidr?.to_string())))
+        .collect();
+    assert_eq!(
+        with,
+        [(
+            "10.0.0.0/21".to_string(),
+            "2600:1f18:aa:bb00::/64".to_string()
+        )]
+    );
+    let e = tf(&text.replacen(
+        r#""ipv6_cidr_block": null"#,
+        r#""ipv6_cidr_block": "10.0.0.0/64""#,
+        1,
+    ))
+    .unwrap_err();
+    assert!(
+        e.contains("module.vpc.aws_subnet.private[0] ipv6_cidr_block")
+            && e.contains("is not an IPv6 CIDR"),
+        "{e}"
+    );
+}

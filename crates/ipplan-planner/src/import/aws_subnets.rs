@@ -1,5 +1,6 @@
 //! `aws ec2 describe-subnets --output json` (the EC2 API's `DescribeSubnets` response: `Subnets[]` with
-//! `SubnetId`, `CidrBlock`, `AvailabilityZone`, `Tags[]`) -> a fragment of subnets, for configs that name
+//! `SubnetId`, `CidrBlock`, `AvailabilityZone`, `Tags[]`, the associated block of `Ipv6CidrBlockAssociationSet[]`)
+//! -> a fragment of subnets, for configs that name
 //! subnets by id (an eksctl config on an existing VPC, a Terraform state, an EC2NodeClass selector).
 //!
 //! Several pages in one file (`--no-paginate` output, each with a `NextToken`) are read one after the other. Each
@@ -7,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 use serde_json::Value;
 
 use crate::import::aws_enis::pages;
@@ -15,6 +16,37 @@ use crate::import::merge::{FSubnet, Fragment};
 use crate::import::{ImportError, Source, natural_cmp};
 
 const FIX: &str = "pass the output of 'aws ec2 describe-subnets --output json'";
+
+/// The subnet's associated IPv6 block (`Ipv6CidrBlockAssociationSet[]`, `Ipv6CidrBlockState.State` `associated`;
+/// blocks being associated or gone are not the subnet's yet or any more).
+fn ipv6_block(file: &str, address: &str, s: &Value) -> Result<Option<Ipv6Net>, ImportError> {
+    let set = s
+        .get("Ipv6CidrBlockAssociationSet")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for a in set {
+        let state = a
+            .get("Ipv6CidrBlockState")
+            .and_then(|st| st.get("State"))
+            .and_then(Value::as_str);
+        if state != Some("associated") {
+            continue;
+        }
+        let Some(block) = a.get("Ipv6CidrBlock").and_then(Value::as_str) else {
+            continue;
+        };
+        return block.parse().map(Some).map_err(|_| {
+            ImportError::input(
+                file,
+                format!("{address} Ipv6CidrBlockAssociationSet"),
+                format!("'{block}' is not an IPv6 CIDR"),
+                FIX,
+            )
+        });
+    }
+    Ok(None)
+}
 
 pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
     let docs = pages(file, text, FIX)?;
@@ -88,6 +120,7 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
                 .unwrap_or("unknown-az")
                 .to_string(),
             cidr,
+            ipv6: ipv6_block(file, &address, s)?,
             tags,
             source: Source::new(file, address),
         });

@@ -166,6 +166,7 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
                             name: Some(format!("{t}-{key}")),
                             az: az.clone(),
                             cidr,
+                            ipv6: None,
                             tags: BTreeMap::new(),
                             source: at(&address),
                         });
@@ -239,6 +240,7 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
                     name: Some(format!("{t}-{az}")),
                     az: az.clone(),
                     cidr: c,
+                    ipv6: None,
                     tags: BTreeMap::new(),
                     source: at(&address),
                 });

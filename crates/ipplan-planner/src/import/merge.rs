@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::import::{ImportError, Imported, InputKind, Source, natural_cmp};
 use crate::plan::{
@@ -42,6 +42,8 @@ pub(crate) struct FSubnet {
     pub name: Option<String>,
     pub az: String,
     pub cidr: Ipv4Net,
+    /// The subnet's IPv6 block, when the input gives one.
+    pub ipv6: Option<Ipv6Net>,
     pub tags: BTreeMap<String, String>,
     pub source: Source,
 }
@@ -515,7 +517,7 @@ pub(crate) fn merge(
             name: names[i].clone(),
             az: m.subnet.az.clone(),
             cidr: m.subnet.cidr,
-            ipv6_cidr: None,
+            ipv6_cidr: m.subnet.ipv6,
             role: None,
             reservations: reservations[i].iter().map(|(r, _)| *r).collect(),
             other_consumers: consumers[i].iter().map(|(c, _)| c.clone()).collect(),

@@ -518,12 +518,24 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
                             .collect()
                     })
                     .unwrap_or_default();
+                let ipv6 = match r.values.get("ipv6_cidr_block").and_then(Value::as_str) {
+                    None | Some("") => None,
+                    Some(c) => Some(c.parse::<ipnet::Ipv6Net>().map_err(|_| {
+                        ImportError::input(
+                            file,
+                            format!("{} ipv6_cidr_block", r.address),
+                            format!("'{c}' is not an IPv6 CIDR"),
+                            "fix the resource's CIDR",
+                        )
+                    })?),
+                };
                 f.subnets.push(FSubnet {
                     address: r.address.clone(),
                     id: str_of(r, "id"),
                     name: tags.get("Name").cloned(),
                     az,
                     cidr,
+                    ipv6,
                     tags,
                     source: src(r),
                 });
