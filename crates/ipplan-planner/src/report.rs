@@ -623,10 +623,17 @@ impl fmt::Display for Finding {
 }
 
 /// Who asked for the addresses of a failed allocation, for messages: `ecs:NAME` (an ECS service's tasks, played
-/// by `ecs` events) is `ECS service 'NAME'`, anything else `node group 'NAME'`.
+/// by `ecs` events) is `ECS service 'NAME'`, [`OTHER_CONSUMERS`] is the subnet's other consumers and control
+/// plane, anything else `node group 'NAME'`.
 pub(crate) fn requester(name: &str) -> String {
+    if name == OTHER_CONSUMERS {
+        return "the subnet's other consumers and control plane".to_string();
+    }
     match name.strip_prefix("ecs:") {
         Some(service) => format!("ECS service '{service}'"),
         None => format!("node group '{name}'"),
     }
 }
+
+/// The requester of the addresses other consumers and the control plane take at the start of a simulation.
+pub(crate) const OTHER_CONSUMERS: &str = "(other consumers)";

@@ -670,3 +670,25 @@ fn subnet_ids_past_65535_are_not_cut() {
     assert!(r.subnets[last].used > 0, "the node is in the last subnet");
     assert_eq!(r.subnets[63].used, 0);
 }
+
+/// A /28 has 11 usable addresses (16 less the 5 AWS reserves: AWS VPC user guide, "Subnet CIDR blocks"); other
+/// consumers asking for 14 get 11 at 0 s and the 12th fails. The failure names who asked: the subnet's other
+/// consumers, not a node group called "(other consumers)".
+#[test]
+fn other_consumers_that_do_not_fit_are_named_as_such() {
+    let p = plan(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/28, other_consumers: [{ what: alb, addresses: 14 }] }]\n\
+         node_groups: []\n",
+    );
+    let r = simulate(&p, &p.scenario());
+    assert!(!r.fits());
+    let first = r.verdict.first_failure.as_ref().unwrap();
+    let text = first.to_string();
+    assert!(
+        text.ends_with(
+            "subnet 'a' (10.0.0.0/28): t=0s: InsufficientFreeAddressesInSubnet for the subnet's other consumers and \
+             control plane with 0 free addresses and 0 free /28 blocks"
+        ),
+        "{text}"
+    );
+}

@@ -591,7 +591,7 @@ impl Simulation {
                         0,
                         i,
                         FailureKind::InsufficientFreeAddressesInSubnet,
-                        "(other consumers)",
+                        crate::report::OTHER_CONSUMERS,
                     );
                     break;
                 }
