@@ -375,12 +375,13 @@ pub fn trials(out: &mut dyn Write, t: &TrialsReport) -> anyhow::Result<()> {
         .saturating_add(u64::from(t.trials).saturating_sub(1));
     writeln!(
         out,
-        "trials: {} seeds ({}..={}): P(a pod waits beyond the threshold) = {:.3}, P(does not fit) = {:.3}, \
-         P(a failed allocation) = {:.3}",
+        "trials: {} seeds ({}..={}): P(a pod waits beyond the threshold) = {:.3}, P(pods pending with no node \
+         to take them) = {:.3}, P(does not fit) = {:.3}, P(a failed allocation) = {:.3}",
         t.trials,
         t.first_seed,
         last,
         t.probability_wait,
+        t.probability_pending,
         t.probability_not_fit,
         t.probability_failed_allocation
     )?;

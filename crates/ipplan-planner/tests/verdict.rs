@@ -294,3 +294,26 @@ simulate: { duration: 10m }
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["first_failure"]["kind"], "warm-pool-not-held");
 }
+
+/// The pending-at-max-pods run above does not depend on the seed (no churn, no random address draw decides a
+/// count: every pod that reaches a node gets an address at once), so each of 4 trials holds the same 30 pods
+/// pending beyond the threshold and fails: P(pending) = P(does not fit) = 1, P(a pod waits for an address) = 0.
+#[test]
+fn trials_count_the_pods_pending_with_no_node() {
+    let p = max_pods_plan(2, "90m");
+    let t = ipplan_planner::simulate_trials(&p, &p.scenario(), 4, 2);
+    assert_eq!(t.runs.len(), 4);
+    assert!(
+        t.runs
+            .iter()
+            .all(|o| o.pods_pending_beyond_threshold == 30 && !o.fits)
+    );
+    assert_eq!(
+        (
+            t.probability_pending,
+            t.probability_not_fit,
+            t.probability_wait
+        ),
+        (1.0, 1.0, 0.0)
+    );
+}

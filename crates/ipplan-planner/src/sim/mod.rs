@@ -165,6 +165,7 @@ pub fn simulate_trials(
             fits: r.fits(),
             pods_waited_beyond_threshold: r.pods.waited_beyond_threshold,
             max_wait_seconds: r.pods.max_wait_seconds,
+            pods_pending_beyond_threshold: r.pods.pending_beyond_threshold,
             failed_allocations: r.subnets.iter().map(|s| s.failed_allocations.total()).sum(),
         }
     };

@@ -401,6 +401,9 @@ pub struct TrialsReport {
     pub first_seed: u64,
     /// Share of runs in which some pod waited longer than the threshold (or was still waiting at the end).
     pub probability_wait: f64,
+    /// Share of runs in which pods were pending beyond the threshold with no node to take them (every node at max
+    /// pods, or no address for a new node).
+    pub probability_pending: f64,
     /// Share of runs that do not fit.
     pub probability_not_fit: f64,
     /// Share of runs with at least one failed allocation.
@@ -420,6 +423,7 @@ impl TrialsReport {
             trials: u32::try_from(runs.len()).unwrap_or(u32::MAX),
             first_seed,
             probability_wait: share(&|o| o.pods_waited_beyond_threshold > 0),
+            probability_pending: share(&|o| o.pods_pending_beyond_threshold > 0),
             probability_not_fit: share(&|o| !o.fits),
             probability_failed_allocation: share(&|o| o.failed_allocations > 0),
             runs,
@@ -438,6 +442,8 @@ pub struct TrialOutcome {
     pub pods_waited_beyond_threshold: u64,
     /// The longest wait, seconds.
     pub max_wait_seconds: u32,
+    /// Pods pending beyond the threshold with no node to take them.
+    pub pods_pending_beyond_threshold: u64,
     /// Failed allocations over all subnets.
     pub failed_allocations: u64,
 }
