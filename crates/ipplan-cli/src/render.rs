@@ -187,7 +187,7 @@ pub fn check(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
             n.pool.mode.as_str().to_string(),
             format!("{}+{}", n.nodes, n.surge),
             format!("{} ({})", n.max_pods, n.max_pods_source),
-            n.pods_per_node.to_string(),
+            pods_per_node(n),
             n.addresses_per_node.to_string(),
             // the trunk ENI (security groups for pods) is an ENI of the node too
             (n.pool.enis + u32::from(n.pool.trunk)).to_string(),
@@ -365,6 +365,18 @@ pub fn simulation(out: &mut dyn Write, r: &SimReport) -> anyhow::Result<()> {
         writeln!(out, "{}", paint(&line, Paint::Bold))?;
     }
     Ok(())
+}
+
+/// PODS/NODE: the fullest node's pods, and how many peak nodes run one fewer when the plan's `pods` do not divide
+/// evenly (`29 (3 at 28)` for 200 pods on 7 nodes).
+fn pods_per_node(n: &ipplan_planner::capacity::NodeGroupReport) -> String {
+    let peak = n.nodes + n.surge;
+    let lighter = peak.saturating_sub(n.full_nodes);
+    if lighter == 0 || n.pods_per_node == 0 {
+        n.pods_per_node.to_string()
+    } else {
+        format!("{} ({lighter} at {})", n.pods_per_node, n.pods_per_node - 1)
+    }
 }
 
 /// The trials summary.

@@ -499,3 +499,28 @@ fn the_traffic_shift_is_shown_step_by_step() {
         "{e}"
     );
 }
+
+/// `pods: 200` on 7 nodes is 4 nodes of 29 and 3 of 28 (200 = 7 x 28 + 4): the node-group table's PODS/NODE says
+/// both, not 29 alone.
+#[test]
+fn pods_per_node_shows_the_lighter_nodes() {
+    let plan = crate::temp_file(
+        "split.yaml",
+        "subnets: [{ name: a, az: z1, cidr: 10.0.0.0/23 }]\n\
+         node_groups: [{ name: g, instance_type: m5.xlarge, subnets: [a], nodes: 7, pods: 200 }]\n",
+    );
+    let out = crate::run(&["check", &plan.display().to_string()], 0);
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("g ") && l.contains("m5.xlarge"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(row.contains(" 29 (3 at 28) "), "{row}");
+    // an even split names one count: 196 = 7 x 28
+    let even = crate::temp_file(
+        "even.yaml",
+        "subnets: [{ name: a, az: z1, cidr: 10.0.0.0/23 }]\n\
+         node_groups: [{ name: g, instance_type: m5.xlarge, subnets: [a], nodes: 7, pods: 196 }]\n",
+    );
+    let out = crate::run(&["check", &even.display().to_string()], 0);
+    assert!(!out.contains(" at 2"), "{out}");
+}
