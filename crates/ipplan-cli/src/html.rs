@@ -72,6 +72,69 @@ fn class(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
+/// The migration section: per subnet ECS today, EKS alone and both in parallel (everything else in the subnet
+/// counted in each), which of them is judged, and under `overlap: shift` every step of the traffic shift.
+fn migration(h: &mut String, r: &ipplan_planner::capacity::Report) {
+    h.push_str("<h2>The migration: ECS beside EKS</h2>\n<div class=\"scroll\"><table>\n<tr><th>Subnet</th>\
+                <th>Capacity</th><th>ECS today</th><th>EKS alone</th><th>Parallel run</th><th class=\"l\">Judged</th>\
+                <th>Fits</th></tr>\n");
+    for s in &r.subnets {
+        let Some(m) = &s.migration else { continue };
+        let judged = match m.worst_weight {
+            Some(w) => format!(
+                "traffic shift, worst step {w}% on EKS ({} addresses)",
+                s.used
+            ),
+            None => "parallel run".to_string(),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>\
+             <td class=\"{}\">{}</td></tr>",
+            esc(&s.name),
+            s.capacity,
+            m.ecs,
+            m.eks,
+            m.parallel,
+            esc(&judged),
+            class(s.fits),
+            yes_no(s.fits)
+        );
+    }
+    h.push_str("</table></div>\n<p class=\"muted\">Each column counts everything else in the subnet too (other \
+                consumers, the control plane); ECS includes its deployment surge.</p>\n");
+    if r.subnets
+        .iter()
+        .all(|s| s.migration.as_ref().is_none_or(|m| m.steps.is_empty()))
+    {
+        return;
+    }
+    h.push_str("<h3>Traffic shift</h3>\n<div class=\"scroll\"><table>\n<tr><th>Subnet</th><th>% on EKS</th>\
+                <th>ECS tasks' addresses</th><th>Nodes' addresses</th><th>= Used</th><th>Fits</th></tr>\n");
+    for s in &r.subnets {
+        let Some(m) = &s.migration else { continue };
+        for st in &m.steps {
+            let worst = if m.worst_weight == Some(st.weight) {
+                " (worst)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}{worst}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                esc(&s.name),
+                st.weight,
+                st.ecs,
+                st.eks,
+                st.used,
+                class(st.fits),
+                yes_no(st.fits)
+            );
+        }
+    }
+    h.push_str("</table></div>\n");
+}
+
 /// The page.
 pub fn page(p: &Page<'_>) -> String {
     let r = p.report;
@@ -188,6 +251,11 @@ pub fn page(p: &Page<'_>) -> String {
     }
     h.push_str("</table></div>\n<p class=\"muted\">The warm pool is what the CNI holds for pods that are not there: \
                 secondary IPs held but unused, and the unused tails of /28 prefixes.</p>\n");
+
+    // --- the migration: ECS beside EKS
+    if r.subnets.iter().any(|s| s.migration.is_some()) {
+        migration(&mut h, r);
+    }
 
     // --- node groups
     h.push_str("<h2>Node groups</h2>\n<div class=\"scroll\"><table>\n<tr><th>Node group</th><th class=\"l\">Type</th>\

@@ -147,3 +147,50 @@ fn chromium_renders_the_verdict_and_the_pictures() {
         assert!(spoiled > 2000, "{width}px: {spoiled} map pixels");
     }
 }
+
+/// The migration examples' report shows ECS beside EKS with the numbers their headers work out by hand:
+/// ecs-to-eks.yaml per subnet ECS today 143, EKS alone 253, parallel 383 of 251 (judged: the parallel run);
+/// ecs-to-eks-shift.yaml's five steps in private-a, 168 / 177 / 168 / 206 / 193, the worst 90 % on EKS.
+#[test]
+fn the_report_shows_the_migration() {
+    let (html, _) = report("ecs-to-eks.yaml", 1);
+    let section = html
+        .split("<h2>The migration: ECS beside EKS</h2>")
+        .nth(1)
+        .expect("a migration section")
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(
+        section.contains(
+            "<td>251</td><td>143</td><td>253</td><td>383</td><td class=\"l\">parallel run</td>"
+        ),
+        "{section}"
+    );
+    assert!(!html.contains("<h3>Traffic shift</h3>"));
+    let (html, _) = report("ecs-to-eks-shift.yaml", 0);
+    let shift = html
+        .split("<h3>Traffic shift</h3>")
+        .nth(1)
+        .expect("a traffic shift table")
+        .split("</table>")
+        .next()
+        .unwrap();
+    let used: Vec<&str> = shift
+        .lines()
+        .filter(|l| l.starts_with("<tr><td>private-a</td>"))
+        .map(|l| {
+            l.split("<td>")
+                .nth(5)
+                .unwrap()
+                .split("</td>")
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(used, ["168", "177", "168", "206", "193"], "{shift}");
+    assert!(shift.contains("<td>90 (worst)</td>"), "{shift}");
+    // and no migration section for a plan without ECS
+    let (html, _) = report("custom-networking.yaml", 0);
+    assert!(!html.contains("The migration"));
+}
