@@ -261,7 +261,8 @@ struct Slot {
     ready: bool,
     /// Its slot in its ENI's map ([`Ring`]).
     pos: u8,
-    /// Its free addresses, one bit per address ([`PodAddressOrder::Ipamd`] only).
+    /// Its free addresses, one bit per address ([`PodAddressOrder::Ipamd`] with prefixes only: a secondary IP's
+    /// slot is usable when its one address is free).
     free_mask: u16,
 }
 
@@ -361,6 +362,10 @@ pub(crate) struct Node {
     trunk_since: u32,
     pub enis: Vec<Eni>,
     slots: Vec<Slot>,
+    /// Per slot, its ENI and its place in that ENI's map as `eni << 6 | pos` (the `eni` and `pos` of
+    /// [`Slot`], 2 bytes a slot): with secondary IPs a slot is one address, and keeping the usable masks reads
+    /// this dense list, not the slot.
+    loc: Vec<u16>,
     dead_slots: Vec<u32>,
     /// Per pod address: its state and its position in `free` or `running` (see [`Cell`]).
     cells: Vec<Cell>,
@@ -482,6 +487,7 @@ impl Node {
             trunk_since: t,
             enis: Vec::new(),
             slots: Vec::new(),
+            loc: Vec::new(),
             dead_slots: Vec::new(),
             cells: Vec::new(),
             free: Vec::new(),
@@ -556,7 +562,13 @@ impl Node {
                 let pos = e.ring.put(rng);
                 e.slot_at[pos as usize] = s;
                 self.slots[s as usize].pos = pos;
-                if self.slots[s as usize].free_mask != 0 {
+                self.loc[s as usize] = (ei as u16) << 6 | u16::from(pos);
+                let usable = if self.u == 1 {
+                    cell_state(self.cells[s as usize]) == AddrState::Free
+                } else {
+                    self.slots[s as usize].free_mask != 0
+                };
+                if usable {
                     e.usable |= 1 << pos;
                 }
             }
@@ -565,6 +577,7 @@ impl Node {
         let pos = e.ring.put(rng);
         e.slot_at[pos as usize] = si as u16;
         self.slots[si as usize].pos = pos;
+        self.loc[si as usize] = (ei as u16) << 6 | u16::from(pos);
     }
 
     // --- lifecycle -----------------------------------------------------------------------------------
@@ -704,6 +717,27 @@ impl Node {
     /// Keep the usable masks ([`PodAddressOrder::Ipamd`]): address `a` became free (`on`) or stopped being.
     fn mark_usable(&mut self, a: u32, on: bool) {
         let si = self.slot_of(a);
+        if self.u == 1 {
+            // (one address a slot: its slot is usable exactly when it is free; the slot's own mask is not
+            // kept, and the slot is not read)
+            let l = self.loc[si];
+            let (ei, pos) = (usize::from(l >> 6), l & 63);
+            let e = &mut self.enis[ei];
+            let eni_was = e.usable;
+            if on {
+                e.usable |= 1 << pos;
+            } else {
+                e.usable &= !(1u64 << pos);
+            }
+            if (eni_was == 0) != (e.usable == 0) {
+                if e.usable != 0 {
+                    self.eni_usable |= 1 << e.pos;
+                } else {
+                    self.eni_usable &= !(1u64 << e.pos);
+                }
+            }
+            return;
+        }
         let bit = 1u16 << (a & (self.u - 1));
         let slot = &mut self.slots[si];
         let was = slot.free_mask;
@@ -773,7 +807,11 @@ impl Node {
             let e = &self.enis[self.eni_at[pos as usize] as usize];
             let spos = e.ring.first_of(e.usable, rng).expect("and in some slot");
             let si = u32::from(e.slot_at[spos as usize]);
-            let k = self.slots[si as usize].free_mask.trailing_zeros();
+            let k = if self.u == 1 {
+                0
+            } else {
+                self.slots[si as usize].free_mask.trailing_zeros()
+            };
             let a = si * self.u + k;
             (a, cell_pos(self.cells[a as usize]))
         } else if self.packed {
@@ -1209,6 +1247,7 @@ impl Node {
                 Some(si) => si,
                 None => {
                     self.slots.push(fresh.clone());
+                    self.loc.push(0);
                     (self.slots.len() - 1) as u32
                 }
             };
@@ -1373,9 +1412,10 @@ impl Node {
 
     /// After removing `enis[removed]`, ENI indices above it moved down by one.
     fn renumber_slots(&mut self, removed: usize) {
-        for s in &mut self.slots {
+        for (s, l) in self.slots.iter_mut().zip(&mut self.loc) {
             if s.live && s.eni as usize > removed {
                 s.eni -= 1;
+                *l -= 1 << 6;
             }
         }
         for w in &mut self.eni_at {
