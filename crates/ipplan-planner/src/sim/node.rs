@@ -369,7 +369,11 @@ pub(crate) struct Node {
     dead_slots: Vec<u32>,
     /// Per pod address: its state and its position in `free` or `running` (see [`Cell`]).
     cells: Vec<Cell>,
+    /// Free addresses, listed only for [`PodAddressOrder::Random`] (a random pick); the other orders find
+    /// theirs in their masks and keep only the count (`free_count`), so a pick or a free touches no list.
     free: Vec<u32>,
+    free_count: u32,
+    listed: bool,
     /// Free addresses as bits, kept only for [`PodAddressOrder::Packed`] (lowest first).
     free_bits: Vec<u64>,
     packed: bool,
@@ -491,6 +495,8 @@ impl Node {
             dead_slots: Vec::new(),
             cells: Vec::new(),
             free: Vec::new(),
+            free_count: 0,
+            listed: spec.order == PodAddressOrder::Random,
             free_bits: Vec::new(),
             packed: spec.order == PodAddressOrder::Packed,
             ipamd: spec.order == PodAddressOrder::Ipamd,
@@ -704,8 +710,13 @@ impl Node {
 
     fn push_free(&mut self, a: u32) {
         // (a store only: the cell's old value is not read)
-        self.cells[a as usize] = cell(AddrState::Free, self.free.len() as u32);
-        self.free.push(a);
+        if self.listed {
+            self.cells[a as usize] = cell(AddrState::Free, self.free.len() as u32);
+            self.free.push(a);
+        } else {
+            self.cells[a as usize] = cell(AddrState::Free, NONE);
+        }
+        self.free_count += 1;
         if self.packed {
             self.free_bits[(a / 64) as usize] |= 1 << (a % 64);
         }
@@ -772,14 +783,17 @@ impl Node {
         self.remove_free_at(a, p, AddrState::Free);
     }
 
-    /// Take `a`, at position `p` of the free list, out of it; its cell becomes `(state, none)`.
+    /// Take `a`, at position `p` of the free list (if listed), out of it; its cell becomes `(state, none)`.
     fn remove_free_at(&mut self, a: u32, p: u32, state: AddrState) {
-        debug_assert_eq!(self.free[p as usize], a);
-        let last = self.free.pop().expect("address in free list");
-        if last != a {
-            self.free[p as usize] = last;
-            self.cells[last as usize] = cell(AddrState::Free, p);
+        if self.listed {
+            debug_assert_eq!(self.free[p as usize], a);
+            let last = self.free.pop().expect("address in free list");
+            if last != a {
+                self.free[p as usize] = last;
+                self.cells[last as usize] = cell(AddrState::Free, p);
+            }
         }
+        self.free_count -= 1;
         self.cells[a as usize] = cell(state, NONE);
         if self.packed {
             self.free_bits[(a / 64) as usize] &= !(1 << (a % 64));
@@ -792,7 +806,7 @@ impl Node {
     /// A free address and its position in the free list, in the node's order (the scenario's
     /// [`PodAddressOrder`], fixed at launch).
     fn pick_free(&mut self, _order: PodAddressOrder, rng: &mut ChaCha8Rng) -> Option<(u32, u32)> {
-        if self.free.is_empty() {
+        if self.free_count == 0 {
             return None;
         }
         Some(if self.ipamd {
@@ -813,7 +827,8 @@ impl Node {
                 self.slots[si as usize].free_mask.trailing_zeros()
             };
             let a = si * self.u + k;
-            (a, cell_pos(self.cells[a as usize]))
+            // (not listed: no position)
+            (a, NONE)
         } else if self.packed {
             let (w, bits) = self
                 .free_bits
@@ -822,7 +837,8 @@ impl Node {
                 .find(|(_, b)| **b != 0)
                 .expect("free list not empty");
             let a = (w as u32) * 64 + bits.trailing_zeros();
-            (a, cell_pos(self.cells[a as usize]))
+            // (not listed: no position)
+            (a, NONE)
         } else {
             let p = below(rng, self.free.len());
             (self.free[p], p as u32)
