@@ -392,6 +392,9 @@ pub(crate) struct Node {
     total_slots: u32,
     free_pfx: u32,
     pending_eni: Option<u16>,
+    /// Every secondary ENI is at least [`MIN_ENI_LIFETIME_SECONDS`] old from here on (an upper bound: the
+    /// latest made so far, deleted or not, plus the lifetime).
+    young_until: u32,
     busy_until: u32,
     backoff_until: u32,
     last_decrease: u32,
@@ -509,6 +512,7 @@ impl Node {
             total_slots: 0,
             free_pfx: 0,
             pending_eni: None,
+            young_until: 0,
             busy_until: 0,
             backoff_until: 0,
             last_decrease: t,
@@ -721,17 +725,24 @@ impl Node {
             self.free_bits[(a / 64) as usize] |= 1 << (a % 64);
         }
         if self.ipamd {
-            self.mark_usable(a, true);
+            self.mark_usable(a, true, NONE);
         }
     }
 
     /// Keep the usable masks ([`PodAddressOrder::Ipamd`]): address `a` became free (`on`) or stopped being.
-    fn mark_usable(&mut self, a: u32, on: bool) {
+    /// `loc`: the slot's location (`eni << 6 | pos`) when the caller knows it (a pick just found it), else
+    /// [`NONE`].
+    fn mark_usable(&mut self, a: u32, on: bool, loc: u32) {
         let si = self.slot_of(a);
         if self.u == 1 {
             // (one address a slot: its slot is usable exactly when it is free; the slot's own mask is not
             // kept, and the slot is not read)
-            let l = self.loc[si];
+            debug_assert!(loc == NONE || loc == u32::from(self.loc[si]));
+            let l = if loc == NONE {
+                self.loc[si]
+            } else {
+                loc as u16
+            };
             let (ei, pos) = (usize::from(l >> 6), l & 63);
             let e = &mut self.enis[ei];
             let eni_was = e.usable;
@@ -784,6 +795,8 @@ impl Node {
     }
 
     /// Take `a`, at position `p` of the free list (if listed), out of it; its cell becomes `(state, none)`.
+    /// (Not listed, `p` is what the pick gave: for [`PodAddressOrder::Ipamd`] the slot's location, or
+    /// [`NONE`].)
     fn remove_free_at(&mut self, a: u32, p: u32, state: AddrState) {
         if self.listed {
             debug_assert_eq!(self.free[p as usize], a);
@@ -799,7 +812,7 @@ impl Node {
             self.free_bits[(a / 64) as usize] &= !(1 << (a % 64));
         }
         if self.ipamd {
-            self.mark_usable(a, false);
+            self.mark_usable(a, false, if self.listed { NONE } else { p });
         }
     }
 
@@ -827,8 +840,9 @@ impl Node {
                 self.slots[si as usize].free_mask.trailing_zeros()
             };
             let a = si * self.u + k;
-            // (not listed: no position)
-            (a, NONE)
+            // (not listed: no position; the slot's location instead, for `mark_usable`)
+            let loc = u32::from(self.eni_at[pos as usize]) << 6 | u32::from(spos);
+            (a, loc)
         } else if self.packed {
             let (w, bits) = self
                 .free_bits
@@ -1231,13 +1245,19 @@ impl Node {
 
     /// Whether ipamd could still add slots: an ENI with room or room for an ENI.
     fn has_room(&self) -> bool {
-        self.enis
-            .iter()
-            .any(|e| !(e.is_primary && self.custom) && e.slots < self.s)
-            || self.live_enis() < self.eni_limit
+        // (the count first: it reads no ENI)
+        self.live_enis() < self.eni_limit
+            || self
+                .enis
+                .iter()
+                .any(|e| !(e.is_primary && self.custom) && e.slots < self.s)
     }
 
     fn young_eni_until(&self, t: u32) -> Option<u32> {
+        // (no ENI made after `young_until - 60`: none is young, and no ENI is read)
+        if t >= self.young_until {
+            return None;
+        }
         self.enis
             .iter()
             .filter(|e| !e.is_primary)
@@ -1418,6 +1438,7 @@ impl Node {
             let ei = self.enis.len();
             self.eni_at[pos as usize] = ei as u8;
             self.enis.push(Eni::new(sub, primary, false, t, pos));
+            self.young_until = self.young_until.max(t + MIN_ENI_LIFETIME_SECONDS);
             self.new_slots(ei as u16, &got, false, rng);
             self.pending_eni = Some(ei as u16);
             self.busy_until = t + ENI_ATTACH_SECONDS;
