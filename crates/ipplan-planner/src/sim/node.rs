@@ -2,7 +2,7 @@
 //! `pkg/ipamd/ipamd.go`, v1.23.1 `b52188387f2e`; docs/model.md, "The ipamd control loop").
 //!
 //! Every pod operation is O(1): a node keeps its free pod addresses in a list with a position index (random
-//! pick, removal), its running pods (= assigned addresses) likewise, the addresses in cooldown in a FIFO of
+//! pick, removal; ipamd's and the packed order find theirs in bit masks and keep only a count), its running pods (= assigned addresses) likewise, the addresses in cooldown in a FIFO of
 //! `(expiry, address)`, and per slot / per node counters for everything the loop reads (`total`, `assigned`,
 //! free prefixes). Only the shrink step and ENI release walk the node's slots or ENIs, and only when the
 //! counters say there is something to release.
