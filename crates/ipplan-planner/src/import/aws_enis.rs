@@ -26,7 +26,7 @@ use ipnet::Ipv4Net;
 use serde_json::Value;
 
 use crate::import::merge::{FConsumer, Fragment, SubnetRef};
-use crate::import::{ImportError, Source, json_error};
+use crate::import::{ImportError, Source, documents, listed};
 
 const FIX: &str = "pass the output of 'aws ec2 describe-network-interfaces --output json'";
 
@@ -74,25 +74,6 @@ struct Held {
     singles: Vec<(Ipv4Addr, u32)>,
     prefixes: Vec<(Ipv4Net, u32)>,
     enis: Vec<String>,
-}
-
-/// The pages of an AWS CLI output file: one JSON document, or several one after the other (`--no-paginate`
-/// pages, each with its `NextToken`), for every `--aws-*` reader; `fix` names the command to run.
-pub(crate) fn pages(file: &str, text: &str, fix: &str) -> Result<Vec<Value>, ImportError> {
-    let mut out = Vec::new();
-    for doc in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
-        let doc = doc.map_err(|e| json_error(file, &e, fix))?;
-        out.push(doc);
-    }
-    if out.is_empty() {
-        return Err(ImportError::input(
-            file,
-            "(top level)",
-            "the file is empty",
-            fix,
-        ));
-    }
-    Ok(out)
 }
 
 fn tag<'v>(eni: &'v Value, key: &str) -> Option<&'v str> {
@@ -149,19 +130,14 @@ fn addresses(
 }
 
 pub(crate) fn read(file: &str, text: &str, exclude: &[String]) -> Result<Fragment, ImportError> {
-    let docs = pages(file, text, FIX)?;
-    let mut all: Vec<&Value> = Vec::new();
-    for (p, doc) in docs.iter().enumerate() {
-        let Some(list) = doc.get("NetworkInterfaces").and_then(Value::as_array) else {
-            return Err(ImportError::input(
-                file,
-                format!("page {}", p + 1),
-                "no 'NetworkInterfaces' list: not describe-network-interfaces output",
-                FIX,
-            ));
-        };
-        all.extend(list);
-    }
+    let docs = documents(file, text, FIX)?;
+    let all = listed(
+        file,
+        &docs,
+        "NetworkInterfaces",
+        "describe-network-interfaces",
+        FIX,
+    )?;
     // the excluded clusters' nodes: instances named by the CNI's tags on their ENIs
     let in_excluded = |eni: &Value| {
         tag(eni, "cluster.k8s.amazonaws.com/name").is_some_and(|c| exclude.iter().any(|x| x == c))

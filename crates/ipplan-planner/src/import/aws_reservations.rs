@@ -18,16 +18,15 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use serde_json::Value;
 
-use crate::import::aws_enis::pages;
 use crate::import::merge::{FReservation, Fragment, SubnetRef};
-use crate::import::{ImportError, Source};
+use crate::import::{ImportError, Source, documents, page_at};
 use crate::plan::ReservationType;
 
 const FIX: &str =
     "pass the output of 'aws ec2 get-subnet-cidr-reservations --subnet-id ID --output json'";
 
 pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
-    let docs = pages(file, text, FIX)?;
+    let docs = documents(file, text, FIX)?;
     let mut f = Fragment::new(file);
     let mut v6: Vec<String> = Vec::new();
     let mut n = 0usize;
@@ -35,14 +34,9 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
         let v4 = doc.get("SubnetIpv4CidrReservations");
         let v6_list = doc.get("SubnetIpv6CidrReservations");
         if v4.is_none() && v6_list.is_none() {
-            let at = if docs.len() == 1 {
-                "(top level)".to_string()
-            } else {
-                format!("page {}", p + 1)
-            };
             return Err(ImportError::input(
                 file,
-                at,
+                page_at(docs.len(), p),
                 "no 'SubnetIpv4CidrReservations' list: not get-subnet-cidr-reservations output",
                 FIX,
             ));

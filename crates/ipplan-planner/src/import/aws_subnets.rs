@@ -11,9 +11,8 @@ use std::collections::BTreeMap;
 use ipnet::{Ipv4Net, Ipv6Net};
 use serde_json::Value;
 
-use crate::import::aws_enis::pages;
 use crate::import::merge::{FSubnet, Fragment};
-use crate::import::{ImportError, Source, natural_cmp};
+use crate::import::{ImportError, Source, documents, listed, natural_cmp};
 
 const FIX: &str = "pass the output of 'aws ec2 describe-subnets --output json'";
 
@@ -49,24 +48,8 @@ fn ipv6_block(file: &str, address: &str, s: &Value) -> Result<Option<Ipv6Net>, I
 }
 
 pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
-    let docs = pages(file, text, FIX)?;
-    let mut list: Vec<&Value> = Vec::new();
-    for (p, doc) in docs.iter().enumerate() {
-        let Some(page) = doc.get("Subnets").and_then(Value::as_array) else {
-            let at = if docs.len() == 1 {
-                "(top level)".to_string()
-            } else {
-                format!("page {}", p + 1)
-            };
-            return Err(ImportError::input(
-                file,
-                at,
-                "no 'Subnets' list: not describe-subnets output",
-                FIX,
-            ));
-        };
-        list.extend(page);
-    }
+    let docs = documents(file, text, FIX)?;
+    let list = listed(file, &docs, "Subnets", "describe-subnets", FIX)?;
     let mut f = Fragment::new(file);
     for (i, s) in list.iter().enumerate() {
         let get = |k: &str| s.get(k).and_then(Value::as_str);

@@ -17,90 +17,75 @@ use std::collections::{BTreeSet, HashMap};
 use ipnet::Ipv4Net;
 use serde_json::Value;
 
-use crate::import::aws_enis::pages;
 use crate::import::merge::{FVpc, Fragment};
-use crate::import::{ImportError, Source};
+use crate::import::{ImportError, Source, documents, listed};
 
 const FIX: &str = "pass the output of 'aws ec2 describe-vpcs --output json'";
 
 pub(crate) fn read(file: &str, text: &str) -> Result<Fragment, ImportError> {
-    let docs = pages(file, text, FIX)?;
+    let docs = documents(file, text, FIX)?;
     let mut f = Fragment::new(file);
-    let mut n = 0usize;
-    for (p, doc) in docs.iter().enumerate() {
-        let Some(list) = doc.get("Vpcs").and_then(Value::as_array) else {
-            let at = if docs.len() == 1 {
-                "(top level)".to_string()
-            } else {
-                format!("page {}", p + 1)
-            };
-            return Err(ImportError::input(
-                file,
-                at,
-                "no 'Vpcs' list: not describe-vpcs output",
-                FIX,
-            ));
+    for (n, v) in listed(file, &docs, "Vpcs", "describe-vpcs", FIX)?
+        .into_iter()
+        .enumerate()
+    {
+        let item = format!("Vpcs[{n}]");
+        let id = v
+            .get("VpcId")
+            .and_then(Value::as_str)
+            .unwrap_or(&item)
+            .to_string();
+        let parse = |text: &str, field: &str| -> Result<Ipv4Net, ImportError> {
+            text.parse().map_err(|_| {
+                ImportError::input(
+                    file,
+                    format!("{id} {field}"),
+                    format!("'{text}' is not an IPv4 CIDR"),
+                    FIX,
+                )
+            })
         };
-        for v in list {
-            let item = format!("Vpcs[{n}]");
-            n += 1;
-            let id = v
-                .get("VpcId")
-                .and_then(Value::as_str)
-                .unwrap_or(&item)
-                .to_string();
-            let parse = |text: &str, field: &str| -> Result<Ipv4Net, ImportError> {
-                text.parse().map_err(|_| {
-                    ImportError::input(
-                        file,
-                        format!("{id} {field}"),
-                        format!("'{text}' is not an IPv4 CIDR"),
-                        FIX,
-                    )
-                })
+        let primary = v
+            .get("CidrBlock")
+            .and_then(Value::as_str)
+            .map(|t| parse(t, "CidrBlock"))
+            .transpose()?;
+        let mut cidrs: Vec<Ipv4Net> = primary.into_iter().collect();
+        let mut left_out: Vec<String> = Vec::new();
+        let set = v.get("CidrBlockAssociationSet").and_then(Value::as_array);
+        for (k, a) in set.into_iter().flatten().enumerate() {
+            let Some(text) = a.get("CidrBlock").and_then(Value::as_str) else {
+                continue;
             };
-            let primary = v
-                .get("CidrBlock")
+            let cidr = parse(text, &format!("CidrBlockAssociationSet[{k}].CidrBlock"))?;
+            let state = a
+                .get("CidrBlockState")
+                .and_then(|s| s.get("State"))
                 .and_then(Value::as_str)
-                .map(|t| parse(t, "CidrBlock"))
-                .transpose()?;
-            let mut cidrs: Vec<Ipv4Net> = primary.into_iter().collect();
-            let mut left_out: Vec<String> = Vec::new();
-            let set = v.get("CidrBlockAssociationSet").and_then(Value::as_array);
-            for (k, a) in set.into_iter().flatten().enumerate() {
-                let Some(text) = a.get("CidrBlock").and_then(Value::as_str) else {
-                    continue;
-                };
-                let cidr = parse(text, &format!("CidrBlockAssociationSet[{k}].CidrBlock"))?;
-                let state = a
-                    .get("CidrBlockState")
-                    .and_then(|s| s.get("State"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("(no state)");
-                if state != "associated" {
-                    cidrs.retain(|c| *c != cidr);
-                    left_out.push(format!("{cidr} ({state})"));
-                } else if !cidrs.contains(&cidr) {
-                    cidrs.push(cidr);
-                }
+                .unwrap_or("(no state)");
+            if state != "associated" {
+                cidrs.retain(|c| *c != cidr);
+                left_out.push(format!("{cidr} ({state})"));
+            } else if !cidrs.contains(&cidr) {
+                cidrs.push(cidr);
             }
-            if !left_out.is_empty() {
-                f.assumptions.push(format!(
-                    "{file}: {id}: blocks not associated are left out of vpc.cidrs: {}",
-                    left_out.join(", ")
-                ));
-            }
-            let v6 = v
-                .get("Ipv6CidrBlockAssociationSet")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            f.vpcs.push(FVpc {
-                id: id.clone(),
-                cidrs,
-                ipv6_blocks: v6,
-                source: Source::new(file, id),
-            });
         }
+        if !left_out.is_empty() {
+            f.assumptions.push(format!(
+                "{file}: {id}: blocks not associated are left out of vpc.cidrs: {}",
+                left_out.join(", ")
+            ));
+        }
+        let v6 = v
+            .get("Ipv6CidrBlockAssociationSet")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        f.vpcs.push(FVpc {
+            id: id.clone(),
+            cidrs,
+            ipv6_blocks: v6,
+            source: Source::new(file, id),
+        });
     }
     Ok(f)
 }

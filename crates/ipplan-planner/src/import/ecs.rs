@@ -27,28 +27,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::import::merge::{FEcsService, Fragment, SubnetRef};
-use crate::import::{ImportError, Input, Source, json_error};
+use crate::import::{ImportError, Input, Source, documents};
 use crate::plan::EcsNetworkMode;
 
 const FIX_SERVICES: &str = "pass the output of 'aws ecs describe-services --output json'";
 const FIX_TASK_DEFS: &str = "pass the output of 'aws ecs describe-task-definition --output json'";
-
-/// The documents of a file, one after the other.
-fn documents(file: &str, text: &str, fix: &str) -> Result<Vec<Value>, ImportError> {
-    let mut out = Vec::new();
-    for doc in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
-        out.push(doc.map_err(|e| json_error(file, &e, fix))?);
-    }
-    if out.is_empty() {
-        return Err(ImportError::input(
-            file,
-            "(top level)",
-            "the file is empty",
-            fix,
-        ));
-    }
-    Ok(out)
-}
 
 /// A task definition: where it was read and its network mode as written (`None`: absent).
 struct TaskDef {

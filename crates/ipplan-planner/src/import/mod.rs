@@ -581,6 +581,60 @@ pub(crate) fn json_error(file: &str, e: &serde_json::Error, fix: &str) -> Import
     )
 }
 
+/// The JSON documents of `file`, one after the other: the AWS CLI's pages (`--no-paginate` output, each with a
+/// `NextToken`), or several describe calls' answers in one file. An empty file is an error.
+pub(crate) fn documents(
+    file: &str,
+    text: &str,
+    fix: &str,
+) -> Result<Vec<serde_json::Value>, ImportError> {
+    let mut out = Vec::new();
+    for doc in serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>() {
+        out.push(doc.map_err(|e| json_error(file, &e, fix))?);
+    }
+    if out.is_empty() {
+        return Err(ImportError::input(
+            file,
+            "(top level)",
+            "the file is empty",
+            fix,
+        ));
+    }
+    Ok(out)
+}
+
+/// Where in `file` page `p` (0-based) of `pages` is: `(top level)` when there is one page.
+pub(crate) fn page_at(pages: usize, p: usize) -> String {
+    if pages == 1 {
+        "(top level)".to_string()
+    } else {
+        format!("page {}", p + 1)
+    }
+}
+
+/// The items of the `key` list of every page, in order; a page without it is not `command`'s output.
+pub(crate) fn listed<'d>(
+    file: &str,
+    pages: &'d [serde_json::Value],
+    key: &str,
+    command: &str,
+    fix: &str,
+) -> Result<Vec<&'d serde_json::Value>, ImportError> {
+    let mut out = Vec::new();
+    for (p, doc) in pages.iter().enumerate() {
+        let Some(list) = doc.get(key).and_then(serde_json::Value::as_array) else {
+            return Err(ImportError::input(
+                file,
+                page_at(pages.len(), p),
+                format!("no '{key}' list: not {command} output"),
+                fix,
+            ));
+        };
+        out.extend(list);
+    }
+    Ok(out)
+}
+
 /// Strip serde's " at line L column C" from a parser message.
 pub(crate) fn without_position(msg: &str) -> String {
     let m = one_line(msg);
