@@ -698,3 +698,44 @@ fn shift_steps_do_not_hold_todays_task_positions() {
         (&100.into(), &0.into(), &98.into(), &true.into())
     );
 }
+
+/// A service may name its task definition as `family:revision` (ECS API reference, `CreateService.taskDefinition`:
+/// "The family and revision (family:revision) or full ARN"): `legacy:7` finds the definition whose ARN ends in
+/// `task-definition/legacy:7`, so its `host` network mode is read (the service is not imported) instead of the
+/// no-task-definition assumption; a revision no file has is that assumption.
+#[test]
+fn a_task_definition_named_by_family_and_revision_is_found() {
+    let ec2 = r#""launchType": "EC2","#;
+    let named = |td: &str| {
+        services(&[service("legacy", ec2, 10, "", &[]).replace(
+        "\"taskDefinition\": \"arn:aws:ecs:eu-west-1:111122223333:task-definition/legacy:7\",\n            \"deploymentConfiguration\"",
+        &format!("\"taskDefinition\": \"{td}\",\n            \"deploymentConfiguration\""),
+    )])
+    };
+    assert!(named("legacy:7").contains("\"taskDefinition\": \"legacy:7\""));
+    let defs = task_definition("legacy", Some("host"), "EC2");
+    let found = run(&named("legacy:7"), Some(&defs)).unwrap();
+    assert!(found.spec.ecs_services.is_empty());
+    assert!(
+        found
+            .assumptions
+            .iter()
+            .any(|a| a.contains("network mode host")),
+        "{:?}",
+        found.assumptions
+    );
+    assert!(
+        !found
+            .assumptions
+            .iter()
+            .any(|a| a.contains("is in no --ecs-task-definitions file"))
+    );
+    let missing = run(&named("legacy:8"), Some(&defs)).unwrap();
+    assert!(
+        missing.assumptions.iter().any(
+            |a| a.contains("its task definition legacy:8 is in no --ecs-task-definitions file")
+        ),
+        "{:?}",
+        missing.assumptions
+    );
+}

@@ -34,6 +34,7 @@ const FIX_SERVICES: &str = "pass the output of 'aws ecs describe-services --outp
 const FIX_TASK_DEFS: &str = "pass the output of 'aws ecs describe-task-definition --output json'";
 
 /// A task definition: where it was read and its network mode as written (`None`: absent).
+#[derive(Clone)]
 struct TaskDef {
     source: Source,
     network_mode: Option<String>,
@@ -84,19 +85,19 @@ fn task_definitions(inputs: &[&Input]) -> Result<BTreeMap<String, TaskDef>, Impo
             );
         }
     }
+    // a service may name its task definition by `family:revision` as well as by ARN: each is also found under
+    // that (the first ARN in order, should two accounts or regions share it); an ARN never reads like one
+    let aliases: Vec<(String, TaskDef)> = out
+        .iter()
+        .filter_map(|(arn, d)| {
+            let (_, family) = arn.rsplit_once("task-definition/")?;
+            Some((family.to_string(), d.clone()))
+        })
+        .collect();
+    for (family, d) in aliases {
+        out.entry(family).or_insert(d);
+    }
     Ok(out)
-}
-
-/// The task definition a service names: by its full ARN, or by `family:revision`.
-fn find<'t>(defs: &'t BTreeMap<String, TaskDef>, name: &str) -> Option<&'t TaskDef> {
-    defs.get(name).or_else(|| {
-        defs.iter()
-            .find(|(arn, _)| {
-                arn.rsplit_once("task-definition/")
-                    .is_some_and(|(_, fam)| fam == name)
-            })
-            .map(|(_, d)| d)
-    })
 }
 
 /// The last path segment of an ARN (`arn:aws:ecs:...:cluster/prod` -> `prod`).
@@ -245,7 +246,7 @@ fn service(
         .get("networkConfiguration")
         .and_then(|n| n.get("awsvpcConfiguration"));
     let td_name = str_of(s, "taskDefinition");
-    let td = td_name.and_then(|t| find(defs, t));
+    let td = td_name.and_then(|t| defs.get(t));
     let (mode, mode_src): (String, Source) = if fargate {
         let why = launch.map_or_else(
             || {
