@@ -775,12 +775,12 @@ pub fn timeline_panels(t: &crate::sim::Timeline) -> Vec<PlotPanel> {
     vec![
         PlotPanel {
             label: "addresses used".to_string(),
-            series: series(&|s| s.used_addresses as f64),
+            series: series(&|s| f64::from(s.used_addresses)),
             ..PlotPanel::default()
         },
         PlotPanel {
             label: "free /28 blocks (could take a prefix)".to_string(),
-            series: series(&|s| s.free_prefix_blocks as f64),
+            series: series(&|s| f64::from(s.free_prefix_blocks)),
             ..PlotPanel::default()
         },
     ]

@@ -1418,10 +1418,12 @@ impl Simulation {
             subnets: self
                 .allocs
                 .iter()
-                .map(|a| TimelineSubnet {
-                    used_addresses: a.singles_held() + 16 * a.prefixes_held(),
-                    free_prefix_blocks: a.free_blocks(),
-                    fragmentation: round4(a.fragmentation()),
+                .map(|a| {
+                    TimelineSubnet::new(
+                        a.singles_held() + 16 * a.prefixes_held(),
+                        a.free_blocks(),
+                        a.fragmentation(),
+                    )
                 })
                 .collect(),
         };

@@ -280,15 +280,58 @@ pub struct TimelineRow {
     pub subnets: Vec<TimelineSubnet>,
 }
 
-/// One subnet in one timeline row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One subnet in one timeline row: 12 bytes, because a long run holds one per subnet per sample (a week
+/// sampled every minute over 1,200 subnets is 12 million of them). A subnet is at most a /16, so its counts fit
+/// in 32 bits, and the fragmentation score is kept in ten-thousandths, its 4 decimals. It serializes as
+/// `used_addresses`, `free_prefix_blocks` and `fragmentation` (the score as a number, 4 decimals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimelineSubnet {
     /// Addresses held (singles + 16 per prefix).
-    pub used_addresses: u64,
+    pub used_addresses: u32,
     /// Wholly free prefix-capable /28 blocks.
-    pub free_prefix_blocks: u64,
-    /// Fragmentation score, 4 decimals.
-    pub fragmentation: f64,
+    pub free_prefix_blocks: u32,
+    /// The fragmentation score in ten-thousandths, 0 to 10,000 ([`TimelineSubnet::fragmentation`]).
+    pub fragmentation_e4: u16,
+}
+
+impl TimelineSubnet {
+    /// A sample from full-width counts and a score from 0 to 1, rounded to 4 decimals (counts beyond 32 bits,
+    /// which no subnet of /16 or smaller has, are kept at `u32::MAX`).
+    ///
+    /// ```
+    /// use ipplan_planner::sim::TimelineSubnet;
+    /// let s = TimelineSubnet::new(40, 12, 0.123_456);
+    /// assert_eq!((s.used_addresses, s.free_prefix_blocks, s.fragmentation_e4), (40, 12, 1235));
+    /// assert_eq!(s.fragmentation(), 0.1235);
+    /// ```
+    #[must_use]
+    pub fn new(used_addresses: u64, free_prefix_blocks: u64, fragmentation: f64) -> Self {
+        // the score is in 0..=1, so the rounded ten-thousandths are in 0..=10_000
+        let e4 = (fragmentation.clamp(0.0, 1.0) * 10_000.0).round();
+        Self {
+            used_addresses: u32::try_from(used_addresses).unwrap_or(u32::MAX),
+            free_prefix_blocks: u32::try_from(free_prefix_blocks).unwrap_or(u32::MAX),
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            fragmentation_e4: e4 as u16,
+        }
+    }
+
+    /// The fragmentation score, 4 decimals: the same `f64` as rounding the score to 4 decimals.
+    #[must_use]
+    pub fn fragmentation(&self) -> f64 {
+        f64::from(self.fragmentation_e4) / 10_000.0
+    }
+}
+
+impl Serialize for TimelineSubnet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = serializer.serialize_struct("TimelineSubnet", 3)?;
+        st.serialize_field("used_addresses", &self.used_addresses)?;
+        st.serialize_field("free_prefix_blocks", &self.free_prefix_blocks)?;
+        st.serialize_field("fragmentation", &self.fragmentation())?;
+        st.end()
+    }
 }
 
 /// The state over time, sampled every `interval_seconds` (and at the end).
@@ -310,7 +353,7 @@ impl Timeline {
     /// use ipplan_planner::sim::{Timeline, TimelineRow, TimelineSubnet};
     /// let t = Timeline { interval_seconds: 60, subnet_names: vec!["a".into()], rows: vec![TimelineRow {
     ///     t: 60, nodes: 2, pods_running: 5, pods_waiting: 1, pods_unscheduled: 0,
-    ///     subnets: vec![TimelineSubnet { used_addresses: 40, free_prefix_blocks: 12, fragmentation: 0.25 }] }] };
+    ///     subnets: vec![TimelineSubnet::new(40, 12, 0.25)] }] };
     /// assert_eq!(t.to_csv(), "t,nodes,pods_running,pods_waiting,pods_unscheduled,a.used,a.free_blocks,a.fragmentation\n60,2,5,1,0,40,12,0.2500\n");
     /// ```
     #[must_use]
@@ -331,7 +374,9 @@ impl Timeline {
                 let _ = write!(
                     out,
                     ",{},{},{:.4}",
-                    s.used_addresses, s.free_prefix_blocks, s.fragmentation
+                    s.used_addresses,
+                    s.free_prefix_blocks,
+                    s.fragmentation()
                 );
             }
             out.push('\n');

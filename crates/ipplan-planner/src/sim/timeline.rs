@@ -110,7 +110,9 @@ impl<W: Write> TimelineWriter<W> {
                     let _ = write!(
                         self.line,
                         ",{},{},{:.4}",
-                        s.used_addresses, s.free_prefix_blocks, s.fragmentation
+                        s.used_addresses,
+                        s.free_prefix_blocks,
+                        s.fragmentation()
                     );
                 }
                 self.line.push('\n');
@@ -176,16 +178,8 @@ mod tests {
                     pods_waiting: 1,
                     pods_unscheduled: 0,
                     subnets: vec![
-                        TimelineSubnet {
-                            used_addresses: 9,
-                            free_prefix_blocks: 12,
-                            fragmentation: 0.25,
-                        },
-                        TimelineSubnet {
-                            used_addresses: 0,
-                            free_prefix_blocks: 3,
-                            fragmentation: 0.0,
-                        },
+                        TimelineSubnet::new(9, 12, 0.25),
+                        TimelineSubnet::new(0, 3, 0.0),
                     ],
                 })
                 .collect(),
