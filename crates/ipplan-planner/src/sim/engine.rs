@@ -1023,11 +1023,12 @@ impl Simulation {
             }
             // Draw the nodes now; the replacements happen when `tick_nodes` visits each node (its data is then
             // loaded once for both).
-            let nodes = &self.groups[gi].nodes;
+            // (one slice: drawing from a ring buffer would wrap every index)
+            let nodes = self.groups[gi].nodes.make_contiguous();
             let count = nodes.len();
             self.churn_count.resize(self.nodes.ids(), 0);
             // (a group's nodes are in launch order: ascending ids)
-            if let (Some(&first), Some(&last)) = (nodes.front(), nodes.back()) {
+            if let (Some(&first), Some(&last)) = (nodes.first(), nodes.last()) {
                 self.visit.cover(first, last);
             }
             for _ in 0..todo {
