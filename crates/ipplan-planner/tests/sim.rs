@@ -522,15 +522,16 @@ simulate:
     - { at: 15m, switch_mode: { node_group: g, mode: prefix } }
 ",
     );
-    // Each update: the surge node at its start, ready 60 s later; then a drain a minute (the oldest old node's
-    // pods to the least-loaded ready nodes, ties to the oldest), each drained node terminated 60 s after its
-    // drain and its replacement launched then (ready a minute later, so it takes the pods of the drain after
-    // next). The first update (old 0-3 with 10 pods, surge A at 5:00):
-    //   6:00 drain 0: A (0) takes all 10                      -> 1, 2, 3, A = 10, 10, 10, 10
-    //   7:00 0 ends, B launches; drain 1: 10 pods over 2, 3, A  -> 2, 3, A = 14, 13, 13
-    //   8:00 1 ends, C launches; drain 2: B (0) takes 13, 3 one -> 3, A, B = 14, 13, 13
-    //   9:00 2 ends, D launches; drain 3: C (0) takes 13, A one -> A, B, C = 14, 13, 13
-    //  10:00 3 ends (4 new nodes: no launch); D stays empty     -> A, B, C, D = 14, 13, 13, 0
+    // Each update: the surge node at its start, ready 60 s later; then every old node is marked unschedulable
+    // (AWS EKS user guide, "Understand each phase of node updates", scale-up phase, step 3) and a drain a minute
+    // (the oldest old node's pods to the least-loaded ready new node, ties to the oldest), each drained node
+    // terminated 60 s after its drain and its replacement launched then (ready a minute later, so it takes the
+    // pods of the drain after next). The first update (old 0-3 with 10 pods, surge A at 5:00):
+    //   6:00 0-3 marked; drain 0: A takes all 10                        -> 1, 2, 3, A = 10, 10, 10, 10
+    //   7:00 0 ends, B launches; drain 1: A (B not ready) takes all 10  -> 2, 3, A, B = 10, 10, 20, 0
+    //   8:00 1 ends, C launches; drain 2: B (0 < A's 20) takes all 10   -> 3, A, B, C = 10, 20, 10, 0
+    //   9:00 2 ends, D launches; drain 3: C (0) takes all 10            -> A, B, C, D = 20, 10, 10, 0
+    //  10:00 3 ends (4 new nodes: no launch); D stays empty
     let mut sim = Simulation::new(&p, &p.scenario());
     sim.run_until(14 * 60);
     let pods = |sim: &Simulation| {
@@ -539,13 +540,13 @@ simulate:
             .map(|n| n.pods_running)
             .collect::<Vec<_>>()
     };
-    assert_eq!(pods(&sim), [14, 13, 13, 0]);
-    // The mode switch (surge E at 15:00, 60 s drains) the same way: 16:00 D and E (both 0) share A's 14 as
-    // 7 + 7; 17:00 B's 13 go 6 + 6 to D and E and 1 to C; 18:00 F (0) takes C's 14 but one (to D); 19:00 G takes
-    // 13 of D's 14, E one; 20:00 D ends and H launches into an empty share -> E, F, G, H = 14, 13, 13, 0.
+    assert_eq!(pods(&sim), [20, 10, 10, 0]);
+    // The mode switch (surge E at 15:00, 60 s drains, `auto` max pods 110 in prefix mode) the same way: 16:00 A-D
+    // marked, E takes A's 20; 17:00 F launches, E (F not ready) takes B's 10: 30; 18:00 G launches, F (0) takes
+    // C's 10; 19:00 H launches, D has no pod; 20:00 D ends, 4 new nodes -> E, F, G, H = 30, 10, 0, 0.
     sim.run();
     let nodes = sim.node_states();
-    assert_eq!(pods(&sim), [14, 13, 13, 0]);
+    assert_eq!(pods(&sim), [30, 10, 0, 0]);
     // prefix nodes now: p pods -> ceil(p/16) + WARM_PREFIX_TARGET 1 prefixes; no pod: the one warm prefix
     assert!(
         nodes
@@ -554,7 +555,7 @@ simulate:
     );
     assert_eq!(
         nodes.iter().map(|n| n.slots).collect::<Vec<_>>(),
-        [2, 2, 2, 1]
+        [2 + 1, 1 + 1, 1, 1]
     );
     let r = sim.report();
     // 4 nodes + 1 surge at the peak of each update (the drained node among them until it terminates)

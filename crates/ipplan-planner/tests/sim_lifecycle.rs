@@ -97,6 +97,93 @@ simulate:
     assert_eq!(at(13 * 60).subnets[0].used_addresses, 40);
 }
 
+/// The old nodes of a managed node group update take no new pods: 3 m5.large nodes with 5 pods each
+/// (WARM_ENI_TARGET=1, S = 9, 3 ENIs), `surge: 1`, `drain_seconds: 60`, in one /24.
+///
+/// Once the surge node is ready, EKS marks every old node unschedulable (AWS EKS user guide, "Understand each
+/// phase of node updates", scale-up phase, step 3), so the pods each drain evicts go to new nodes only, and
+/// an old node keeps its own pods until its turn. The scheduler (burst) takes the least loaded schedulable
+/// node, ties to the oldest. The pool per node as in the test above: with p pods, ENIs are added while
+/// 9 * ENIs - p < 9, 10 addresses an ENI (0 pods: 1 ENI; 5 to 9 pods: 2; 10 or more: 3, the most).
+/// - 0-10 min: X, Y, Z with 5 pods each: 2 ENIs, 20 addresses each -> 60.
+/// - 10:00: the surge node A launches (10 addresses); ready at 11:00.
+/// - 11:00: X, Y, Z marked unschedulable; X drained: its 5 pods to A (the only schedulable node): A 5 pods,
+///   2 ENIs.
+/// - 12:00: X terminates, B launches (ready 13:00); Y drained: its 5 pods to A (Z is unschedulable, B not
+///   ready): A 10 pods, 3 ENIs, 30 addresses.
+/// - 13:00: Y terminates, C launches (ready 14:00); Z drained: its 5 pods to B, ready now and empty: B 5 pods,
+///   2 ENIs.
+/// - 14:00: Z terminates. A 10 pods (30 addresses), B 5 (20), C 0 (10): 60 to the end.
+///
+/// Without the mark, Y's 5 pods would be shared by A (5) and Z (5) by turns, Z first as the older: Z 8, A 7;
+/// then Z's 8 would go to B until it ties A at 7, and the last to A (the older): A 8, B 7, C 0, each at most
+/// 2 ENIs: 20 + 20 + 10 = 50, with 3 of Y's pods moved twice.
+#[test]
+fn old_nodes_take_no_pods_during_a_managed_update() {
+    let p = plan(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 3, pods_per_node: 5 }]
+simulate:
+  duration: 20m
+  events:
+    - { at: 0s, scale: { node_group: g, nodes: 3 } }
+    - { at: 0s, deploy: { node_group: g, pods: 15 } }
+    - { at: 10m, rolling_update: { node_group: g, surge: 1, drain_seconds: 60 } }
+",
+    );
+    let mut sim = Simulation::new(&p, &p.scenario());
+    // (ENIs, pods) per live node, launch order
+    let pools = |sim: &Simulation| {
+        sim.node_states()
+            .iter()
+            .map(|n| (n.enis, n.pods_running))
+            .collect::<Vec<_>>()
+    };
+    sim.run_until(9 * 60);
+    assert_eq!(pools(&sim), [(2, 5), (2, 5), (2, 5)]);
+    // 12:30: X gone; Y drained (its pool kept), Z still with its own 5, A with X's and Y's, B launching
+    sim.run_until(12 * 60 + 30);
+    assert_eq!(pools(&sim), [(2, 0), (2, 5), (3, 10), (1, 0)]);
+    sim.run();
+    assert_eq!(pools(&sim), [(3, 10), (2, 5), (1, 0)]);
+    let r = sim.report();
+    assert_eq!(r.node_groups[0].final_pods_running, 15);
+    assert_eq!(r.node_groups[0].max_enis_per_node, 3);
+    assert_eq!(
+        r.timeline.rows.last().unwrap().subnets[0].used_addresses,
+        30 + 20 + 10
+    );
+}
+
+/// The same update of a `launch: karpenter` group: Karpenter taints a node only when it disrupts it (here, its
+/// drain), so the undrained old nodes still take pods, as worked out above without the mark: at 12:30 Z has 8
+/// and A 7 (Y's 5 pods by turns from the tie at 5, Z first as the older), and Z's 8 end on B (7) and A (8).
+#[test]
+fn a_karpenter_group_is_not_marked_as_a_whole() {
+    let p = plan(
+        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 3, pods_per_node: 5, launch: karpenter }]
+simulate:
+  duration: 20m
+  events:
+    - { at: 0s, scale: { node_group: g, nodes: 3 } }
+    - { at: 0s, deploy: { node_group: g, pods: 15 } }
+    - { at: 10m, rolling_update: { node_group: g, surge: 1, drain_seconds: 60 } }
+",
+    );
+    let mut sim = Simulation::new(&p, &p.scenario());
+    let pods = |sim: &Simulation| {
+        sim.node_states()
+            .iter()
+            .map(|n| n.pods_running)
+            .collect::<Vec<_>>()
+    };
+    sim.run_until(12 * 60 + 30);
+    assert_eq!(pods(&sim), [0, 8, 7, 0]);
+    sim.run();
+    assert_eq!(pods(&sim), [8, 7, 0]);
+}
+
 /// A terminated node's memory is reused: a rolling update of 10 nodes (surge 1, a drain a minute, each drained
 /// node terminated 60 s later) launches 20 but never has more than 11 alive (the surge node with the 10, the
 /// drained one among them), so 11 node slots; scaling to 0 (its pods deleted first) and back to 4 reuses them.

@@ -81,6 +81,8 @@ struct Rolling {
     target_new: u32,
     next_drain: u32,
     drain: u32,
+    /// Whether the old nodes are marked unschedulable yet (at the first drain: the scale-up phase is over).
+    tainted: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -949,6 +951,7 @@ impl Simulation {
             target_new,
             next_drain: t + NODE_READY_SECONDS,
             drain,
+            tainted: false,
         });
         self.launch_many(t, gi, surge.min(target_new.max(1)));
     }
@@ -989,6 +992,9 @@ impl Simulation {
             let drain = r.drain;
             let target_new = r.target_new;
             let next_old = r.old.front().copied();
+            if !r.tainted {
+                self.taint_old(gi);
+            }
             match next_old {
                 None => self.groups[gi].rolling = None,
                 Some(id) => {
@@ -1001,6 +1007,28 @@ impl Simulation {
                     }
                     self.last_change = t;
                 }
+            }
+        }
+    }
+
+    /// The scale-up phase of a managed node group update is over (its new nodes are ready): every old node
+    /// is marked unschedulable, so the pods the upgrade phase evicts land on new nodes only (AWS EKS user
+    /// guide, "Understand each phase of node updates", scale-up phase, step 3: "It marks nodes as
+    /// unschedulable to avoid scheduling new Pods"). The old nodes keep their pods, and ipamd runs on them,
+    /// until each is drained. A Karpenter group is not: Karpenter taints a node only when it disrupts it
+    /// (its drain here).
+    fn taint_old(&mut self, gi: usize) {
+        let karpenter = self.plan.node_groups()[gi].launch() == Launch::Karpenter;
+        let Some(r) = &mut self.groups[gi].rolling else {
+            return;
+        };
+        r.tainted = true;
+        if karpenter {
+            return;
+        }
+        for &id in &r.old {
+            if let Some(n) = self.nodes.get_mut(id) {
+                n.tainted = true;
             }
         }
     }
@@ -1058,7 +1086,7 @@ impl Simulation {
             let room = || {
                 g.nodes
                     .iter()
-                    .any(|&id| self.nodes[id as usize].pods() < self.nodes[id as usize].pod_room)
+                    .any(|&id| self.nodes[id as usize].has_pod_room())
             };
             let why = if g.pending == 0 || (g.nodes.is_empty() && g.backlog == 0) || room() {
                 HeldUp::No
@@ -1193,7 +1221,7 @@ impl Simulation {
             if u64::from(node.pods()) >= share {
                 continue;
             }
-            if node.pods() < node.pod_room {
+            if node.has_pod_room() {
                 stuck = false;
             }
             if self.schedulable(id, t) && self.nodes[id as usize].settled {

@@ -400,6 +400,9 @@ pub(crate) struct Node {
     last_decrease: u32,
     /// Nothing ipamd could do now and nothing attaching (set by the last tick).
     pub settled: bool,
+    /// Marked unschedulable for a managed node group update (it keeps its pods and ipamd runs on; the
+    /// scheduler places nothing more on it).
+    pub tainted: bool,
     pub max_enis_seen: u32,
     pub max_slots_seen: u32,
 }
@@ -517,6 +520,7 @@ impl Node {
             backoff_until: 0,
             last_decrease: t,
             settled: false,
+            tainted: false,
             max_enis_seen: 1,
             max_slots_seen: 0,
         };
@@ -598,14 +602,20 @@ impl Node {
     }
 
     /// Whether the scheduler may place a pod on the node at `t`: ready (a launching node turns ready at its
-    /// `ready_at`) and below its pod room.
+    /// `ready_at`), not marked unschedulable by an update, and below its pod room.
     pub(crate) fn schedulable(&mut self, t: u32) -> bool {
         if let Lifecycle::Launching { ready_at } = self.life
             && t >= ready_at
         {
             self.life = Lifecycle::Ready;
         }
-        self.life == Lifecycle::Ready && self.pods() < self.pod_room
+        self.life == Lifecycle::Ready && !self.tainted && self.pods() < self.pod_room
+    }
+
+    /// Whether the scheduler could place a pod here now or once the node is ready: not cordoned, not marked
+    /// unschedulable, below its pod room.
+    pub(crate) fn has_pod_room(&self) -> bool {
+        !self.tainted && self.life != Lifecycle::Draining && self.pods() < self.pod_room
     }
 
     /// Cordon the node (a rolling update drained it): the scheduler places nothing on it any more.
