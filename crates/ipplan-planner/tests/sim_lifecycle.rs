@@ -97,6 +97,22 @@ simulate:
     assert_eq!(at(13 * 60).subnets[0].used_addresses, 40);
 }
 
+/// 3 m5.large nodes with 5 pods each in one /24 (the group's spec ending in `extra`), updated at 10 min with
+/// `surge: 1` and a drain a minute.
+fn three_nodes_updated(extra: &str) -> Plan {
+    plan(&format!(
+        "subnets: [{{ name: a, az: z, cidr: 10.0.0.0/24 }}]
+node_groups: [{{ name: g, instance_type: m5.large, subnets: [a], nodes: 3, pods_per_node: 5{extra} }}]
+simulate:
+  duration: 20m
+  events:
+    - {{ at: 0s, scale: {{ node_group: g, nodes: 3 }} }}
+    - {{ at: 0s, deploy: {{ node_group: g, pods: 15 }} }}
+    - {{ at: 10m, rolling_update: {{ node_group: g, surge: 1, drain_seconds: 60 }} }}
+"
+    ))
+}
+
 /// The old nodes of a managed node group update take no new pods: 3 m5.large nodes with 5 pods each
 /// (WARM_ENI_TARGET=1, S = 9, 3 ENIs), `surge: 1`, `drain_seconds: 60`, in one /24.
 ///
@@ -120,17 +136,7 @@ simulate:
 /// 2 ENIs: 20 + 20 + 10 = 50, with 3 of Y's pods moved twice.
 #[test]
 fn old_nodes_take_no_pods_during_a_managed_update() {
-    let p = plan(
-        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
-node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 3, pods_per_node: 5 }]
-simulate:
-  duration: 20m
-  events:
-    - { at: 0s, scale: { node_group: g, nodes: 3 } }
-    - { at: 0s, deploy: { node_group: g, pods: 15 } }
-    - { at: 10m, rolling_update: { node_group: g, surge: 1, drain_seconds: 60 } }
-",
-    );
+    let p = three_nodes_updated("");
     let mut sim = Simulation::new(&p, &p.scenario());
     // (ENIs, pods) per live node, launch order
     let pools = |sim: &Simulation| {
@@ -160,17 +166,7 @@ simulate:
 /// and A 7 (Y's 5 pods by turns from the tie at 5, Z first as the older), and Z's 8 end on B (7) and A (8).
 #[test]
 fn a_karpenter_group_is_not_marked_as_a_whole() {
-    let p = plan(
-        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
-node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 3, pods_per_node: 5, launch: karpenter }]
-simulate:
-  duration: 20m
-  events:
-    - { at: 0s, scale: { node_group: g, nodes: 3 } }
-    - { at: 0s, deploy: { node_group: g, pods: 15 } }
-    - { at: 10m, rolling_update: { node_group: g, surge: 1, drain_seconds: 60 } }
-",
-    );
+    let p = three_nodes_updated(", launch: karpenter");
     let mut sim = Simulation::new(&p, &p.scenario());
     let pods = |sim: &Simulation| {
         sim.node_states()
