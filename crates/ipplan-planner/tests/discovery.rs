@@ -16,13 +16,12 @@
 //! m5.large: 3 ENIs x 10 IPv4 addresses, 9 slots per ENI; t3.small: 3 x 4, 3 slots (the embedded instance table,
 //! from aws/amazon-vpc-cni-k8s `pkg/vpc/vpc_ip_resource_limit.go`).
 
+mod common;
+
+use common::plan;
 use ipplan_core::Catalog;
 use ipplan_planner::capacity::FitFailure;
 use ipplan_planner::{Plan, check};
-
-fn plan(yaml: &str) -> Plan {
-    Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn plan_err(yaml: &str) -> String {
     Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded())

@@ -4,13 +4,12 @@
 //! (aws/aws-eks-best-practices `latest/bpg/networking/prefix-mode_linux.adoc`), and its fix (the example files),
 //! determinism, and the `simulate:` schema's error messages.
 
+mod common;
+
+use common::{per_node, plan, pool_at};
 use ipplan_core::Catalog;
 use ipplan_planner::sim::{FailureKind, NodeState};
 use ipplan_planner::{Plan, Scenario, SimReport, Simulation, simulate};
-
-fn plan(yaml: &str) -> Plan {
-    Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).unwrap_or_else(|e| panic!("{e}"))
-}
 
 /// One node of `instance` with `pods` pods under `cni` (YAML flow mapping body), the default (peak) scenario.
 fn one_node(instance: &str, cni: &str, pods: u32, max_pods: u32) -> (Vec<NodeState>, SimReport) {
@@ -294,12 +293,8 @@ simulate:
     };
     let p = plan(&yaml("warm_ip_target: 2"));
     let mut sim = Simulation::new(&p, &p.scenario());
-    sim.run_until(310);
-    let n = &sim.node_states()[0];
-    assert_eq!((n.slots, n.pods_running, n.pods_waiting), (12, 10, 0));
-    sim.run_until(311);
-    let n = &sim.node_states()[0];
-    assert_eq!((n.slots, n.pods_running, n.pods_waiting), (11, 9, 1));
+    assert_eq!(pool_at(&mut sim, 310), (12, 10, 0));
+    assert_eq!(pool_at(&mut sim, 311), (11, 9, 1));
     let r = simulate(&p, &p.scenario());
     assert!(r.pods.replacements < 120); // 10 minutes x 12 drawn
     assert!(r.pods.waited > 0);
@@ -534,12 +529,7 @@ simulate:
     //  10:00 3 ends (4 new nodes: no launch); D stays empty
     let mut sim = Simulation::new(&p, &p.scenario());
     sim.run_until(14 * 60);
-    let pods = |sim: &Simulation| {
-        sim.node_states()
-            .iter()
-            .map(|n| n.pods_running)
-            .collect::<Vec<_>>()
-    };
+    let pods = |sim: &Simulation| per_node(sim, |n| n.pods_running);
     assert_eq!(pods(&sim), [20, 10, 10, 0]);
     // The mode switch (surge E at 15:00, 60 s drains, `auto` max pods 110 in prefix mode) the same way: 16:00 A-D
     // marked, E takes A's 20; 17:00 F launches, E (F not ready) takes B's 10: 30; 18:00 G launches, F (0) takes

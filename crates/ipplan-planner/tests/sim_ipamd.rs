@@ -4,12 +4,10 @@
 //! the shrink step gives back cooling addresses, the pool check ignores waiting pods, and a pod without an
 //! address waits for the kubelet's next sandbox retry.
 
-use ipplan_core::Catalog;
-use ipplan_planner::{Plan, Simulation};
+mod common;
 
-fn plan(yaml: &str) -> Plan {
-    Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).unwrap_or_else(|e| panic!("{e}"))
-}
+use common::{plan, pool_at};
+use ipplan_planner::{Plan, Simulation};
 
 /// Singles held in subnet 0 once every tick before `t` ran.
 fn singles_at(sim: &mut Simulation, t: u32) -> u64 {
@@ -86,13 +84,6 @@ simulate:
     - {{ at: 10m, deploy: {{ node_group: g, pods: 3 }} }}
 "
     ))
-}
-
-/// (slots, running, waiting) of the one node once every tick before `t` ran.
-fn pool_at(sim: &mut Simulation, t: u32) -> (u32, u32, u32) {
-    sim.run_until(t);
-    let n = &sim.node_states()[0];
-    (n.slots, n.pods_running, n.pods_waiting)
 }
 
 /// The shrink step gives back cooling addresses, and the pool check neither sees the waiting pod nor treats

@@ -1,13 +1,11 @@
 //! Node lifecycle and what it costs: a rolling update's drained node keeps its pool until the instance
 //! terminates, and the simulation's memory follows the nodes alive, not the nodes ever launched.
 
-use ipplan_core::Catalog;
+mod common;
+
+use common::{per_node, plan};
 use ipplan_planner::sim::TERMINATE_AFTER_DRAIN_SECONDS;
 use ipplan_planner::{Plan, Simulation, simulate};
-
-fn plan(yaml: &str) -> Plan {
-    Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).unwrap()
-}
 
 /// A rolling update of 2 m5.large nodes with 5 pods each (WARM_ENI_TARGET=1, S = 9 secondary IPs per ENI,
 /// 3 ENIs), `surge: 1`, `drain_seconds: 60`, in one /24.
@@ -57,12 +55,7 @@ simulate:
     };
     // ipamd's loop before the update: (ENIs, pod addresses, pods) per node
     sim.run_until(9 * 60);
-    let pools = |sim: &Simulation| {
-        sim.node_states()
-            .iter()
-            .map(|n| (n.enis, n.pod_addresses, n.pods_running))
-            .collect::<Vec<_>>()
-    };
+    let pools = |sim: &Simulation| per_node(sim, |n| (n.enis, n.pod_addresses, n.pods_running));
     assert_eq!(pools(&sim), [(2, 18, 5), (2, 18, 5)]);
     assert_eq!(used(&sim), 40);
     // 10:30: the surge node A beside them
@@ -139,12 +132,7 @@ fn old_nodes_take_no_pods_during_a_managed_update() {
     let p = three_nodes_updated("");
     let mut sim = Simulation::new(&p, &p.scenario());
     // (ENIs, pods) per live node, launch order
-    let pools = |sim: &Simulation| {
-        sim.node_states()
-            .iter()
-            .map(|n| (n.enis, n.pods_running))
-            .collect::<Vec<_>>()
-    };
+    let pools = |sim: &Simulation| per_node(sim, |n| (n.enis, n.pods_running));
     sim.run_until(9 * 60);
     assert_eq!(pools(&sim), [(2, 5), (2, 5), (2, 5)]);
     // 12:30: X gone; Y drained (its pool kept), Z still with its own 5, A with X's and Y's, B launching
@@ -168,12 +156,7 @@ fn old_nodes_take_no_pods_during_a_managed_update() {
 fn a_karpenter_group_is_not_marked_as_a_whole() {
     let p = three_nodes_updated(", launch: karpenter");
     let mut sim = Simulation::new(&p, &p.scenario());
-    let pods = |sim: &Simulation| {
-        sim.node_states()
-            .iter()
-            .map(|n| n.pods_running)
-            .collect::<Vec<_>>()
-    };
+    let pods = |sim: &Simulation| per_node(sim, |n| n.pods_running);
     sim.run_until(12 * 60 + 30);
     assert_eq!(pods(&sim), [0, 8, 7, 0]);
     sim.run();
