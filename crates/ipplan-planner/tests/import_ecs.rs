@@ -2,6 +2,9 @@
 //! response shapes, as the AWS CLI prints them) become `ecs_services[]`, each value with its source; bad or
 //! partial JSON is one error naming the file and the service; random JSON never panics.
 
+mod common;
+
+use common::json_tree;
 use ipplan_core::Catalog;
 use ipplan_planner::import::{ImportError, Imported, Input, InputKind, Overrides, import};
 use ipplan_planner::plan::{EcsNetworkMode, Plan};
@@ -365,45 +368,35 @@ fn bad_ecs_output_is_one_error_naming_the_file_and_the_service() {
 }
 
 fn tree() -> impl Strategy<Value = serde_json::Value> {
-    let words = prop::sample::select(vec![
-        "services",
-        "failures",
-        "serviceName",
-        "desiredCount",
-        "launchType",
-        "FARGATE",
-        "EC2",
-        "capacityProviderStrategy",
-        "capacityProvider",
-        "deploymentConfiguration",
-        "maximumPercent",
-        "deploymentController",
-        "type",
-        "networkConfiguration",
-        "awsvpcConfiguration",
-        "subnets",
-        "subnet-0a1",
-        "taskDefinition",
-        "taskDefinitionArn",
-        "networkMode",
-        "awsvpc",
-        "bridge",
-        "deployments",
-        "runningCount",
-    ]);
-    let leaf = prop_oneof![
-        Just(serde_json::Value::Null),
-        any::<bool>().prop_map(serde_json::Value::from),
-        (0u64..2000).prop_map(serde_json::Value::from),
-        words.clone().prop_map(serde_json::Value::from),
-    ];
-    leaf.prop_recursive(6, 96, 6, move |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::from),
-            prop::collection::btree_map(words.clone().prop_map(str::to_string), inner, 0..6)
-                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
-        ]
-    })
+    json_tree(
+        vec![
+            "services",
+            "failures",
+            "serviceName",
+            "desiredCount",
+            "launchType",
+            "FARGATE",
+            "EC2",
+            "capacityProviderStrategy",
+            "capacityProvider",
+            "deploymentConfiguration",
+            "maximumPercent",
+            "deploymentController",
+            "type",
+            "networkConfiguration",
+            "awsvpcConfiguration",
+            "subnets",
+            "subnet-0a1",
+            "taskDefinition",
+            "taskDefinitionArn",
+            "networkMode",
+            "awsvpc",
+            "bridge",
+            "deployments",
+            "runningCount",
+        ],
+        0..2000,
+    )
 }
 
 proptest! {

@@ -5,6 +5,7 @@
 use ipplan_core::Catalog;
 use ipplan_planner::Plan;
 use ipplan_planner::sim::{NodeState, Simulation};
+use proptest::prelude::*;
 
 /// The plan in `yaml` (file name `plan.yaml`), against the embedded instance table; panics with the error.
 pub fn plan(yaml: &str) -> Plan {
@@ -21,4 +22,26 @@ pub fn pool_at(sim: &mut Simulation, t: u32) -> (u32, u32, u32) {
     sim.run_until(t);
     let n = &sim.node_states()[0];
     (n.slots, n.pods_running, n.pods_waiting)
+}
+
+/// JSON-ish trees (nulls, booleans, numbers in `numbers`, strings, lists and objects, 6 levels deep at most) built
+/// from `words`, the keys and values an importer looks for, so that random input reaches deep into it.
+pub fn json_tree(
+    words: Vec<&'static str>,
+    numbers: std::ops::Range<u64>,
+) -> impl Strategy<Value = serde_json::Value> {
+    let words = prop::sample::select(words);
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        numbers.prop_map(serde_json::Value::from),
+        words.clone().prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(6, 96, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::from),
+            prop::collection::btree_map(words.clone().prop_map(str::to_string), inner, 0..6)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
 }
