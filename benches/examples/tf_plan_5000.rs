@@ -8,9 +8,8 @@
 //! time (target/release/ipplan import --terraform /tmp/plan5000.json --out /tmp/p.yaml && target/release/ipplan check /tmp/p.yaml)
 //! ```
 //!
-//! The same shape as `big_plan` in crates/ipplan-cli/tests/cli/import.rs, whose test checks the numbers.
-
-use std::fmt::Write as _;
+//! The plan is `ipplan_benches::terraform_plan`, the generator whose import and check numbers
+//! crates/ipplan-cli/tests/cli/import.rs (`a_5000_node_plan_imports_and_checks`) asserts.
 
 fn main() {
     let path = std::env::args()
@@ -24,25 +23,7 @@ fn main() {
             .unwrap_or(d)
     };
     let (groups, max) = (arg(2, 50) as usize, arg(3, 100));
-    let mut planned = String::new();
-    for i in 0..3 {
-        let _ = write!(
-            planned,
-            r#"{{"address":"aws_subnet.private[{i}]","mode":"managed","type":"aws_subnet","name":"private","index":{i},"values":{{"cidr_block":"10.{i}.0.0/16","availability_zone":"eu-west-1{}","tags":{{"Name":"private-{i}"}}}}}},"#,
-            ["a", "b", "c"][i]
-        );
-    }
-    for i in 0..groups {
-        let _ = write!(
-            planned,
-            r#"{{"address":"aws_eks_node_group.ng[\"g{i}\"]","mode":"managed","type":"aws_eks_node_group","name":"ng","index":"g{i}","values":{{"node_group_name":"g{i}","instance_types":["m5.large"],"scaling_config":[{{"desired_size":1,"max_size":{max},"min_size":1}}]}}}},"#
-        );
-    }
-    planned.pop();
-    let config = r#"{"address":"aws_eks_node_group.ng","mode":"managed","type":"aws_eks_node_group","name":"ng","expressions":{"subnet_ids":{"references":["aws_subnet.private"]}}}"#;
-    let text = format!(
-        r#"{{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{{"root_module":{{"resources":[{planned}]}}}},"configuration":{{"root_module":{{"resources":[{config}]}}}}}}"#
-    );
+    let text = ipplan_benches::terraform_plan(groups, max);
     if let Err(e) = std::fs::write(&path, text) {
         eprintln!("cannot write {path}: {e}");
         std::process::exit(2);

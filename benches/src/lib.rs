@@ -162,3 +162,29 @@ simulate:
 "
     )
 }
+
+/// A `terraform show -json`-shaped plan of `groups` managed node groups of `max` m5.large nodes each over 3
+/// subnets of 3 /16 VPC blocks, subnet ids unknown and wired through `configuration` references, as Terraform
+/// writes them.
+#[must_use]
+pub fn terraform_plan(groups: usize, max: u32) -> String {
+    let mut planned = String::new();
+    for i in 0..3 {
+        let _ = write!(
+            planned,
+            r#"{{"address":"aws_subnet.private[{i}]","mode":"managed","type":"aws_subnet","name":"private","index":{i},"values":{{"cidr_block":"10.{i}.0.0/16","availability_zone":"eu-west-1{}","tags":{{"Name":"private-{i}"}}}}}},"#,
+            ["a", "b", "c"][i]
+        );
+    }
+    for i in 0..groups {
+        let _ = write!(
+            planned,
+            r#"{{"address":"aws_eks_node_group.ng[\"g{i}\"]","mode":"managed","type":"aws_eks_node_group","name":"ng","index":"g{i}","values":{{"node_group_name":"g{i}","instance_types":["m5.large"],"scaling_config":[{{"desired_size":1,"max_size":{max},"min_size":1}}]}}}},"#
+        );
+    }
+    planned.pop();
+    let config = r#"{"address":"aws_eks_node_group.ng","mode":"managed","type":"aws_eks_node_group","name":"ng","expressions":{"subnet_ids":{"references":["aws_subnet.private"]}}}"#;
+    format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{{"root_module":{{"resources":[{planned}]}}}},"configuration":{{"root_module":{{"resources":[{config}]}}}}}}"#
+    )
+}

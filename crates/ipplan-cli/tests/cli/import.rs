@@ -2,8 +2,6 @@
 //! worked by hand in each example's header (examples/import/terraform/README.md, eksctl/cluster.yaml,
 //! karpenter/nodepools.yaml); idempotence; broken inputs end in one error line naming file, resource and fix.
 
-use std::fmt::Write as _;
-
 use serde_json::Value;
 
 use crate::{example, fails, ipplan, ok, run, temp_dir, temp_file};
@@ -333,40 +331,11 @@ fn broken_inputs_end_in_one_line_naming_file_resource_and_fix() {
     ipplan().args(["import"]).assert().code(2);
 }
 
-/// A `terraform show -json`-shaped plan of `groups` managed node groups of `max` m5.large nodes each over 3
-/// subnets of 3 /16 VPC blocks, subnet ids unknown and wired through `configuration` references, as Terraform
-/// writes them.
-pub fn big_plan(groups: usize, max: u32) -> String {
-    let mut planned = String::new();
-    let mut config = String::new();
-    for i in 0..3 {
-        let _ = write!(
-            planned,
-            r#"{{"address":"aws_subnet.private[{i}]","mode":"managed","type":"aws_subnet","name":"private","index":{i},"values":{{"cidr_block":"10.{i}.0.0/16","availability_zone":"eu-west-1{}","tags":{{"Name":"private-{i}"}}}}}},"#,
-            ["a", "b", "c"][i]
-        );
-    }
-    for i in 0..groups {
-        let _ = write!(
-            planned,
-            r#"{{"address":"aws_eks_node_group.ng[\"g{i}\"]","mode":"managed","type":"aws_eks_node_group","name":"ng","index":"g{i}","values":{{"node_group_name":"g{i}","instance_types":["m5.large"],"scaling_config":[{{"desired_size":1,"max_size":{max},"min_size":1}}]}}}},"#
-        );
-    }
-    planned.pop();
-    let _ = write!(
-        config,
-        r#"{{"address":"aws_eks_node_group.ng","mode":"managed","type":"aws_eks_node_group","name":"ng","expressions":{{"subnet_ids":{{"references":["aws_subnet.private"]}}}}}}"#
-    );
-    format!(
-        r#"{{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{{"root_module":{{"resources":[{planned}]}}}},"configuration":{{"root_module":{{"resources":[{config}]}}}}}}"#
-    )
-}
-
 #[test]
 fn a_5000_node_plan_imports_and_checks() {
     // 50 groups x 100 m5.large, pods full: 30 addresses a node (m5.large, 27 pods, 3 ENIs x 10); ceil(100/3) = 34
     // nodes a group in each subnet: 50 x 34 x 30 = 51,000 of 65,531 in each /16: headroom 14,531
-    let plan = temp_file("big.json", &big_plan(50, 100));
+    let plan = temp_file("big.json", &ipplan_benches::terraform_plan(50, 100));
     let r = import_check(&["--terraform", plan.to_str().unwrap()], 0);
     let values: Vec<i64> = headroom(&r).iter().map(|x| x.1).collect();
     assert_eq!(values, [14_531, 14_531, 14_531]);
