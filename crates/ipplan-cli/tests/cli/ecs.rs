@@ -1,6 +1,8 @@
 //! `ipplan import --ecs-services` end to end: bad ECS output is one error line (exit 2) naming the file and the
 //! service; good output becomes `ecs_services` that `check` counts.
 
+use std::path::Path;
+
 use crate::{fails, ok, temp_file};
 
 const SUBNETS: &str = r#"{ "Subnets": [
@@ -26,13 +28,7 @@ fn services(subnets: &str) -> String {
 fn ecs_services_import_and_count_in_check() {
     let subnets = temp_file("subnets.json", SUBNETS);
     let svc = temp_file("services.json", &services(r#""subnet-0a1", "subnet-0b2""#));
-    let plan = ok(&[
-        "import",
-        "--aws-subnets",
-        subnets.to_str().unwrap(),
-        "--ecs-services",
-        svc.to_str().unwrap(),
-    ]);
+    let plan = ok(&import_ecs(&subnets, &svc));
     assert!(
         plan.contains("  tasks: 21  # services[0] (web) desiredCount\n"),
         "{plan}"
@@ -50,26 +46,14 @@ fn ecs_services_import_and_count_in_check() {
 fn bad_ecs_output_is_one_line_naming_file_and_service() {
     let subnets = temp_file("subnets.json", SUBNETS);
     let svc = temp_file("services.json", &services(r#""subnet-0a1", "subnet-0zz""#));
-    let e = fails(&[
-        "import",
-        "--aws-subnets",
-        subnets.to_str().unwrap(),
-        "--ecs-services",
-        svc.to_str().unwrap(),
-    ]);
+    let e = fails(&import_ecs(&subnets, &svc));
     assert!(
         e.contains("services.json: services[0] (web) networkConfiguration.awsvpcConfiguration.subnets: subnet 'subnet-0zz' is in no input"),
         "{e}"
     );
     let text = services(r#""subnet-0a1""#);
     let cut = temp_file("services.json", &text[..text.len() - 30]);
-    let e = fails(&[
-        "import",
-        "--aws-subnets",
-        subnets.to_str().unwrap(),
-        "--ecs-services",
-        cut.to_str().unwrap(),
-    ]);
+    let e = fails(&import_ecs(&subnets, &cut));
     assert!(
         e.contains("services.json: line ") && e.contains("invalid JSON"),
         "{e}"
@@ -83,6 +67,17 @@ fn bad_ecs_output_is_one_line_naming_file_and_service() {
         "x.json",
     ]);
     assert!(e.contains("--ecs-services"), "{e}");
+}
+
+/// The arguments of `ipplan import --aws-subnets SUBNETS --ecs-services SERVICES`.
+fn import_ecs<'a>(subnets: &'a Path, services: &'a Path) -> [&'a str; 5] {
+    [
+        "import",
+        "--aws-subnets",
+        subnets.to_str().unwrap(),
+        "--ecs-services",
+        services.to_str().unwrap(),
+    ]
 }
 
 fn ipplan_requires(args: &[&str]) -> String {
@@ -201,26 +196,24 @@ fn the_ecs_to_eks_example_gives_the_hand_worked_numbers() {
     }
 }
 
+/// `used` of each subnet of a `check --format json` report.
+fn used(r: &serde_json::Value) -> Vec<u64> {
+    r["subnets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["used"].as_u64().unwrap())
+        .collect()
+}
+
 #[test]
 fn the_ecs_to_eks_example_fits_today_and_counts_task_enis_once() {
     // ECS alone (no --eksctl, so no control plane): 117 + 9 = 126 of 251 per private subnet: check exits 0
     let r = import_example(true, false, 0);
-    let used: Vec<u64> = r["subnets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["used"].as_u64().unwrap())
-        .collect();
-    assert_eq!(used, [3, 3, 3, 126, 126, 126]);
+    assert_eq!(used(&r), [3, 3, 3, 126, 126, 126]);
     // without --ecs-services the task ENIs of today are plain consumers: 67, 67, 66 + 9 (no surge planned)
     let r = import_example(false, false, 0);
-    let used: Vec<u64> = r["subnets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["used"].as_u64().unwrap())
-        .collect();
-    assert_eq!(used, [3, 3, 3, 76, 76, 75]);
+    assert_eq!(used(&r), [3, 3, 3, 76, 76, 75]);
 }
 
 #[test]
