@@ -58,15 +58,20 @@ fn karpenter_gives_zero_when_every_eni_is_reserved() {
 
 // ---- plan files: size, encoding ---------------------------------------------------------------------------
 
-#[test]
-fn a_100_mb_plan_is_an_error_not_an_abort() {
-    // sparse: 100 MB of zeros take no disk; ipplan reads at most 16 MiB + 1 byte of it
-    let path = temp_dir().join("huge.yaml");
+/// A fresh file of 100 MiB of zeros, sparse: it takes no disk.
+fn sparse_100_mb(name: &str) -> String {
+    let path = temp_dir().join(name);
     std::fs::File::create(&path)
         .unwrap()
         .set_len(100 << 20)
         .unwrap();
-    let p = path.display().to_string();
+    path.display().to_string()
+}
+
+#[test]
+fn a_100_mb_plan_is_an_error_not_an_abort() {
+    // ipplan reads at most 16 MiB + 1 byte of it
+    let p = sparse_100_mb("huge.yaml");
     assert_eq!(
         fails(&["check", &p]),
         format!(
@@ -74,12 +79,7 @@ fn a_100_mb_plan_is_an_error_not_an_abort() {
              is the plan file"
         )
     );
-    let path = temp_dir().join("huge.csv");
-    std::fs::File::create(&path)
-        .unwrap()
-        .set_len(100 << 20)
-        .unwrap();
-    let p = path.display().to_string();
+    let p = sparse_100_mb("huge.csv");
     assert_eq!(
         fails(&["--instance-data", &p, "max-pods", "m5.large"]),
         format!(
