@@ -28,6 +28,15 @@ fn cells(svg: &str) -> usize {
     svg.matches("<rect class=\"b ").count()
 }
 
+/// `ipplan map PLAN --subnet shared-a --out F ARGS` (exit 0) into a fresh file F; the SVG it wrote.
+fn map_shared_a(plan: &str, args: &[&str]) -> String {
+    let out = temp_dir().join("map.svg");
+    let mut all = vec!["map", plan, "--subnet", "shared-a", "--out", s(&out)];
+    all.extend(args);
+    run(&all, 0);
+    std::fs::read_to_string(out).unwrap()
+}
+
 fn looks_like_svg(svg: &str) {
     assert!(svg.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\""));
     assert!(svg.ends_with("</svg>\n"));
@@ -162,31 +171,9 @@ fn same_seed_same_bytes_and_seed_flag_overrides_the_plan() {
     assert_eq!(b["seed"], 3);
     // Another seed scatters the ~190 singles (`placement: random`) over other blocks: the maps
     // differ; the same seed draws the same bytes.
-    let dir = temp_dir();
-    let draw = |seed: &str, name: &str| {
-        let out = dir.join(name);
-        run(
-            &[
-                "map",
-                &p,
-                "--subnet",
-                "shared-a",
-                "--out",
-                s(&out),
-                "--at",
-                "2m",
-                "--seed",
-                seed,
-            ],
-            0,
-        );
-        std::fs::read_to_string(out).unwrap()
-    };
-    assert_eq!(draw("7", "a.svg"), draw("7", "b.svg"));
-    assert_ne!(
-        draw("7", "a.svg").replace("seed 7", "seed 3"),
-        draw("3", "c.svg")
-    );
+    let draw = |seed: &str| map_shared_a(&p, &["--at", "2m", "--seed", seed]);
+    assert_eq!(draw("7"), draw("7"));
+    assert_ne!(draw("7").replace("seed 7", "seed 3"), draw("3"));
 }
 
 #[test]
@@ -448,26 +435,9 @@ fn map_svg_needs_out() {
 #[test]
 fn map_at_a_time_and_at_the_end() {
     let p = example("fragmentation-sim.yaml");
-    let dir = temp_dir();
-    let early = dir.join("early.svg");
-    let end = dir.join("end.svg");
     // Before the prefix group scales (5m in the file) no block holds a prefix.
-    run(
-        &[
-            "map",
-            &p,
-            "--subnet",
-            "shared-a",
-            "--out",
-            s(&early),
-            "--at",
-            "90s",
-        ],
-        0,
-    );
-    run(&["map", &p, "--subnet", "shared-a", "--out", s(&end)], 0);
-    let early = std::fs::read_to_string(&early).unwrap();
-    let end = std::fs::read_to_string(&end).unwrap();
+    let early = map_shared_a(&p, &["--at", "90s"]);
+    let end = map_shared_a(&p, &[]);
     // A /22 is 64 blocks.
     assert_eq!(cells(&early), 64);
     assert_eq!(cells(&end), 64);
@@ -488,21 +458,7 @@ fn map_at_a_time_and_at_the_end() {
     assert_eq!(total, 64);
     assert!(early.contains("at 90s"));
     // The reserved variant: the upper /23 is a prefix reservation (32 blocks, the last one an edge block).
-    let r = dir.join("r.svg");
-    run(
-        &[
-            "map",
-            &example("fragmentation-sim-reserved.yaml"),
-            "--subnet",
-            "shared-a",
-            "--out",
-            s(&r),
-            "--at",
-            "0s",
-        ],
-        0,
-    );
-    let r = std::fs::read_to_string(&r).unwrap();
+    let r = map_shared_a(&example("fragmentation-sim-reserved.yaml"), &["--at", "0s"]);
     assert_eq!(legend(&r, "prefix-reservation"), 31);
 }
 
