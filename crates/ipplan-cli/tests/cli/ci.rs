@@ -8,7 +8,7 @@ use std::process::Command;
 
 use serde_yaml::Value;
 
-use crate::{example, examples_dir, temp_dir};
+use crate::{code_and_output, example, examples_dir, temp_dir};
 
 fn repo_file(path: &str) -> String {
     std::fs::read_to_string(
@@ -78,12 +78,7 @@ fn run_step(script: &str, dir: &Path, env: &[(&str, &str)]) -> (i32, String) {
         .envs(env.iter().copied())
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    code_and_output(&out)
 }
 
 /// An example's `check` exit code as its header comment says it (`Expected: \`ipplan check examples/X\` exits N`).

@@ -52,6 +52,16 @@ pub fn fails(args: &[&str]) -> String {
     err.trim_end().to_string()
 }
 
+/// A finished process's exit code (-1 when a signal ended it) and its stdout followed by its stderr.
+pub fn code_and_output(out: &std::process::Output) -> (i32, String) {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
 /// A fresh directory in the system temp dir.
 pub fn temp_dir() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::{examples_dir, ipplan};
+use crate::{code_and_output, examples_dir, ipplan};
 use serde_json::Value;
 
 /// The exit code an example documents for `ipplan check`.
@@ -314,17 +314,13 @@ fn terraform(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
         .env("CHECKPOINT_DISABLE", "1")
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, text) = code_and_output(&out);
     // Terraform wraps long messages and frames them with box characters: keep the words
     let words: Vec<&str> = text
         .split_whitespace()
         .filter(|w| !w.chars().all(|c| "│╷╵─├".contains(c)))
         .collect();
-    (out.status.code().unwrap_or(-1), words.join(" "))
+    (code, words.join(" "))
 }
 
 /// The shipped example really fails `terraform plan` when the plan does not fit, and a `check` block would not.
