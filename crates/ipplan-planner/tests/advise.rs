@@ -240,15 +240,15 @@ fn the_prefix_reservation_on_three_22s_is_the_smallest_that_works() {
     assert!(!fits_with(&smaller));
 }
 
+/// 4 m5.large nodes of 40 pods each (`max_pods: 110`) in one /20.
+const NODE_LIMITED: &str = "subnets: [{ name: a, az: z, cidr: 10.0.0.0/20 }]
+node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 4, pods_per_node: 40, max_pods: 110 }]";
+
 #[test]
 fn node_limits_no_subnet_fixes() {
     // m5.large, secondary IPs: 3 ENIs x 9 slots = 27 pod addresses; 40 pods per node with max_pods 110 leaves 13
     // without an address, whatever the subnet. m5.xlarge: 4 ENIs x 14 = 56 >= 40.
-    let plan = load(
-        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/20 }]
-node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 4, pods_per_node: 40, max_pods: 110 }]",
-        "plan.yaml",
-    );
+    let plan = load(NODE_LIMITED, "plan.yaml");
     let r = check(&plan);
     assert_eq!(r.node_groups[0].pool.pods_without_address, 13);
     let advice = advise(&plan, &Catalog::embedded(), AdviseOptions::default());
@@ -287,11 +287,7 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 4, pods_p
 #[test]
 fn compare_says_no_subnet_size_fixes_a_node_limit() {
     // the same m5.large group as above: 13 of 40 pods per node get no address on any subnet
-    let plan = load(
-        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/20 }]
-node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 4, pods_per_node: 40, max_pods: 110 }]",
-        "plan.yaml",
-    );
+    let plan = load(NODE_LIMITED, "plan.yaml");
     let c = ipplan_planner::compare(&plan, &[ipplan_planner::Layout::PrefixLen(16)]).unwrap();
     assert_eq!(c.smallest_prefix_len, None);
     let f = c.node_limit.expect("the node limit");
