@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::json_tree;
+use common::{assert_assumption, first_subnet_consumers, json_tree};
 use ipplan_core::Catalog;
 use ipplan_planner::PlanSpec;
 use ipplan_planner::import::{Input, InputKind, Overrides, import};
@@ -127,14 +127,12 @@ fn todays_vpc_from_the_aws_cli() {
         ]
     );
     // AvailableIpAddressCount: 48 fewer than the ENIs leave, the reservations not being passed
-    assert!(
-        imported.assumptions.iter().any(|a| a.contains(
+    assert_assumption(&imported, |a| {
+        a.contains(
             "describe-subnets counts 177 available addresses, but 256 - 5 reserved - 26 held by the listed ENIs \
              leaves 225: 48 addresses"
-        )),
-        "{:?}",
-        imported.assumptions
-    );
+        )
+    });
     let plan = Plan::from_spec(imported.spec.clone(), "today.yaml", &Catalog::embedded()).unwrap();
     let b = SubnetBudget::of(&plan, plan.subnets()[0].id());
     // 14 prefix-capable blocks less 4 fragmented and 1 prefix
@@ -165,11 +163,7 @@ fn excluding_the_cluster_leaves_its_nodes_to_the_plan() {
         ..Overrides::default()
     };
     let imported = import(&inputs, &overrides, &Catalog::embedded()).unwrap();
-    let whats: Vec<&str> = imported.spec.subnets[0]
-        .other_consumers
-        .iter()
-        .map(|c| c.what.as_str())
-        .collect();
+    let whats = first_subnet_consumers(&imported);
     assert_eq!(
         whats,
         [
@@ -190,14 +184,12 @@ fn excluding_the_cluster_leaves_its_nodes_to_the_plan() {
     );
     // the left-out addresses still count in the AvailableIpAddressCount cross-check: the same 26 held as
     // without --exclude-cluster (the 48 missing are the reservations, not passed here)
-    assert!(
-        imported.assumptions.iter().any(|a| a.contains(
+    assert_assumption(&imported, |a| {
+        a.contains(
             "describe-subnets counts 177 available addresses, but 256 - 5 reserved - 26 held by the listed ENIs \
              leaves 225"
-        )),
-        "{:?}",
-        imported.assumptions
-    );
+        )
+    });
     let plan = Plan::from_spec(imported.spec, "today.yaml", &Catalog::embedded()).unwrap();
     let mut sim = Simulation::new(&plan, &Scenario::peak(&plan));
     sim.run_until(0);

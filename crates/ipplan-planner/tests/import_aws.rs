@@ -4,6 +4,9 @@
 //! reference `SubnetCidrReservation`, `Vpc`, `VpcCidrBlockAssociation`). Every expected number is counted by hand
 //! from the files in the comments.
 
+mod common;
+
+use common::{assert_assumption, first_subnet_consumers};
 use ipplan_core::Catalog;
 use ipplan_planner::capacity::SubnetBudget;
 use ipplan_planner::import::{Imported, Input, InputKind, Overrides, import};
@@ -156,13 +159,11 @@ fn the_subnets_vpc_gives_vpc_cidrs_primary_first_associated_only() {
         .map(ToString::to_string)
         .collect();
     assert_eq!(cidrs, ["10.30.0.0/16", "100.64.0.0/16"]);
-    assert!(
-        imported.assumptions.iter().any(|a| a.contains(
+    assert_assumption(&imported, |a| {
+        a.contains(
             "vpc-0f1e2d3c4b5a69788: blocks not associated are left out of vpc.cidrs: 10.31.0.0/16 (disassociated)"
-        )),
-        "{:?}",
-        imported.assumptions
-    );
+        )
+    });
     assert_eq!(
         imported.provenance["vpc.cidrs[0]"].address,
         "vpc-0f1e2d3c4b5a69788 CidrBlock"
@@ -225,11 +226,7 @@ fn enis_inside_an_explicit_reservation_are_counted_once() {
     inputs[0].text = subnets;
     inputs[2].text = res.to_string();
     let imported = run(&inputs).unwrap();
-    let whats: Vec<&str> = imported.spec.subnets[0]
-        .other_consumers
-        .iter()
-        .map(|c| c.what.as_str())
-        .collect();
+    let whats = first_subnet_consumers(&imported);
     assert_eq!(
         whats,
         [
@@ -245,20 +242,15 @@ fn enis_inside_an_explicit_reservation_are_counted_once() {
         "{:?}",
         imported.assumptions
     );
-    assert!(
-        imported.assumptions.iter().any(|a| a.contains(
+    assert_assumption(&imported, |a| {
+        a.contains(
             "1 addresses of load-balancer ENIs lie in the explicit reservation scr-0e0000000000000001 (10.30.1.16/28)"
-        )),
-        "{:?}",
-        imported.assumptions
-    );
-    assert!(
-        imported.assumptions.iter().any(|a| a
-            == "reservations.json: 1 IPv6 subnet CIDR reservations (scr-0e0000000000000002) are not modelled: ipplan \
-                plans IPv4 addresses"),
-        "{:?}",
-        imported.assumptions
-    );
+        )
+    });
+    assert_assumption(&imported, |a| {
+        a == "reservations.json: 1 IPv6 subnet CIDR reservations (scr-0e0000000000000002) are not modelled: ipplan \
+                plans IPv4 addresses"
+    });
     let plan = Plan::from_spec(imported.spec, "p.yaml", &Catalog::embedded()).unwrap();
     // 256 - 5 - 16 explicit - 24 held outside it
     assert_eq!(SubnetBudget::of(&plan, plan.subnets()[0].id()).usable, 211);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::json_tree;
+use common::{assert_assumption, json_tree};
 use ipplan_core::Catalog;
 use ipplan_planner::import::{ImportError, Imported, Input, InputKind, Overrides, import};
 use ipplan_planner::plan::{EcsNetworkMode, Plan};
@@ -294,9 +294,11 @@ fn failures_and_inactive_services_are_listed_not_imported() {
     );
     let imported = run(&text, None).unwrap();
     assert_eq!(imported.spec.ecs_services.len(), 1);
-    assert!(imported.assumptions.iter().any(|a| a.contains(
-        "describe-services could not describe arn:aws:ecs:eu-west-1:111122223333:service/shop/gone (MISSING)"
-    )));
+    assert_assumption(&imported, |a| {
+        a.contains(
+            "describe-services could not describe arn:aws:ecs:eu-west-1:111122223333:service/shop/gone (MISSING)",
+        )
+    });
     assert_eq!(
         imported.skipped["services.json"]["ECS service INACTIVE (deleted)"],
         1
@@ -533,22 +535,17 @@ fn ecs_task_enis_are_the_services_tasks_counted_once() {
         ),
         "{yaml}"
     );
-    assert!(
-        both.assumptions.iter().any(|s| s
-            .starts_with("subnet-0a1: its ECS task ENIs are the imported services' tasks")
-            && s.contains("(6 web)")),
-        "{:?}",
-        both.assumptions
-    );
+    assert_assumption(&both, |s| {
+        s.starts_with("subnet-0a1: its ECS task ENIs are the imported services' tasks")
+            && s.contains("(6 web)")
+    });
     // the AvailableIpAddressCount cross-check still counts them: the fixture says 251 available in private-a, but
     // 251 - 8 held by the listed ENIs leaves 243: a difference of 8, task ENIs included
-    assert!(
-        both.assumptions.iter().any(|s| s.starts_with(
+    assert_assumption(&both, |s| {
+        s.starts_with(
             "subnet-0a1: describe-subnets counts 251 available addresses, but 256 - 5 reserved - 8 held"
-        )),
-        "{:?}",
-        both.assumptions
-    );
+        )
+    });
 }
 
 #[test]
@@ -580,13 +577,11 @@ fn task_enis_beyond_the_services_peak_stay_other_consumers() {
     );
     // private-a: web 2 + 3 other tasks + 2 endpoints = 7; private-b web's 2
     assert_eq!(used_per_subnet(&both), vec![7, 2, 0]);
-    assert!(
-        both.assumptions.iter().any(|s| s.contains(
+    assert_assumption(&both, |s| {
+        s.contains(
             "subnet-0a1: 3 addresses of ECS task ENIs are more than the imported services' tasks there hold"
-        )),
-        "{:?}",
-        both.assumptions
-    );
+        )
+    });
 }
 
 #[test]
@@ -724,11 +719,7 @@ fn a_task_definition_named_by_family_and_revision_is_found() {
             .any(|a| a.contains("is in no --ecs-task-definitions file"))
     );
     let missing = run(&named("legacy:8"), Some(&defs)).unwrap();
-    assert!(
-        missing.assumptions.iter().any(
-            |a| a.contains("its task definition legacy:8 is in no --ecs-task-definitions file")
-        ),
-        "{:?}",
-        missing.assumptions
-    );
+    assert_assumption(&missing, |a| {
+        a.contains("its task definition legacy:8 is in no --ecs-task-definitions file")
+    });
 }

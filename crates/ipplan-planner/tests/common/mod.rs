@@ -4,6 +4,7 @@
 
 use ipplan_core::Catalog;
 use ipplan_planner::Plan;
+use ipplan_planner::import::Imported;
 use ipplan_planner::sim::{NodeState, Simulation};
 use proptest::prelude::*;
 
@@ -44,4 +45,23 @@ pub fn json_tree(
                 .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+/// Asserts that one of `imported`'s assumptions satisfies `pred`; the failure lists them all.
+#[track_caller]
+pub fn assert_assumption(imported: &Imported, pred: impl Fn(&str) -> bool) {
+    assert!(
+        imported.assumptions.iter().any(|a| pred(a.as_str())),
+        "{:?}",
+        imported.assumptions
+    );
+}
+
+/// The `what` of each other consumer of the first imported subnet, in the spec's order.
+pub fn first_subnet_consumers(imported: &Imported) -> Vec<&str> {
+    imported.spec.subnets[0]
+        .other_consumers
+        .iter()
+        .map(|c| c.what.as_str())
+        .collect()
 }
