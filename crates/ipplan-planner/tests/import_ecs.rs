@@ -273,15 +273,9 @@ fn blue_green_deployments_are_planned_at_200_percent() {
     let imported = run(&text, None).unwrap();
     // CODE_DEPLOY starts a full replacement task set beside the old one: 30 + 30 = 60 tasks = 200 %
     assert_eq!(imported.spec.ecs_services[0].max_percent, Some(200));
-    assert!(
-        imported
-            .assumptions
-            .iter()
-            .any(|a| a.contains("CODE_DEPLOY")
-                && a.contains("maximumPercent 100 is not what bounds it")),
-        "{:?}",
-        imported.assumptions
-    );
+    assert_assumption(&imported, |a| {
+        a.contains("CODE_DEPLOY") && a.contains("maximumPercent 100 is not what bounds it")
+    });
 }
 
 #[test]
@@ -704,14 +698,7 @@ fn a_task_definition_named_by_family_and_revision_is_found() {
     let defs = task_definition("legacy", Some("host"), "EC2");
     let found = run(&named("legacy:7"), Some(&defs)).unwrap();
     assert!(found.spec.ecs_services.is_empty());
-    assert!(
-        found
-            .assumptions
-            .iter()
-            .any(|a| a.contains("network mode host")),
-        "{:?}",
-        found.assumptions
-    );
+    assert_assumption(&found, |a| a.contains("network mode host"));
     assert!(
         !found
             .assumptions
