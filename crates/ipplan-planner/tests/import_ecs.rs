@@ -34,6 +34,9 @@ const SUBNETS: &str = r#"{
     ]
 }"#;
 
+/// The `placement` of a Fargate service.
+const FARGATE: &str = "\"launchType\": \"FARGATE\",";
+
 /// One describe-services entry, with the fields the CLI prints (trimmed of events).
 fn service(name: &str, placement: &str, desired: u32, deploy: &str, subnets: &[&str]) -> String {
     let subnets: Vec<String> = subnets.iter().map(|s| format!("\"{s}\"")).collect();
@@ -261,7 +264,7 @@ fn services_become_ecs_services_by_launch_type_and_task_definition() {
 fn blue_green_deployments_are_planned_at_200_percent() {
     let text = services(&[service(
         "web",
-        "\"launchType\": \"FARGATE\",",
+        FARGATE,
         30,
         ", \"maximumPercent\": 100, \"minimumHealthyPercent\": 0",
         ALL,
@@ -280,11 +283,10 @@ fn blue_green_deployments_are_planned_at_200_percent() {
 
 #[test]
 fn failures_and_inactive_services_are_listed_not_imported() {
-    let fargate = "\"launchType\": \"FARGATE\",";
     let text = format!(
         r#"{{ "services": [{}, {}], "failures": [{{ "arn": "arn:aws:ecs:eu-west-1:111122223333:service/shop/gone", "reason": "MISSING" }}] }}"#,
-        service("web", fargate, 3, "", ALL),
-        service("old", fargate, 0, "", ALL).replace("\"ACTIVE\"", "\"INACTIVE\"")
+        service("web", FARGATE, 3, "", ALL),
+        service("old", FARGATE, 0, "", ALL).replace("\"ACTIVE\"", "\"INACTIVE\"")
     );
     let imported = run(&text, None).unwrap();
     assert_eq!(imported.spec.ecs_services.len(), 1);
@@ -301,13 +303,12 @@ fn failures_and_inactive_services_are_listed_not_imported() {
 
 #[test]
 fn bad_ecs_output_is_one_error_naming_the_file_and_the_service() {
-    let fargate = "\"launchType\": \"FARGATE\",";
-    let good = services(&[service("web", fargate, 3, "", ALL)]);
+    let good = services(&[service("web", FARGATE, 3, "", ALL)]);
     let err = |text: &str| run(text, None).unwrap_err().to_string();
     // a subnet no describe-subnets page lists
     let e = err(&services(&[service(
         "web",
-        fargate,
+        FARGATE,
         3,
         "",
         &["subnet-0a1", "subnet-0ff"],
@@ -336,7 +337,7 @@ fn bad_ecs_output_is_one_error_naming_the_file_and_the_service() {
         "{e}"
     );
     // an awsvpc service without subnets
-    let e = err(&services(&[service("web", fargate, 3, "", &[])]));
+    let e = err(&services(&[service("web", FARGATE, 3, "", &[])]));
     assert!(
         e.starts_with(
             "services.json: services[0] (web): no networkConfiguration.awsvpcConfiguration.subnets"
@@ -494,11 +495,10 @@ fn used_per_subnet(imported: &Imported) -> Vec<u64> {
 
 #[test]
 fn ecs_task_enis_are_the_services_tasks_counted_once() {
-    let fargate = "\"launchType\": \"FARGATE\",";
     // web: 12 tasks in private-a and private-b, maximumPercent 200: peak 24, 12 per subnet; 6 run in each today
     let text = services(&[service(
         "web",
-        fargate,
+        FARGATE,
         12,
         ", \"maximumPercent\": 200",
         &ALL[..2],
@@ -544,11 +544,10 @@ fn ecs_task_enis_are_the_services_tasks_counted_once() {
 
 #[test]
 fn task_enis_beyond_the_services_peak_stay_other_consumers() {
-    let fargate = "\"launchType\": \"FARGATE\",";
     // web: 4 tasks over 2 subnets at maximumPercent 100: peak 4, 2 per subnet, 2 run in each today
     let text = services(&[service(
         "web",
-        fargate,
+        FARGATE,
         4,
         ", \"maximumPercent\": 100",
         &ALL[..2],
@@ -580,11 +579,10 @@ fn task_enis_beyond_the_services_peak_stay_other_consumers() {
 
 #[test]
 fn two_services_share_a_subnets_task_enis_by_todays_tasks_first() {
-    let fargate = "\"launchType\": \"FARGATE\",";
     // web: 6 tasks over a and b (3 each today, peak 12: 6 each); api: 4 tasks in a only (4 today, peak 8)
     let text = services(&[
-        service("web", fargate, 6, "", &ALL[..2]),
-        service("api", fargate, 4, "", &ALL[..1]),
+        service("web", FARGATE, 6, "", &ALL[..2]),
+        service("api", FARGATE, 4, "", &ALL[..1]),
     ]);
     // 7 task ENIs in private-a: web takes its 3 of today (.10-.12), api its 4 (.13-.16)
     let both = run_with_enis(Some(&text), &enis(7));
