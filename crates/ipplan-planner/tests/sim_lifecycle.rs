@@ -7,6 +7,23 @@ use common::{per_node, plan};
 use ipplan_planner::sim::TERMINATE_AFTER_DRAIN_SECONDS;
 use ipplan_planner::{Plan, Simulation, simulate};
 
+/// `nodes` m5.large nodes with 5 pods each in one /24 (the group's spec ending in `extra`), updated at 10 min
+/// with `surge: 1` and a drain a minute, simulated for 20 min.
+fn nodes_updated(nodes: u32, extra: &str) -> Plan {
+    let pods = 5 * nodes;
+    plan(&format!(
+        "subnets: [{{ name: a, az: z, cidr: 10.0.0.0/24 }}]
+node_groups: [{{ name: g, instance_type: m5.large, subnets: [a], nodes: {nodes}, pods_per_node: 5{extra} }}]
+simulate:
+  duration: 20m
+  events:
+    - {{ at: 0s, scale: {{ node_group: g, nodes: {nodes} }} }}
+    - {{ at: 0s, deploy: {{ node_group: g, pods: {pods} }} }}
+    - {{ at: 10m, rolling_update: {{ node_group: g, surge: 1, drain_seconds: 60 }} }}
+"
+    ))
+}
+
 /// A rolling update of 2 m5.large nodes with 5 pods each (WARM_ENI_TARGET=1, S = 9 secondary IPs per ENI,
 /// 3 ENIs), `surge: 1`, `drain_seconds: 60`, in one /24.
 ///
@@ -36,17 +53,7 @@ use ipplan_planner::{Plan, Simulation, simulate};
 /// The peak is 60, held at 11:00 and 12:00; never more than 3 instances (2 nodes + 1 surge).
 #[test]
 fn a_drained_node_keeps_its_pool_until_it_terminates() {
-    let p = plan(
-        "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
-node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 2, pods_per_node: 5 }]
-simulate:
-  duration: 20m
-  events:
-    - { at: 0s, scale: { node_group: g, nodes: 2 } }
-    - { at: 0s, deploy: { node_group: g, pods: 10 } }
-    - { at: 10m, rolling_update: { node_group: g, surge: 1, drain_seconds: 60 } }
-",
-    );
+    let p = nodes_updated(2, "");
     assert_eq!(TERMINATE_AFTER_DRAIN_SECONDS, 60);
     let mut sim = Simulation::new(&p, &p.scenario());
     let used = |sim: &Simulation| {
@@ -90,22 +97,6 @@ simulate:
     assert_eq!(at(13 * 60).subnets[0].used_addresses, 40);
 }
 
-/// 3 m5.large nodes with 5 pods each in one /24 (the group's spec ending in `extra`), updated at 10 min with
-/// `surge: 1` and a drain a minute.
-fn three_nodes_updated(extra: &str) -> Plan {
-    plan(&format!(
-        "subnets: [{{ name: a, az: z, cidr: 10.0.0.0/24 }}]
-node_groups: [{{ name: g, instance_type: m5.large, subnets: [a], nodes: 3, pods_per_node: 5{extra} }}]
-simulate:
-  duration: 20m
-  events:
-    - {{ at: 0s, scale: {{ node_group: g, nodes: 3 }} }}
-    - {{ at: 0s, deploy: {{ node_group: g, pods: 15 }} }}
-    - {{ at: 10m, rolling_update: {{ node_group: g, surge: 1, drain_seconds: 60 }} }}
-"
-    ))
-}
-
 /// The old nodes of a managed node group update take no new pods: 3 m5.large nodes with 5 pods each
 /// (WARM_ENI_TARGET=1, S = 9, 3 ENIs), `surge: 1`, `drain_seconds: 60`, in one /24.
 ///
@@ -129,7 +120,7 @@ simulate:
 /// 2 ENIs: 20 + 20 + 10 = 50, with 3 of Y's pods moved twice.
 #[test]
 fn old_nodes_take_no_pods_during_a_managed_update() {
-    let p = three_nodes_updated("");
+    let p = nodes_updated(3, "");
     let mut sim = Simulation::new(&p, &p.scenario());
     // (ENIs, pods) per live node, launch order
     let pools = |sim: &Simulation| per_node(sim, |n| (n.enis, n.pods_running));
@@ -154,7 +145,7 @@ fn old_nodes_take_no_pods_during_a_managed_update() {
 /// and A 7 (Y's 5 pods by turns from the tie at 5, Z first as the older), and Z's 8 end on B (7) and A (8).
 #[test]
 fn a_karpenter_group_is_not_marked_as_a_whole() {
-    let p = three_nodes_updated(", launch: karpenter");
+    let p = nodes_updated(3, ", launch: karpenter");
     let mut sim = Simulation::new(&p, &p.scenario());
     let pods = |sim: &Simulation| per_node(sim, |n| n.pods_running);
     sim.run_until(12 * 60 + 30);
