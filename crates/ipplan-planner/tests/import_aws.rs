@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_assumption, first_subnet_consumers};
+use common::{assert_assumption, first_subnet_consumers, input};
 use ipplan_core::Catalog;
 use ipplan_planner::capacity::SubnetBudget;
 use ipplan_planner::import::{Imported, Input, InputKind, Overrides, import};
@@ -19,14 +19,6 @@ fn example(path: &str) -> String {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()
-}
-
-fn input(kind: InputKind, file: &str, text: &str) -> Input {
-    Input {
-        kind,
-        file: file.to_string(),
-        text: text.to_string(),
-    }
 }
 
 fn all_four() -> Vec<Input> {

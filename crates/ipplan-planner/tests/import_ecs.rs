@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{assert_assumption, json_tree};
+use common::{assert_assumption, input, json_tree};
 use ipplan_core::Catalog;
-use ipplan_planner::import::{ImportError, Imported, Input, InputKind, Overrides, import};
+use ipplan_planner::import::{ImportError, Imported, InputKind, Overrides, import};
 use ipplan_planner::plan::{EcsNetworkMode, Plan};
 use proptest::prelude::*;
 
@@ -115,23 +115,11 @@ const ALL: &[&str] = &["subnet-0a1", "subnet-0b2", "subnet-0c3"];
 
 fn run(services: &str, task_defs: Option<&str>) -> Result<Imported, ImportError> {
     let mut inputs = vec![
-        Input {
-            kind: InputKind::AwsSubnets,
-            file: "subnets.json".into(),
-            text: SUBNETS.into(),
-        },
-        Input {
-            kind: InputKind::EcsServices,
-            file: "services.json".into(),
-            text: services.into(),
-        },
+        input(InputKind::AwsSubnets, "subnets.json", SUBNETS),
+        input(InputKind::EcsServices, "services.json", services),
     ];
     if let Some(t) = task_defs {
-        inputs.push(Input {
-            kind: InputKind::EcsTaskDefinitions,
-            file: "taskdefs.json".into(),
-            text: t.into(),
-        });
+        inputs.push(input(InputKind::EcsTaskDefinitions, "taskdefs.json", t));
     }
     import(&inputs, &Overrides::default(), &Catalog::embedded())
 }
@@ -465,23 +453,11 @@ fn enis(tasks: usize) -> String {
 
 fn run_with_enis(services: Option<&str>, enis: &str) -> Imported {
     let mut inputs = vec![
-        Input {
-            kind: InputKind::AwsSubnets,
-            file: "subnets.json".into(),
-            text: SUBNETS.into(),
-        },
-        Input {
-            kind: InputKind::AwsEnis,
-            file: "enis.json".into(),
-            text: enis.into(),
-        },
+        input(InputKind::AwsSubnets, "subnets.json", SUBNETS),
+        input(InputKind::AwsEnis, "enis.json", enis),
     ];
     if let Some(s) = services {
-        inputs.push(Input {
-            kind: InputKind::EcsServices,
-            file: "services.json".into(),
-            text: s.into(),
-        });
+        inputs.push(input(InputKind::EcsServices, "services.json", s));
     }
     import(&inputs, &Overrides::default(), &Catalog::embedded()).unwrap()
 }

@@ -4,7 +4,7 @@
 
 use ipplan_core::Catalog;
 use ipplan_planner::Plan;
-use ipplan_planner::import::Imported;
+use ipplan_planner::import::{Imported, Input, InputKind};
 use ipplan_planner::sim::{NodeState, Simulation};
 use proptest::prelude::*;
 
@@ -45,6 +45,15 @@ pub fn json_tree(
                 .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+/// An importer input of `kind` read from `file` holding `text`.
+pub fn input(kind: InputKind, file: &str, text: &str) -> Input {
+    Input {
+        kind,
+        file: file.to_string(),
+        text: text.to_string(),
+    }
 }
 
 /// Asserts that one of `imported`'s assumptions satisfies `pred`; the failure lists them all.
