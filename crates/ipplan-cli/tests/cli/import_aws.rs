@@ -66,17 +66,13 @@ fn todays_vpc_with_reservations_imports_checks_and_maps_as_counted_by_hand() {
         ),
         (Some(235), Some(26), Some(209))
     );
-    let m: Value = serde_json::from_str(&ok(&[
-        "map",
-        out,
-        "--subnet",
-        "private-a",
-        "--at",
-        "0",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    // `ipplan map OUT --subnet private-a --at 0 ARGS`, exit 0: its stdout
+    let map = |args: &[&str]| {
+        let mut all = vec!["map", out, "--subnet", "private-a", "--at", "0"];
+        all.extend(args);
+        ok(&all)
+    };
+    let m: Value = serde_json::from_str(&map(&["--format", "json"])).unwrap();
     assert_eq!(
         m["blocks"],
         serde_json::json!({"free": 6, "fragmented": 4, "full": 0, "reserved": 3, "prefix": 1, "prefix_reserved": 2})
@@ -109,16 +105,7 @@ fn todays_vpc_with_reservations_imports_checks_and_maps_as_counted_by_hand() {
             {"what": "eks-node", "addresses": 1, "at": ["10.30.1.140"]}
         ])
     );
-    let svg = ok(&[
-        "map",
-        out,
-        "--subnet",
-        "private-a",
-        "--at",
-        "0",
-        "--out",
-        "-",
-    ]);
+    let svg = map(&["--out", "-"]);
     assert!(
         svg.contains(
             "<title>10.30.1.128/28 spoiled: 5 singles\nec2-instance: 10.30.1.130-10.30.1.133\neks-node: \
