@@ -2,16 +2,15 @@
 //! (sources: docs/model.md, "Max pods per node", "The closed form", "Prefixes and /28 fragmentation" and "Subnet
 //! and VPC facts").
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::{finding, plan};
 use ipplan_core::Catalog;
 use ipplan_planner::capacity::FitFailure;
 use ipplan_planner::report::Severity;
 use ipplan_planner::{Layout, Plan, check, compare, terraform_run};
-
-fn plan(yaml: &str) -> Plan {
-    Plan::from_yaml_str(yaml, "plan.yaml", &Catalog::embedded()).expect("valid plan")
-}
 
 fn example(name: &str) -> Plan {
     let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -258,12 +257,7 @@ fn max_pods_above_what_the_enis_address_is_a_finding() {
         "subnets: [{ name: a, az: z, cidr: 10.0.0.0/24 }]
 node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 1, pods_per_node: 10, max_pods: 110 }]",
     ));
-    let f = r
-        .findings
-        .iter()
-        .find(|f| f.kind_name() == "max-pods-above-eni-capacity")
-        .expect("a finding");
-    let v = serde_json::to_value(f).unwrap();
+    let (f, v) = finding(&r, "max-pods-above-eni-capacity");
     assert_eq!(
         (&v["max_pods"], &v["eni_capacity"]),
         (&110.into(), &29.into())

@@ -1,6 +1,9 @@
 //! IPv6 clusters (aws/aws-eks-best-practices `content/networking/docs/ipv6.md`, 22c65bb): prefix assignment only,
 //! one /80 per node from the subnet's /64, one IPv4 address per node, no custom networking, Nitro only.
 
+mod common;
+
+use common::finding;
 use ipplan_core::Catalog;
 use ipplan_planner::capacity::{AdviseOptions, CandidateKind, Layout, advise, apply_layout};
 use ipplan_planner::plan::PlanWarning;
@@ -90,12 +93,7 @@ node_groups: [{ name: g, instance_type: m5.large, subnets: [a], nodes: 65600, po
     )
     .unwrap();
     let r = check(&plan);
-    let f = r
-        .findings
-        .iter()
-        .find(|f| f.kind_name() == "ipv6-prefixes")
-        .expect("an ipv6-prefixes failure");
-    let v = serde_json::to_value(f).unwrap();
+    let (_, v) = finding(&r, "ipv6-prefixes");
     assert_eq!(
         (&v["needed"], &v["available"]),
         (&65600.into(), &65536.into())

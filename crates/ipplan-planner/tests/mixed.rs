@@ -4,6 +4,9 @@
 //! m5.xlarge / m6i.xlarge / c6i.xlarge 4 ENIs x 15 IPv4 (S = 14), 4 vCPUs; c6i.2xlarge the same ENIs, 8 vCPUs;
 //! m5.large / c5.large 3 ENIs x 10 IPv4 (S = 9), 2 vCPUs.
 
+mod common;
+
+use common::finding;
 use ipplan_core::Catalog;
 use ipplan_planner::plan::{MaxPodsSpec, NodeGroupSpec, PodsSpec, SubnetSpec};
 use ipplan_planner::{Plan, PlanSpec, check};
@@ -97,12 +100,7 @@ fn karpenter_max_pods_with_prefix_delegation_is_flagged_with_the_real_number() {
     assert_eq!(g.worst().addresses_per_node(), 33);
     let r = check(&p);
     assert_eq!(r.node_groups[0].max_pods_source, "karpenter");
-    let f = r
-        .findings
-        .iter()
-        .find(|f| f.kind_name() == "karpenter-max-pods-not-prefix-aware")
-        .expect("the Karpenter trap is a finding");
-    let v = serde_json::to_value(f).unwrap();
+    let (f, v) = finding(&r, "karpenter-max-pods-not-prefix-aware");
     // EKS with prefix delegation: min(3 x 9 x 16 + 2, 110) = 110
     assert_eq!(
         (&v["max_pods"], &v["pod_addresses"], &v["prefix_max_pods"]),

@@ -3,9 +3,10 @@
 #![allow(dead_code, reason = "each test target uses only some of these helpers")]
 
 use ipplan_core::Catalog;
-use ipplan_planner::Plan;
 use ipplan_planner::import::{Imported, Input, InputKind};
+use ipplan_planner::report::Finding;
 use ipplan_planner::sim::{NodeState, Simulation};
+use ipplan_planner::{Plan, Report};
 use proptest::prelude::*;
 
 /// The plan in `yaml` (file name `plan.yaml`), against the embedded instance table; panics with the error.
@@ -73,4 +74,14 @@ pub fn first_subnet_consumers(imported: &Imported) -> Vec<&str> {
         .iter()
         .map(|c| c.what.as_str())
         .collect()
+}
+
+/// The first finding of `report` whose kind is `kind`, and its wire form (JSON); panics naming the kind if none.
+pub fn finding<'a>(report: &'a Report, kind: &str) -> (&'a Finding, serde_json::Value) {
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.kind_name() == kind)
+        .unwrap_or_else(|| panic!("no {kind} finding"));
+    (f, serde_json::to_value(f).unwrap())
 }
