@@ -7,6 +7,9 @@
 //! `attribute:ecs.availability-zone`); a stopping task gets SIGTERM and SIGKILL after `stopTimeout`, 30 s by default
 //! (API reference, `StopTask`, `ContainerDefinition.stopTimeout`), so by default its address comes back 30 s later.
 
+mod common;
+
+use common::held;
 use ipplan_core::Catalog;
 use ipplan_planner::sim::FailureKind;
 use ipplan_planner::{Plan, Simulation};
@@ -18,8 +21,7 @@ fn plan(yaml: &str) -> Result<Plan, String> {
 /// Addresses subnet `i` holds at `t` (every tick before `t` run).
 fn used_at(sim: &mut Simulation, i: usize, t: u32) -> u64 {
     sim.run_until(t);
-    let a = sim.allocator(i).unwrap();
-    a.singles_held() + 16 * a.prefixes_held()
+    held(sim, i)
 }
 
 const ONE: &str = "subnets:

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{per_node, plan};
+use common::{held, per_node, plan};
 use ipplan_planner::sim::TERMINATE_AFTER_DRAIN_SECONDS;
 use ipplan_planner::{Plan, Simulation, simulate};
 
@@ -56,10 +56,7 @@ fn a_drained_node_keeps_its_pool_until_it_terminates() {
     let p = nodes_updated(2, "");
     assert_eq!(TERMINATE_AFTER_DRAIN_SECONDS, 60);
     let mut sim = Simulation::new(&p, &p.scenario());
-    let used = |sim: &Simulation| {
-        let a = sim.allocator(0).unwrap();
-        a.singles_held() + 16 * a.prefixes_held()
-    };
+    let used = |sim: &Simulation| held(sim, 0);
     // ipamd's loop before the update: (ENIs, pod addresses, pods) per node
     sim.run_until(9 * 60);
     let pools = |sim: &Simulation| per_node(sim, |n| (n.enis, n.pod_addresses, n.pods_running));

@@ -16,6 +16,8 @@
 //!
 //! In CI (`CI` set) shrinking is cut short.
 
+mod common;
+
 use ipplan_core::{AddressMode, Catalog, InstanceInfo, embedded_table};
 use ipplan_planner::capacity::{NodeLoad, node_pool};
 use ipplan_planner::plan::CniConfig;
@@ -385,8 +387,7 @@ proptest! {
         let (_, t1, t2) = ecs;
         for (stop, tasks) in [(7 * 60, t1), (8 * 60, t1.max(t2)), (9 * 60, t2), (u32::MAX, t2)] {
             sim.run_until(stop);
-            let a = sim.allocator(0).unwrap();
-            let held = a.singles_held() + 16 * a.prefixes_held();
+            let held = common::held(&sim, 0);
             let nodes = sim.node_states();
             // node primary = ENI #0's primary: every ENI is one single; slots are singles or /28s
             let on_nodes: u64 = nodes

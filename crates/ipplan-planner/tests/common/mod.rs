@@ -19,6 +19,12 @@ pub fn per_node<T>(sim: &Simulation, f: impl Fn(&NodeState) -> T) -> Vec<T> {
     sim.node_states().iter().map(f).collect()
 }
 
+/// The addresses subnet `i` holds now: its singles and 16 for each /28 prefix.
+pub fn held(sim: &Simulation, i: usize) -> u64 {
+    let a = sim.allocator(i).unwrap();
+    a.singles_held() + 16 * a.prefixes_held()
+}
+
 /// (slots, running, waiting) of the first node once every tick before `t` ran.
 pub fn pool_at(sim: &mut Simulation, t: u32) -> (u32, u32, u32) {
     sim.run_until(t);
