@@ -69,6 +69,7 @@
 
 mod ecs;
 mod engine;
+mod fifo;
 mod node;
 mod pending;
 mod stats;

@@ -16,6 +16,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::alloc::{AllocError, SubnetAllocator};
 use crate::plan::PodAddressOrder;
+use crate::sim::fifo::Fifo;
 use crate::sim::waiting::{WaitQueue, Waiter};
 
 /// A freed pod address is not handed out again for 30 s (`IP_COOLDOWN_PERIOD`, aws/amazon-vpc-cni-k8s
@@ -386,7 +387,7 @@ pub(crate) struct Node {
     /// Map slots whose ENI has a usable address ([`PodAddressOrder::Ipamd`] only).
     eni_usable: u64,
     running: Vec<u32>,
-    cooling: VecDeque<(u32, u32)>,
+    cooling: Fifo<(u32, u32)>,
     /// Ordinary pods without an address, in arrival order, each with its next sandbox retry.
     waiting: WaitQueue,
     total_slots: u32,
@@ -510,7 +511,7 @@ impl Node {
             eni_at: [NO_ENI; 32],
             eni_usable: 0,
             running: Vec::new(),
-            cooling: VecDeque::new(),
+            cooling: Fifo::new(),
             waiting: WaitQueue::default(),
             total_slots: 0,
             free_pfx: 0,
