@@ -380,6 +380,9 @@ pub(crate) struct Node {
     packed: bool,
     /// Pods take addresses in ipamd's order ([`PodAddressOrder::Ipamd`]): the usable masks are kept.
     ipamd: bool,
+    /// Secondary IPs in ipamd's order (`!prefix && ipamd`, so `u == 1`, no free list, no free bits): the
+    /// pod operations take their short paths ([`Node::replace_sip`], [`Node::push_free`]).
+    sip: bool,
     /// The datastore's ENI map (`eniPool`): the ENIs' and the trunk's slots ([`Ring`]).
     eni_ring: Ring,
     /// Per map slot, the index in `enis` there (`TRUNK_AT`: the trunk; `NO_ENI`: empty).
@@ -507,6 +510,7 @@ impl Node {
             free_bits: Vec::new(),
             packed: spec.order == PodAddressOrder::Packed,
             ipamd: spec.order == PodAddressOrder::Ipamd,
+            sip: !spec.prefix && spec.order == PodAddressOrder::Ipamd,
             eni_ring: Ring::new(),
             eni_at: [NO_ENI; 32],
             eni_usable: 0,
@@ -979,9 +983,50 @@ impl Node {
             return (false, None);
         }
         let p = below(rng, self.running.len());
-        self.unassign_at(p, t);
         self.settled = false;
+        // (the dying pod's address goes into cooldown, not to the free ones: whether the new pod finds one
+        // is known before)
+        if self.sip && self.free_count > 0 {
+            self.replace_sip(p, t, rng);
+            return (true, Some(0));
+        }
+        self.unassign_at(p, t);
         (true, self.add_pod(t, order, rng))
+    }
+
+    /// [`Node::replace_pod`] with secondary IPs in ipamd's order when a free address is there: the pod at
+    /// position `p` of `running` dies ([`Node::unassign_at`]) and a new one takes a free address
+    /// ([`Node::pick_free`], [`Node::assign`]), in one pass: the same draws, the same lists and masks after,
+    /// each cell written once.
+    fn replace_sip(&mut self, p: usize, t: u32, rng: &mut ChaCha8Rng) {
+        debug_assert!(self.sip && self.free_count > 0 && self.eni_usable != 0);
+        // used -> cooling
+        let a = self.running[p];
+        self.cells[a as usize] = cell(AddrState::Cooling, NONE);
+        self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
+        // `AssignPodIPv4Address` (see `pick_free`): the first ENI with a usable address from a random slot of
+        // the ENI map, in it the first usable slot from a random slot of its map
+        let cap = self.eni_ring.cap;
+        let pos = Ring::first_from(cap, self.eni_usable, below(rng, cap as usize) as u32);
+        let e = &mut self.enis[usize::from(self.eni_at[usize::from(pos)])];
+        let cap = e.ring.cap;
+        let spos = Ring::first_from(cap, e.usable, below(rng, cap as usize) as u32);
+        let b = u32::from(e.slot_at[usize::from(spos)]);
+        // free -> used (`mark_usable`: the slot is no longer usable, nor its ENI when that was its last)
+        e.usable &= !(1u64 << spos);
+        if e.usable == 0 {
+            self.eni_usable &= !(1u64 << e.pos);
+        }
+        self.free_count -= 1;
+        // `running`: the last pod moves to `p` (the swap removal), the new one takes the last place
+        let last = self.running.len() - 1;
+        if p != last {
+            let moved = self.running[last];
+            self.running[p] = moved;
+            self.cells[moved as usize] = cell(AddrState::Used, p as u32);
+        }
+        self.running[last] = b;
+        self.cells[b as usize] = cell(AddrState::Used, last as u32);
     }
 
     /// Terminate the node: every address it holds, to give back, as `(singles, prefixes)`.
