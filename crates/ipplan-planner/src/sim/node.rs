@@ -973,6 +973,7 @@ impl Node {
     }
 
     /// Delete a random running pod and create one in its place (a churn step). `false` if nothing runs.
+    #[inline(always)]
     pub(crate) fn replace_pod(
         &mut self,
         t: u32,
@@ -990,14 +991,28 @@ impl Node {
             self.replace_sip(p, t, rng);
             return (true, Some(0));
         }
+        (true, self.replace_at(p, t, order, rng))
+    }
+
+    /// The pod at position `p` of `running` dies and a new one comes (the general case of
+    /// [`Node::replace_pod`]).
+    #[inline(never)]
+    fn replace_at(
+        &mut self,
+        p: usize,
+        t: u32,
+        order: PodAddressOrder,
+        rng: &mut ChaCha8Rng,
+    ) -> Option<u32> {
         self.unassign_at(p, t);
-        (true, self.add_pod(t, order, rng))
+        self.add_pod(t, order, rng)
     }
 
     /// [`Node::replace_pod`] with secondary IPs in ipamd's order when a free address is there: the pod at
     /// position `p` of `running` dies ([`Node::unassign_at`]) and a new one takes a free address
     /// ([`Node::pick_free`], [`Node::assign`]), in one pass: the same draws, the same lists and masks after,
     /// each cell written once.
+    #[inline]
     fn replace_sip(&mut self, p: usize, t: u32, rng: &mut ChaCha8Rng) {
         debug_assert!(self.sip && self.free_count > 0 && self.eni_usable != 0);
         // used -> cooling
