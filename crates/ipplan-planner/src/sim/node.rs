@@ -728,6 +728,19 @@ impl Node {
     }
 
     fn push_free(&mut self, a: u32) {
+        if self.sip {
+            // (one address a slot, no list, no bits: the cell, the count and the usable masks of
+            // `mark_usable`)
+            self.cells[a as usize] = cell(AddrState::Free, NONE);
+            self.free_count += 1;
+            let l = self.loc[a as usize];
+            let e = &mut self.enis[usize::from(l >> 6)];
+            if e.usable == 0 {
+                self.eni_usable |= 1 << e.pos;
+            }
+            e.usable |= 1 << (l & 63);
+            return;
+        }
         // (a store only: the cell's old value is not read)
         if self.listed {
             self.cells[a as usize] = cell(AddrState::Free, self.free.len() as u32);
