@@ -1278,6 +1278,16 @@ impl Node {
         rng: &mut ChaCha8Rng,
         out: &mut TickOut,
     ) {
+        if self.waiting.len() == 0 {
+            // (no pod waits, so no retry: the cooldowns only)
+            while let Some(&(exp, a)) = self.cooling.front()
+                && exp <= t
+            {
+                self.cooling.pop_front();
+                self.cooled(a);
+            }
+            return;
+        }
         let now_ms = t.saturating_mul(1000);
         loop {
             let exp = self
@@ -1313,6 +1323,12 @@ impl Node {
     /// The oldest cooldown ends: its address is free.
     fn expire_one(&mut self) {
         let (_, a) = self.cooling.pop_front().expect("a cooldown");
+        self.cooled(a);
+    }
+
+    /// The cooldown of `a` (just taken from the FIFO) ended: it is free.
+    #[inline(always)]
+    fn cooled(&mut self, a: u32) {
         // (an address in cooldown stays there until now: a released slot takes its cooldowns with it)
         debug_assert_eq!(self.state(a), AddrState::Cooling);
         if self.prefix {
