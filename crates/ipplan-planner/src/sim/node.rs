@@ -1025,7 +1025,7 @@ impl Node {
     /// position `p` of `running` dies ([`Node::unassign_at`]) and a new one takes a free address
     /// ([`Node::pick_free`], [`Node::assign`]), in one pass: the same draws, the same lists and masks after,
     /// each cell written once.
-    #[inline]
+    #[inline(always)]
     fn replace_sip(&mut self, p: usize, t: u32, rng: &mut ChaCha8Rng) {
         debug_assert!(self.sip && self.free_count > 0 && self.eni_usable != 0);
         // used -> cooling
