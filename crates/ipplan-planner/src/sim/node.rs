@@ -729,16 +729,7 @@ impl Node {
 
     fn push_free(&mut self, a: u32) {
         if self.sip {
-            // (one address a slot, no list, no bits: the cell, the count and the usable masks of
-            // `mark_usable`)
-            self.cells[a as usize] = cell(AddrState::Free, NONE);
-            self.free_count += 1;
-            let l = self.loc[a as usize];
-            let e = &mut self.enis[usize::from(l >> 6)];
-            if e.usable == 0 {
-                self.eni_usable |= 1 << e.pos;
-            }
-            e.usable |= 1 << (l & 63);
+            self.push_free_sip(a);
             return;
         }
         // (a store only: the cell's old value is not read)
@@ -755,6 +746,21 @@ impl Node {
         if self.ipamd {
             self.mark_usable(a, true, NONE);
         }
+    }
+
+    /// [`Node::push_free`] with secondary IPs in ipamd's order: one address a slot, no list, no bits; the
+    /// cell, the count and the usable masks of [`Node::mark_usable`].
+    #[inline(always)]
+    fn push_free_sip(&mut self, a: u32) {
+        debug_assert!(self.sip);
+        self.cells[a as usize] = cell(AddrState::Free, NONE);
+        self.free_count += 1;
+        let l = self.loc[a as usize];
+        let e = &mut self.enis[usize::from(l >> 6)];
+        if e.usable == 0 {
+            self.eni_usable |= 1 << e.pos;
+        }
+        e.usable |= 1 << (l & 63);
     }
 
     /// Keep the usable masks ([`PodAddressOrder::Ipamd`]): address `a` became free (`on`) or stopped being.
@@ -1331,6 +1337,10 @@ impl Node {
     fn cooled(&mut self, a: u32) {
         // (an address in cooldown stays there until now: a released slot takes its cooldowns with it)
         debug_assert_eq!(self.state(a), AddrState::Cooling);
+        if self.sip {
+            self.push_free_sip(a);
+            return;
+        }
         if self.prefix {
             let si = self.slot_of(a);
             self.slots[si].cooling -= 1;
