@@ -1197,14 +1197,18 @@ impl Node {
 
         let mut blocked = false;
         let mut freed = false;
+        // `(low, over)` of the pool as the step below found it, while the step leaves the pool as it was
+        let mut kept = None;
         if t >= self.busy_until {
             let (low, short) = self.low(tg);
+            let mut over = 0;
+            let mut changed = false;
             if low {
                 if t < self.backoff_until {
                     blocked = true;
                 } else {
                     match self.grow(t, tg, short, allocs, discovery, rng, &mut out.failures) {
-                        Grow::Done => out.changed = true,
+                        Grow::Done => changed = true,
                         Grow::Failed { backoff: true } => {
                             self.backoff_until = t + INSUFFICIENT_CIDR_BACKOFF_SECONDS;
                             blocked = true;
@@ -1214,26 +1218,38 @@ impl Node {
                         Grow::Failed { backoff: false } | Grow::NoRoom => {}
                     }
                 }
-            } else if self.over(tg) > 0 && t >= self.last_decrease + DECREASE_INTERVAL_SECONDS {
-                // `updateIPPoolIfRequired`: shrink when the pool is too high (`isDatastorePoolTooHigh`, the
-                // same `over` as the shrink step) and the last shrink is 30 s back
-                // (`shouldSkipDataStorePoolDecrease`); only a shrink restarts that clock
-                // (`lastDecreaseIPPool`). (ipamd skips while at most 30 s have passed; its loop takes a little
-                // over 5 s a round, so the 6th round after a shrink may shrink again: `>=` on 5 s ticks.)
-                if self.shrink(tg, allocs, rng) {
-                    out.changed = true;
+            } else {
+                over = self.over(tg);
+                if over > 0 && t >= self.last_decrease + DECREASE_INTERVAL_SECONDS {
+                    // `updateIPPoolIfRequired`: shrink when the pool is too high (`isDatastorePoolTooHigh`,
+                    // the same `over` as the shrink step) and the last shrink is 30 s back
+                    // (`shouldSkipDataStorePoolDecrease`); only a shrink restarts that clock
+                    // (`lastDecreaseIPPool`). (ipamd skips while at most 30 s have passed; its loop takes a
+                    // little over 5 s a round, so the 6th round after a shrink may shrink again: `>=` on 5 s
+                    // ticks.)
+                    if self.shrink(tg, allocs, rng) {
+                        changed = true;
+                    }
+                    self.last_decrease = t;
                 }
-                self.last_decrease = t;
             }
             if self.pending_eni.is_none() && self.enis.len() > 1 && self.try_free_eni(t, tg, allocs)
             {
-                out.changed = true;
+                changed = true;
                 freed = true;
+            }
+            if changed {
+                out.changed = true;
+            } else {
+                kept = Some((low, over));
             }
         }
 
         // Settled and the next wake-up.
-        let (low, _) = self.low(tg);
+        let (low, over) = kept.unwrap_or_else(|| {
+            let (low, _) = self.low(tg);
+            (low, if low { 0 } else { self.over(tg) })
+        });
         let can_grow = low && self.has_room();
         // (pods waiting while ipamd can do nothing wait for cooldowns, or for ever: more may come)
         // (a node in the 120 s back-off can do nothing either)
@@ -1252,7 +1268,7 @@ impl Node {
             // (another ENI may go next tick)
             wake = t + 1;
         }
-        if !low && self.shrink_possible(tg) {
+        if !low && over > 0 && self.has_unassigned_slot() {
             wake = wake.min(self.last_decrease + DECREASE_INTERVAL_SECONDS);
         }
         if let Some(young) = self.young_eni_until(t) {
@@ -1617,8 +1633,9 @@ impl Node {
         }
     }
 
-    fn shrink_possible(&self, tg: &Targets) -> bool {
-        self.over(tg) > 0 && (0..self.slots.len()).any(|si| self.slot_unassigned(si))
+    /// Whether the shrink step would find a slot to release (see [`Node::slot_unassigned`]).
+    fn has_unassigned_slot(&self) -> bool {
+        (0..self.slots.len()).any(|si| self.slot_unassigned(si))
     }
 
     /// A live, usable slot with no address assigned to a pod: addresses in cooldown do not keep it
