@@ -1013,6 +1013,29 @@ impl Node {
         (true, self.replace_at(p, t, order, rng))
     }
 
+    /// A free address for a pod with secondary IPs in ipamd's order (there is one), out of the free ones
+    /// ([`Node::pick_free`] and [`Node::remove_free_at`]; the caller writes its cell and puts it in
+    /// `running`).
+    #[inline(always)]
+    fn take_free_sip(&mut self, rng: &mut ChaCha8Rng) -> u32 {
+        debug_assert!(self.sip && self.free_count > 0 && self.eni_usable != 0);
+        // `AssignPodIPv4Address` (see `pick_free`): the first ENI with a usable address from a random slot of
+        // the ENI map, in it the first usable slot from a random slot of its map
+        let cap = self.eni_ring.cap;
+        let pos = Ring::first_from(cap, self.eni_usable, below(rng, cap as usize) as u32);
+        let e = &mut self.enis[usize::from(self.eni_at[usize::from(pos)])];
+        let cap = e.ring.cap;
+        let spos = Ring::first_from(cap, e.usable, below(rng, cap as usize) as u32);
+        let b = u32::from(e.slot_at[usize::from(spos)]);
+        // free -> used (`mark_usable`: the slot is no longer usable, nor its ENI when that was its last)
+        e.usable &= !(1u64 << spos);
+        if e.usable == 0 {
+            self.eni_usable &= !(1u64 << e.pos);
+        }
+        self.free_count -= 1;
+        b
+    }
+
     /// The pod at position `p` of `running` dies and a new one comes (the general case of
     /// [`Node::replace_pod`]).
     #[inline(never)]
@@ -1038,20 +1061,7 @@ impl Node {
         let a = self.running[p];
         self.cells[a as usize] = cell(AddrState::Cooling, NONE);
         self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
-        // `AssignPodIPv4Address` (see `pick_free`): the first ENI with a usable address from a random slot of
-        // the ENI map, in it the first usable slot from a random slot of its map
-        let cap = self.eni_ring.cap;
-        let pos = Ring::first_from(cap, self.eni_usable, below(rng, cap as usize) as u32);
-        let e = &mut self.enis[usize::from(self.eni_at[usize::from(pos)])];
-        let cap = e.ring.cap;
-        let spos = Ring::first_from(cap, e.usable, below(rng, cap as usize) as u32);
-        let b = u32::from(e.slot_at[usize::from(spos)]);
-        // free -> used (`mark_usable`: the slot is no longer usable, nor its ENI when that was its last)
-        e.usable &= !(1u64 << spos);
-        if e.usable == 0 {
-            self.eni_usable &= !(1u64 << e.pos);
-        }
-        self.free_count -= 1;
+        let b = self.take_free_sip(rng);
         // `running`: the last pod moves to `p` (the swap removal), the new one takes the last place
         let last = self.running.len() - 1;
         if p != last {
@@ -1330,8 +1340,18 @@ impl Node {
                 continue;
             }
             let (_, i) = retry.expect("a due retry");
-            if let Some((a, p)) = self.pick_free(order, rng) {
+            let got = if self.sip && self.free_count > 0 {
+                let b = self.take_free_sip(rng);
+                self.cells[b as usize] = cell(AddrState::Used, self.running.len() as u32);
+                self.running.push(b);
+                true
+            } else if let Some((a, p)) = self.pick_free(order, rng) {
                 self.assign(a, p);
+                true
+            } else {
+                false
+            };
+            if got {
                 let w = self.waiting.remove(i).expect("due waiter");
                 out.waits.push(t - w.since);
                 out.changed = true;
