@@ -383,6 +383,9 @@ pub(crate) struct Node {
     /// Secondary IPs in ipamd's order (`!prefix && ipamd`, so `u == 1`, no free list, no free bits): the
     /// pod operations take their short paths ([`Node::replace_sip`], [`Node::push_free`]).
     sip: bool,
+    /// Prefixes in ipamd's order (`prefix && ipamd`, so `u == 16`, no free list, no free bits): the pod
+    /// operations take their short paths ([`Node::replace_pfx`], [`Node::push_free`]).
+    pfx: bool,
     /// The datastore's ENI map (`eniPool`): the ENIs' and the trunk's slots ([`Ring`]).
     eni_ring: Ring,
     /// Per map slot, the index in `enis` there (`TRUNK_AT`: the trunk; `NO_ENI`: empty).
@@ -511,6 +514,7 @@ impl Node {
             packed: spec.order == PodAddressOrder::Packed,
             ipamd: spec.order == PodAddressOrder::Ipamd,
             sip: !spec.prefix && spec.order == PodAddressOrder::Ipamd,
+            pfx: spec.prefix && spec.order == PodAddressOrder::Ipamd,
             eni_ring: Ring::new(),
             eni_at: [NO_ENI; 32],
             eni_usable: 0,
@@ -732,6 +736,10 @@ impl Node {
             self.push_free_sip(a);
             return;
         }
+        if self.pfx {
+            self.push_free_pfx(a);
+            return;
+        }
         // (a store only: the cell's old value is not read)
         if self.listed {
             self.cells[a as usize] = cell(AddrState::Free, self.free.len() as u32);
@@ -761,6 +769,26 @@ impl Node {
             self.eni_usable |= 1 << e.pos;
         }
         e.usable |= 1 << (l & 63);
+    }
+
+    /// [`Node::push_free`] with prefixes in ipamd's order: no list, no bits; the cell, the count, the slot's
+    /// free mask and the usable masks of [`Node::mark_usable`].
+    #[inline(always)]
+    fn push_free_pfx(&mut self, a: u32) {
+        debug_assert!(self.pfx && self.u == 16);
+        self.cells[a as usize] = cell(AddrState::Free, NONE);
+        self.free_count += 1;
+        let slot = &mut self.slots[(a >> 4) as usize];
+        let was = slot.free_mask;
+        slot.free_mask |= 1 << (a & 15);
+        if was == 0 {
+            // (the slot turned usable, and its ENI when it had none)
+            let e = &mut self.enis[usize::from(slot.eni)];
+            if e.usable == 0 {
+                self.eni_usable |= 1 << e.pos;
+            }
+            e.usable |= 1 << slot.pos;
+        }
     }
 
     /// Keep the usable masks ([`PodAddressOrder::Ipamd`]): address `a` became free (`on`) or stopped being.
@@ -1006,11 +1034,18 @@ impl Node {
         self.settled = false;
         // (the dying pod's address goes into cooldown, not to the free ones: whether the new pod finds one
         // is known before)
-        if self.sip && self.free_count > 0 {
-            self.replace_sip(p, t, rng);
-            return (true, Some(0));
+        if self.free_count > 0 {
+            if self.sip {
+                self.replace_sip(p, t, rng);
+                return (true, Some(0));
+            }
+            if self.pfx {
+                self.replace_pfx(p, t, rng);
+                return (true, Some(0));
+            }
         }
-        (true, self.replace_at(p, t, order, rng))
+        self.unassign_at(p, t);
+        (true, self.add_pod(t, order, rng))
     }
 
     /// A free address for a pod with secondary IPs in ipamd's order (there is one), out of the free ones
@@ -1036,20 +1071,6 @@ impl Node {
         b
     }
 
-    /// The pod at position `p` of `running` dies and a new one comes (the general case of
-    /// [`Node::replace_pod`]).
-    #[inline(never)]
-    fn replace_at(
-        &mut self,
-        p: usize,
-        t: u32,
-        order: PodAddressOrder,
-        rng: &mut ChaCha8Rng,
-    ) -> Option<u32> {
-        self.unassign_at(p, t);
-        self.add_pod(t, order, rng)
-    }
-
     /// [`Node::replace_pod`] with secondary IPs in ipamd's order when a free address is there: the pod at
     /// position `p` of `running` dies ([`Node::unassign_at`]) and a new one takes a free address
     /// ([`Node::pick_free`], [`Node::assign`]), in one pass: the same draws, the same lists and masks after,
@@ -1062,6 +1083,67 @@ impl Node {
         self.cells[a as usize] = cell(AddrState::Cooling, NONE);
         self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
         let b = self.take_free_sip(rng);
+        // `running`: the last pod moves to `p` (the swap removal), the new one takes the last place
+        let last = self.running.len() - 1;
+        if p != last {
+            let moved = self.running[last];
+            self.running[p] = moved;
+            self.cells[moved as usize] = cell(AddrState::Used, p as u32);
+        }
+        self.running[last] = b;
+        self.cells[b as usize] = cell(AddrState::Used, last as u32);
+    }
+
+    /// A free address for a pod with prefixes in ipamd's order (there is one), out of the free ones
+    /// ([`Node::pick_free`], [`Node::remove_free_at`] and the slot's counts of [`Node::assign`]; the caller
+    /// writes its cell and puts it in `running`).
+    #[inline(always)]
+    fn take_free_pfx(&mut self, rng: &mut ChaCha8Rng) -> u32 {
+        debug_assert!(self.pfx && self.u == 16 && self.free_count > 0 && self.eni_usable != 0);
+        // `AssignPodIPv4Address` (see `pick_free`): the first ENI with a usable address from a random slot of
+        // the ENI map, in it the first usable CIDR from a random slot of its map, in that the lowest free
+        // address
+        let cap = self.eni_ring.cap;
+        let pos = Ring::first_from(cap, self.eni_usable, below(rng, cap as usize) as u32);
+        let e = &mut self.enis[usize::from(self.eni_at[usize::from(pos)])];
+        let cap = e.ring.cap;
+        let spos = Ring::first_from(cap, e.usable, below(rng, cap as usize) as u32);
+        let si = usize::from(e.slot_at[usize::from(spos)]);
+        let slot = &mut self.slots[si];
+        let k = slot.free_mask.trailing_zeros();
+        // free -> used (`mark_usable`: the slot is no longer usable when that was its last free address, nor
+        // then its ENI when that was its last usable slot)
+        slot.free_mask &= !(1 << k);
+        if slot.free_mask == 0 {
+            e.usable &= !(1u64 << spos);
+            if e.usable == 0 {
+                self.eni_usable &= !(1u64 << e.pos);
+            }
+        }
+        if slot.used == 0 {
+            self.free_pfx -= 1;
+        }
+        slot.used += 1;
+        self.free_count -= 1;
+        si as u32 * 16 + k
+    }
+
+    /// [`Node::replace_pod`] with prefixes in ipamd's order when a free address is there, in one pass as
+    /// [`Node::replace_sip`] (and the slots' counts of [`Node::unassign_at`] and [`Node::assign`]).
+    #[inline(always)]
+    fn replace_pfx(&mut self, p: usize, t: u32, rng: &mut ChaCha8Rng) {
+        debug_assert!(self.pfx && self.u == 16 && self.free_count > 0);
+        // used -> cooling
+        let a = self.running[p];
+        self.cells[a as usize] = cell(AddrState::Cooling, NONE);
+        let slot = &mut self.slots[(a >> 4) as usize];
+        slot.used -= 1;
+        slot.cooling += 1;
+        if slot.used == 0 {
+            self.free_pfx += 1;
+        }
+        self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
+        let b = self.take_free_pfx(rng);
         // `running`: the last pod moves to `p` (the swap removal), the new one takes the last place
         let last = self.running.len() - 1;
         if p != last {
@@ -1165,6 +1247,7 @@ impl Node {
     /// One pool check at `t` (docs/model.md, "The ipamd control loop").
     #[allow(clippy::too_many_lines)]
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub(crate) fn tick(
         &mut self,
         t: u32,
@@ -1340,8 +1423,12 @@ impl Node {
                 continue;
             }
             let (_, i) = retry.expect("a due retry");
-            let got = if self.sip && self.free_count > 0 {
-                let b = self.take_free_sip(rng);
+            let got = if self.free_count > 0 && (self.sip || self.pfx) {
+                let b = if self.sip {
+                    self.take_free_sip(rng)
+                } else {
+                    self.take_free_pfx(rng)
+                };
                 self.cells[b as usize] = cell(AddrState::Used, self.running.len() as u32);
                 self.running.push(b);
                 true
@@ -1375,6 +1462,11 @@ impl Node {
         debug_assert_eq!(self.state(a), AddrState::Cooling);
         if self.sip {
             self.push_free_sip(a);
+            return;
+        }
+        if self.pfx {
+            self.slots[(a >> 4) as usize].cooling -= 1;
+            self.push_free_pfx(a);
             return;
         }
         if self.prefix {
