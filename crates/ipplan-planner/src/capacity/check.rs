@@ -441,7 +441,7 @@ fn max_nodes_per_subnet(phases: &[Phase], c: &GroupCalc, units: &Units, gi: usiz
     }
     // Every node takes at least one address, and every set of phases has one at weight 100, so no subnet holds
     // more nodes than it has addresses.
-    let mut hi = bases
+    let hi = bases
         .first()
         .zip(phases.first())
         .map(|(base, ph)| {
@@ -452,10 +452,16 @@ fn max_nodes_per_subnet(phases: &[Phase], c: &GroupCalc, units: &Units, gi: usiz
         })
         .unwrap_or(0)
         + 1;
+    largest_fitting(hi, fits_with)
+}
+
+/// The largest `k` below `hi` with `fits(k)`, by bisection: `fits(0)` holds, `fits(hi)` does not, and `fits`
+/// is monotone (more nodes never fit where fewer do not).
+fn largest_fitting(mut hi: u64, fits: impl Fn(u64) -> bool) -> u64 {
     let mut lo = 0u64; // fits
     while lo + 1 < hi {
         let mid = lo + (hi - lo) / 2;
-        if fits_with(mid) {
+        if fits(mid) {
             lo = mid;
         } else {
             hi = mid;
@@ -488,23 +494,14 @@ fn max_nodes_spread(plan: &Plan, phases: &[Phase], calcs: &[GroupCalc], gi: usiz
         return 0;
     }
     // every node takes at least one address in its own subnet
-    let mut hi = touched
+    let hi = touched
         .iter()
         .map(|&s| plan.subnets()[s].cidr())
         .map(|c| 1u64 << (32 - u32::from(c.prefix_len())))
         .max()
         .unwrap_or(0)
         + 1;
-    let mut lo = 0u64;
-    while lo + 1 < hi {
-        let mid = lo + (hi - lo) / 2;
-        if fits_with(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
+    largest_fitting(hi, fits_with)
 }
 
 /// Where the addresses of each subnet go in one phase (`k` nodes per subnet of each group; ECS at full size, or at

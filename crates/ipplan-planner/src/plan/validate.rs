@@ -342,6 +342,18 @@ fn migration(
     Ok((overlap, m.weights.clone()))
 }
 
+/// The error for address entry `text` (addresses `a..=b`) when it holds one of the addresses AWS reserves in
+/// the subnet `lo..=hi` (the first four and the last, VPC user guide `subnet-sizing.md`).
+fn aws_reserved_in(text: &str, (a, b): (u32, u32), (lo, hi): (u32, u32)) -> Option<String> {
+    (a <= lo + 3 || b == hi).then(|| {
+        format!(
+            "'{text}' holds an address AWS reserves ({} to {} and {}): leave those out",
+            Ipv4Addr::from(lo),
+            Ipv4Addr::from(lo + 3),
+            Ipv4Addr::from(hi)
+        )
+    })
+}
 /// Each service's `at` (where its tasks run today), checked as `other_consumers[].at` is (inside one of its
 /// subnets, not AWS-reserved, not in an explicit reservation, overlapping nothing held), counted per subnet and
 /// added to the subnets' held addresses.
@@ -396,16 +408,8 @@ fn ecs_held(
             };
             let s = &subnets[e.subnets[k].index()];
             let (lo, hi) = (u32::from(s.cidr.network()), u32::from(s.cidr.broadcast()));
-            if a <= lo + 3 || b == hi {
-                return Err(cx.err(
-                    path,
-                    format!(
-                        "'{text}' holds an address AWS reserves ({} to {} and {}): leave those out",
-                        Ipv4Addr::from(lo),
-                        Ipv4Addr::from(lo + 3),
-                        Ipv4Addr::from(hi)
-                    ),
-                ));
+            if let Some(m) = aws_reserved_in(text, (a, b), (lo, hi)) {
+                return Err(cx.err(path, m));
             }
             if let Some(r) = s.reservations.iter().find(|r| {
                 r.kind == ReservationType::Explicit
@@ -542,16 +546,8 @@ fn held(cx: &Ctx<'_>, i: usize, s: &crate::plan::spec::SubnetSpec) -> Result<Hel
                     format!("'{text}' is outside the subnet {cidr}: give addresses inside it"),
                 ));
             }
-            if a <= lo + 3 || b == hi {
-                return Err(cx.err(
-                    path,
-                    format!(
-                        "'{text}' holds an address AWS reserves ({} to {} and {}): leave those out",
-                        Ipv4Addr::from(lo),
-                        Ipv4Addr::from(lo + 3),
-                        Ipv4Addr::from(hi)
-                    ),
-                ));
+            if let Some(m) = aws_reserved_in(text, (a, b), (lo, hi)) {
+                return Err(cx.err(path, m));
             }
             if let Some(r) = explicit
                 .iter()

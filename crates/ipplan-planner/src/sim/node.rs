@@ -176,16 +176,6 @@ impl Ring {
         self.occ &= !(1u64 << slot);
     }
 
-    /// The first slot of `set` (a subset of the occupied ones) a walk from a random slot meets; `None` if
-    /// `set` is empty. One draw.
-    fn first_of(self, set: u64, rng: &mut ChaCha8Rng) -> Option<u8> {
-        if set == 0 {
-            return None;
-        }
-        let r = below(rng, self.cap as usize) as u32;
-        Some(Self::first_from(self.cap, set, r))
-    }
-
     /// The occupied slots in the order of a walk from a random slot. One draw.
     fn walk(self, rng: &mut ChaCha8Rng) -> impl Iterator<Item = u8> {
         let r = below(rng, self.cap as usize) as u32;
@@ -380,12 +370,6 @@ pub(crate) struct Node {
     packed: bool,
     /// Pods take addresses in ipamd's order ([`PodAddressOrder::Ipamd`]): the usable masks are kept.
     ipamd: bool,
-    /// Secondary IPs in ipamd's order (`!prefix && ipamd`, so `u == 1`, no free list, no free bits): the
-    /// pod operations take their short paths ([`Node::replace_sip`], [`Node::push_free`]).
-    sip: bool,
-    /// Prefixes in ipamd's order (`prefix && ipamd`, so `u == 16`, no free list, no free bits): the pod
-    /// operations take their short paths ([`Node::replace_pfx`], [`Node::push_free`]).
-    pfx: bool,
     /// The datastore's ENI map (`eniPool`): the ENIs' and the trunk's slots ([`Ring`]).
     eni_ring: Ring,
     /// Per map slot, the index in `enis` there (`TRUNK_AT`: the trunk; `NO_ENI`: empty).
@@ -513,8 +497,6 @@ impl Node {
             free_bits: Vec::new(),
             packed: spec.order == PodAddressOrder::Packed,
             ipamd: spec.order == PodAddressOrder::Ipamd,
-            sip: !spec.prefix && spec.order == PodAddressOrder::Ipamd,
-            pfx: spec.prefix && spec.order == PodAddressOrder::Ipamd,
             eni_ring: Ring::new(),
             eni_at: [NO_ENI; 32],
             eni_usable: 0,
@@ -677,8 +659,7 @@ impl Node {
     }
 
     /// `isDatastorePoolTooLow` for hypothetical counters.
-    fn low_with(&self, tg: &Targets, total: u32, assigned: u32, free_pfx: u32) -> (bool, u32) {
-        let _ = free_pfx;
+    fn low_with(&self, tg: &Targets, total: u32, assigned: u32) -> (bool, u32) {
         if total >= self.max_pods {
             return (false, 0);
         }
@@ -701,7 +682,7 @@ impl Node {
     }
 
     fn low(&self, tg: &Targets) -> (bool, u32) {
-        self.low_with(tg, self.total(), self.assigned(), self.free_pfx)
+        self.low_with(tg, self.total(), self.assigned())
     }
 
     // --- address lists ------------------------------------------------------------------------------
@@ -732,12 +713,12 @@ impl Node {
     }
 
     fn push_free(&mut self, a: u32) {
-        if self.sip {
-            self.push_free_sip(a);
-            return;
-        }
-        if self.pfx {
-            self.push_free_pfx(a);
+        if self.ipamd {
+            if self.prefix {
+                self.push_free_pfx(a);
+            } else {
+                self.push_free_sip(a);
+            }
             return;
         }
         // (a store only: the cell's old value is not read)
@@ -751,16 +732,13 @@ impl Node {
         if self.packed {
             self.free_bits[(a / 64) as usize] |= 1 << (a % 64);
         }
-        if self.ipamd {
-            self.mark_usable(a, true, NONE);
-        }
     }
 
     /// [`Node::push_free`] with secondary IPs in ipamd's order: one address a slot, no list, no bits; the
     /// cell, the count and the usable masks of [`Node::mark_usable`].
     #[inline(always)]
     fn push_free_sip(&mut self, a: u32) {
-        debug_assert!(self.sip);
+        debug_assert!(self.ipamd && self.u == 1);
         self.cells[a as usize] = cell(AddrState::Free, NONE);
         self.free_count += 1;
         let l = self.loc[a as usize];
@@ -775,7 +753,7 @@ impl Node {
     /// free mask and the usable masks of [`Node::mark_usable`].
     #[inline(always)]
     fn push_free_pfx(&mut self, a: u32) {
-        debug_assert!(self.pfx && self.u == 16);
+        debug_assert!(self.ipamd && self.u == 16);
         self.cells[a as usize] = cell(AddrState::Free, NONE);
         self.free_count += 1;
         let slot = &mut self.slots[(a >> 4) as usize];
@@ -791,63 +769,29 @@ impl Node {
         }
     }
 
-    /// Keep the usable masks ([`PodAddressOrder::Ipamd`]): address `a` became free (`on`) or stopped being.
-    /// `loc`: the slot's location (`eni << 6 | pos`) when the caller knows it (a pick just found it), else
-    /// [`NONE`].
-    fn mark_usable(&mut self, a: u32, on: bool, loc: u32) {
+    /// Keep the usable masks ([`PodAddressOrder::Ipamd`]) when free address `a` leaves the free ones other than
+    /// by a pick (its slot is released): its slot is no longer usable when that was its last free address, nor
+    /// then its ENI when that was its last usable slot. (A pick keeps them itself: [`Node::take_free_ipamd`];
+    /// an address turning free: [`Node::push_free_sip`], [`Node::push_free_pfx`].)
+    fn mark_unusable(&mut self, a: u32) {
         let si = self.slot_of(a);
-        if self.u == 1 {
-            // (one address a slot: its slot is usable exactly when it is free; the slot's own mask is not
-            // kept, and the slot is not read)
-            debug_assert!(loc == NONE || loc == u32::from(self.loc[si]));
-            let l = if loc == NONE {
-                self.loc[si]
-            } else {
-                loc as u16
-            };
-            let (ei, pos) = (usize::from(l >> 6), l & 63);
-            let e = &mut self.enis[ei];
-            let eni_was = e.usable;
-            if on {
-                e.usable |= 1 << pos;
-            } else {
-                e.usable &= !(1u64 << pos);
-            }
-            if (eni_was == 0) != (e.usable == 0) {
-                if e.usable != 0 {
-                    self.eni_usable |= 1 << e.pos;
-                } else {
-                    self.eni_usable &= !(1u64 << e.pos);
-                }
-            }
-            return;
-        }
-        let bit = 1u16 << (a & (self.u - 1));
-        let slot = &mut self.slots[si];
-        let was = slot.free_mask;
-        if on {
-            slot.free_mask |= bit;
+        let (ei, pos) = if self.u == 1 {
+            // (one address a slot: its slot is usable exactly when it is free; its place in the ENI's map is
+            // the 2-byte location, and the slot is not read)
+            let l = self.loc[si];
+            (usize::from(l >> 6), l & 63)
         } else {
-            slot.free_mask &= !bit;
-        }
-        let now = slot.free_mask;
-        if (was == 0) == (now == 0) {
-            return;
-        }
-        let (ei, pos) = (slot.eni as usize, slot.pos);
+            let slot = &mut self.slots[si];
+            slot.free_mask &= !(1u16 << (a & (self.u - 1)));
+            if slot.free_mask != 0 {
+                return;
+            }
+            (usize::from(slot.eni), u16::from(slot.pos))
+        };
         let e = &mut self.enis[ei];
-        let eni_was = e.usable;
-        if now != 0 {
-            e.usable |= 1 << pos;
-        } else {
-            e.usable &= !(1u64 << pos);
-        }
-        if (eni_was == 0) != (e.usable == 0) {
-            if e.usable != 0 {
-                self.eni_usable |= 1 << e.pos;
-            } else {
-                self.eni_usable &= !(1u64 << e.pos);
-            }
+        e.usable &= !(1u64 << pos);
+        if e.usable == 0 {
+            self.eni_usable &= !(1u64 << e.pos);
         }
     }
 
@@ -857,8 +801,6 @@ impl Node {
     }
 
     /// Take `a`, at position `p` of the free list (if listed), out of it; its cell becomes `(state, none)`.
-    /// (Not listed, `p` is what the pick gave: for [`PodAddressOrder::Ipamd`] the slot's location, or
-    /// [`NONE`].)
     fn remove_free_at(&mut self, a: u32, p: u32, state: AddrState) {
         if self.listed {
             debug_assert_eq!(self.free[p as usize], a);
@@ -874,38 +816,19 @@ impl Node {
             self.free_bits[(a / 64) as usize] &= !(1 << (a % 64));
         }
         if self.ipamd {
-            self.mark_usable(a, false, if self.listed { NONE } else { p });
+            self.mark_unusable(a);
         }
     }
 
     /// A free address and its position in the free list, in the node's order (the scenario's
-    /// [`PodAddressOrder`], fixed at launch).
+    /// [`PodAddressOrder`], fixed at launch): `random` or `packed` ([`Node::take_free_ipamd`] for ipamd's).
     fn pick_free(&mut self, _order: PodAddressOrder, rng: &mut ChaCha8Rng) -> Option<(u32, u32)> {
         if self.free_count == 0 {
             return None;
         }
-        Some(if self.ipamd {
-            // `AssignPodIPv4Address`: the ENI map from a random slot, the first ENI with a usable address;
-            // its CIDR map from a random slot, the first CIDR with one; in it the lowest (`getUnusedIP`
-            // hands out the lowest address neither assigned nor cooling; one reused after its cooldown may
-            // come first, which changes nothing ipplan counts).
-            let pos = self
-                .eni_ring
-                .first_of(self.eni_usable, rng)
-                .expect("a free address is on some ENI");
-            let e = &self.enis[self.eni_at[pos as usize] as usize];
-            let spos = e.ring.first_of(e.usable, rng).expect("and in some slot");
-            let si = u32::from(e.slot_at[spos as usize]);
-            let k = if self.u == 1 {
-                0
-            } else {
-                self.slots[si as usize].free_mask.trailing_zeros()
-            };
-            let a = si * self.u + k;
-            // (not listed: no position; the slot's location instead, for `mark_usable`)
-            let loc = u32::from(self.eni_at[pos as usize]) << 6 | u32::from(spos);
-            (a, loc)
-        } else if self.packed {
+        // (ipamd's order takes its address in one pass: `Node::take_free_ipamd`)
+        debug_assert!(!self.ipamd);
+        Some(if self.packed {
             let (w, bits) = self
                 .free_bits
                 .iter()
@@ -995,8 +918,7 @@ impl Node {
         order: PodAddressOrder,
         rng: &mut ChaCha8Rng,
     ) -> Option<u32> {
-        if let Some((a, p)) = self.pick_free(order, rng) {
-            self.assign(a, p);
+        if self.take_free(order, rng) {
             return Some(0);
         }
         let retry_ms = t * 1000 + sandbox_backoff_ms(rng);
@@ -1034,116 +956,93 @@ impl Node {
         self.settled = false;
         // (the dying pod's address goes into cooldown, not to the free ones: whether the new pod finds one
         // is known before)
-        if self.free_count > 0 {
-            if self.sip {
-                self.replace_sip(p, t, rng);
-                return (true, Some(0));
-            }
-            if self.pfx {
-                self.replace_pfx(p, t, rng);
-                return (true, Some(0));
-            }
+        if self.ipamd && self.free_count > 0 {
+            self.replace_ipamd(p, t, rng);
+            return (true, Some(0));
         }
         self.unassign_at(p, t);
         (true, self.add_pod(t, order, rng))
     }
 
-    /// A free address for a pod with secondary IPs in ipamd's order (there is one), out of the free ones
-    /// ([`Node::pick_free`] and [`Node::remove_free_at`]; the caller writes its cell and puts it in
-    /// `running`).
+    /// Give a pod a free address, if there is one, in the node's order: ipamd's in one pass
+    /// ([`Node::take_free_ipamd`]), the others by [`Node::pick_free`] and [`Node::assign`].
     #[inline(always)]
-    fn take_free_sip(&mut self, rng: &mut ChaCha8Rng) -> u32 {
-        debug_assert!(self.sip && self.free_count > 0 && self.eni_usable != 0);
-        // `AssignPodIPv4Address` (see `pick_free`): the first ENI with a usable address from a random slot of
-        // the ENI map, in it the first usable slot from a random slot of its map
+    fn take_free(&mut self, order: PodAddressOrder, rng: &mut ChaCha8Rng) -> bool {
+        if self.ipamd {
+            if self.free_count == 0 {
+                return false;
+            }
+            let b = self.take_free_ipamd(rng);
+            self.cells[b as usize] = cell(AddrState::Used, self.running.len() as u32);
+            self.running.push(b);
+            return true;
+        }
+        match self.pick_free(order, rng) {
+            Some((a, p)) => {
+                self.assign(a, p);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A free address for a pod in ipamd's order (there is one), out of the free ones, with the slot's counts
+    /// of [`Node::assign`] (the caller writes its cell and puts it in `running`). `AssignPodIPv4Address`: the
+    /// ENI map from a random slot, the first ENI with a usable address; its CIDR map from a random slot, the
+    /// first CIDR with one; in it the lowest (`getUnusedIP` hands out the lowest address neither assigned nor
+    /// cooling; one reused after its cooldown may come first, which changes nothing ipplan counts).
+    #[inline(always)]
+    fn take_free_ipamd(&mut self, rng: &mut ChaCha8Rng) -> u32 {
+        debug_assert!(self.ipamd && self.free_count > 0 && self.eni_usable != 0);
         let cap = self.eni_ring.cap;
         let pos = Ring::first_from(cap, self.eni_usable, below(rng, cap as usize) as u32);
         let e = &mut self.enis[usize::from(self.eni_at[usize::from(pos)])];
         let cap = e.ring.cap;
         let spos = Ring::first_from(cap, e.usable, below(rng, cap as usize) as u32);
-        let b = u32::from(e.slot_at[usize::from(spos)]);
-        // free -> used (`mark_usable`: the slot is no longer usable, nor its ENI when that was its last)
-        e.usable &= !(1u64 << spos);
-        if e.usable == 0 {
-            self.eni_usable &= !(1u64 << e.pos);
-        }
+        let si = u32::from(e.slot_at[usize::from(spos)]);
         self.free_count -= 1;
-        b
-    }
-
-    /// [`Node::replace_pod`] with secondary IPs in ipamd's order when a free address is there: the pod at
-    /// position `p` of `running` dies ([`Node::unassign_at`]) and a new one takes a free address
-    /// ([`Node::pick_free`], [`Node::assign`]), in one pass: the same draws, the same lists and masks after,
-    /// each cell written once.
-    #[inline(always)]
-    fn replace_sip(&mut self, p: usize, t: u32, rng: &mut ChaCha8Rng) {
-        debug_assert!(self.sip && self.free_count > 0 && self.eni_usable != 0);
-        // used -> cooling
-        let a = self.running[p];
-        self.cells[a as usize] = cell(AddrState::Cooling, NONE);
-        self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
-        let b = self.take_free_sip(rng);
-        // `running`: the last pod moves to `p` (the swap removal), the new one takes the last place
-        let last = self.running.len() - 1;
-        if p != last {
-            let moved = self.running[last];
-            self.running[p] = moved;
-            self.cells[moved as usize] = cell(AddrState::Used, p as u32);
-        }
-        self.running[last] = b;
-        self.cells[b as usize] = cell(AddrState::Used, last as u32);
-    }
-
-    /// A free address for a pod with prefixes in ipamd's order (there is one), out of the free ones
-    /// ([`Node::pick_free`], [`Node::remove_free_at`] and the slot's counts of [`Node::assign`]; the caller
-    /// writes its cell and puts it in `running`).
-    #[inline(always)]
-    fn take_free_pfx(&mut self, rng: &mut ChaCha8Rng) -> u32 {
-        debug_assert!(self.pfx && self.u == 16 && self.free_count > 0 && self.eni_usable != 0);
-        // `AssignPodIPv4Address` (see `pick_free`): the first ENI with a usable address from a random slot of
-        // the ENI map, in it the first usable CIDR from a random slot of its map, in that the lowest free
-        // address
-        let cap = self.eni_ring.cap;
-        let pos = Ring::first_from(cap, self.eni_usable, below(rng, cap as usize) as u32);
-        let e = &mut self.enis[usize::from(self.eni_at[usize::from(pos)])];
-        let cap = e.ring.cap;
-        let spos = Ring::first_from(cap, e.usable, below(rng, cap as usize) as u32);
-        let si = usize::from(e.slot_at[usize::from(spos)]);
-        let slot = &mut self.slots[si];
-        let k = slot.free_mask.trailing_zeros();
-        // free -> used (`mark_usable`: the slot is no longer usable when that was its last free address, nor
-        // then its ENI when that was its last usable slot)
-        slot.free_mask &= !(1 << k);
-        if slot.free_mask == 0 {
+        // free -> used: the slot is no longer usable when that was its last free address (a secondary IP's
+        // slot is one address), nor then its ENI when that was its last usable slot
+        let (a, slot_spent) = if self.u == 1 {
+            (si, true)
+        } else {
+            let slot = &mut self.slots[si as usize];
+            let k = slot.free_mask.trailing_zeros();
+            slot.free_mask &= !(1 << k);
+            if slot.used == 0 {
+                self.free_pfx -= 1;
+            }
+            slot.used += 1;
+            (si * 16 + k, slot.free_mask == 0)
+        };
+        if slot_spent {
             e.usable &= !(1u64 << spos);
             if e.usable == 0 {
                 self.eni_usable &= !(1u64 << e.pos);
             }
         }
-        if slot.used == 0 {
-            self.free_pfx -= 1;
-        }
-        slot.used += 1;
-        self.free_count -= 1;
-        si as u32 * 16 + k
+        a
     }
 
-    /// [`Node::replace_pod`] with prefixes in ipamd's order when a free address is there, in one pass as
-    /// [`Node::replace_sip`] (and the slots' counts of [`Node::unassign_at`] and [`Node::assign`]).
+    /// [`Node::replace_pod`] in ipamd's order when a free address is there: the pod at position `p` of
+    /// `running` dies ([`Node::unassign_at`]) and a new one takes a free address ([`Node::take_free_ipamd`]),
+    /// in one pass: the same draws, the same lists, masks and counts after, each cell written once.
     #[inline(always)]
-    fn replace_pfx(&mut self, p: usize, t: u32, rng: &mut ChaCha8Rng) {
-        debug_assert!(self.pfx && self.u == 16 && self.free_count > 0);
+    fn replace_ipamd(&mut self, p: usize, t: u32, rng: &mut ChaCha8Rng) {
+        debug_assert!(self.ipamd && self.free_count > 0);
         // used -> cooling
         let a = self.running[p];
         self.cells[a as usize] = cell(AddrState::Cooling, NONE);
-        let slot = &mut self.slots[(a >> 4) as usize];
-        slot.used -= 1;
-        slot.cooling += 1;
-        if slot.used == 0 {
-            self.free_pfx += 1;
+        if self.prefix {
+            let slot = &mut self.slots[(a >> 4) as usize];
+            slot.used -= 1;
+            slot.cooling += 1;
+            if slot.used == 0 {
+                self.free_pfx += 1;
+            }
         }
         self.cooling.push_back((t + IP_COOLDOWN_SECONDS, a));
-        let b = self.take_free_pfx(rng);
+        let b = self.take_free_ipamd(rng);
         // `running`: the last pod moves to `p` (the swap removal), the new one takes the last place
         let last = self.running.len() - 1;
         if p != last {
@@ -1159,11 +1058,10 @@ impl Node {
     pub(crate) fn drain_resources(&mut self) -> (Held, Held) {
         let mut singles = vec![(self.subnet, self.primary)];
         let mut prefixes = Vec::new();
-        for (i, s) in self.slots.iter().enumerate() {
+        for s in &self.slots {
             if !s.live {
                 continue;
             }
-            let _ = i;
             let sub = self.enis[s.eni as usize].subnet;
             if self.prefix {
                 prefixes.push((sub, s.base));
@@ -1423,22 +1321,7 @@ impl Node {
                 continue;
             }
             let (_, i) = retry.expect("a due retry");
-            let got = if self.free_count > 0 && (self.sip || self.pfx) {
-                let b = if self.sip {
-                    self.take_free_sip(rng)
-                } else {
-                    self.take_free_pfx(rng)
-                };
-                self.cells[b as usize] = cell(AddrState::Used, self.running.len() as u32);
-                self.running.push(b);
-                true
-            } else if let Some((a, p)) = self.pick_free(order, rng) {
-                self.assign(a, p);
-                true
-            } else {
-                false
-            };
-            if got {
+            if self.take_free(order, rng) {
                 let w = self.waiting.remove(i).expect("due waiter");
                 out.waits.push(t - w.since);
                 out.changed = true;
@@ -1460,15 +1343,6 @@ impl Node {
     fn cooled(&mut self, a: u32) {
         // (an address in cooldown stays there until now: a released slot takes its cooldowns with it)
         debug_assert_eq!(self.state(a), AddrState::Cooling);
-        if self.sip {
-            self.push_free_sip(a);
-            return;
-        }
-        if self.pfx {
-            self.slots[(a >> 4) as usize].cooling -= 1;
-            self.push_free_pfx(a);
-            return;
-        }
         if self.prefix {
             let si = self.slot_of(a);
             self.slots[si].cooling -= 1;
@@ -1878,7 +1752,7 @@ impl Node {
             } else {
                 0
             };
-            let (low, _) = self.low_with(tg, left, assigned, pfx_left);
+            let (low, _) = self.low_with(tg, left, assigned);
             let needed_pfx = self.prefix && !tg.ip_targets && pfx_left < tg.warm_prefix;
             (!low && !needed_pfx).then_some(ei)
         });
